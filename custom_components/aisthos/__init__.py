@@ -1,0 +1,39 @@
+"""AisthOS: a local, private, self-learning layer for Home Assistant."""
+
+from __future__ import annotations
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.typing import ConfigType
+
+from .const import DOMAIN
+from .runtime import AisthosConfigEntry, AisthosRuntime
+from .services import async_register_services
+
+PLATFORMS: list[Platform] = [Platform.SENSOR, Platform.TODO]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the services once, whether or not an entry is loaded."""
+    async_register_services(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: AisthosConfigEntry) -> bool:
+    """Start perceiving."""
+    runtime = AisthosRuntime(hass, entry)
+    await runtime.async_start()
+    entry.runtime_data = runtime
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: AisthosConfigEntry) -> bool:
+    """Stop perceiving, writing everything still in memory first."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await entry.runtime_data.async_stop()
+    return unloaded

@@ -1,0 +1,31 @@
+"""Constants of the AisthOS integration."""
+
+from __future__ import annotations
+
+from typing import Final
+
+DOMAIN: Final = "aisthos"
+
+CONF_SECRET: Final = "secret"
+CONF_DOMAINS: Final = "domains"
+CONF_INCLUDE_AREAS: Final = "include_areas"
+CONF_EXCLUDE_AREAS: Final = "exclude_areas"
+CONF_INCLUDE_ENTITIES: Final = "include_entities"
+CONF_EXCLUDE_ENTITIES: Final = "exclude_entities"
+CONF_REVIEW: Final = "review_sparks"
+CONF_RETENTION_DAYS: Final = "retention_days"
+
+DEFAULT_RETENTION_DAYS: Final = 90
+DB_FILENAME: Final = "aisthos.db"
+
+# Fired for every stored Spark; the logbook platform renders it.
+EVENT_SPARK: Final = "aisthos_spark"
+SIGNAL_SPARKS_UPDATED: Final = "aisthos_sparks_updated_{}"
+
+# Writes happen in batches at this interval: the most a crash may lose.
+BATCH_INTERVAL_S: Final = 1.0
+QUEUE_LIMIT: Final = 100_000
+REVIEW_LIMIT: Final = 1_000
+
+ISSUE_DB_CORRUPT: Final = "database_corrupt"
+ISSUE_DB_LOCKED: Final = "database_locked"

@@ -1,0 +1,5 @@
+"""AisthOS engine: Sparks and learning as plain Python.
+
+Nothing in this package imports Home Assistant, so it is fast to test and the
+add-on can run the very same code.
+"""

@@ -1,0 +1,170 @@
+"""Perception: a significant state change becomes a Spark through its Template."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from .anonymizer import Anonymizer
+from .catalog import TEMPLATES
+from .ontology import SUBJECT_NOBODY, SUBJECT_SOMEONE, Action, Band, Cause, ObjectType
+from .spark import Spark, make_spark
+from .state_change import EntityInfo, StateChange
+from .template import SparkValueError
+
+# Domains perception understands, and those observed when the user says nothing.
+SUPPORTED_DOMAINS: Final = (
+    "person", "device_tracker", "binary_sensor", "light", "switch", "fan", "cover",
+    "lock", "media_player", "climate", "vacuum", "sensor",
+)  # fmt: skip
+DEFAULT_DOMAINS: Final = (
+    "person", "binary_sensor", "light", "switch", "fan", "cover",
+    "lock", "media_player", "climate", "vacuum",
+)  # fmt: skip
+
+_MOTION_CLASSES: Final = {
+    "motion": ObjectType.MOTION,
+    "occupancy": ObjectType.OCCUPANCY,
+    "presence": ObjectType.PRESENCE,
+}
+_OPENING_CLASSES: Final = {
+    "door": ObjectType.DOOR,
+    "window": ObjectType.WINDOW,
+    "garage_door": ObjectType.GARAGE_DOOR,
+    "opening": ObjectType.OPENING,
+}
+# device class -> (object, upper bound of LOW, upper bound of MEDIUM)
+_ENVIRONMENT: Final = {
+    "temperature": (ObjectType.TEMPERATURE, 18.0, 24.0),
+    "humidity": (ObjectType.HUMIDITY, 35.0, 60.0),
+    "illuminance": (ObjectType.ILLUMINANCE, 50.0, 500.0),
+    "power": (ObjectType.POWER_METER, 50.0, 1000.0),
+    "carbon_dioxide": (ObjectType.CO2, 800.0, 1200.0),
+}
+_POWER_OBJECTS: Final = {
+    "light": ObjectType.LIGHT,
+    "switch": ObjectType.SWITCH,
+    "fan": ObjectType.FAN,
+}
+_ON_OFF: Final = {"on": Action.TURNED_ON, "off": Action.TURNED_OFF}
+_MEDIA: Final = {
+    "playing": Action.PLAYING,
+    "paused": Action.PAUSED,
+    "idle": Action.STOPPED,
+    "on": Action.TURNED_ON,
+    "off": Action.TURNED_OFF,
+    "standby": Action.TURNED_OFF,
+}
+_CLIMATE: Final = {"heat": Action.HEATING, "cool": Action.COOLING, "off": Action.TURNED_OFF}
+_VACUUM: Final = {"cleaning": Action.STARTED, "docked": Action.DOCKED, "paused": Action.PAUSED}
+
+
+def observable(domain: str, device_class: str | None) -> bool:
+    """Return whether perception can turn this kind of entity into Sparks."""
+    if domain == "binary_sensor":
+        return device_class in _MOTION_CLASSES or device_class in _OPENING_CLASSES
+    if domain == "sensor":
+        return device_class in _ENVIRONMENT
+    return domain in SUPPORTED_DOMAINS
+
+
+class Perception:
+    """Map significant state changes to Sparks."""
+
+    def __init__(self, anonymizer: Anonymizer) -> None:
+        """Create with this home's anonymizer."""
+        self.anonymizer = anonymizer
+
+    def spark(self, change: StateChange, info: EntityInfo) -> Spark | None:
+        """Return the Spark for a change, or None when it means nothing."""
+        mapped = self._map(change, info)
+        if mapped is None:
+            return None
+        template_name, action, obj, band, subject = mapped
+        cause = Cause.AUTOMATION if change.from_automation else Cause.PERSON
+        if subject is None:
+            subject = SUBJECT_NOBODY if change.from_automation else SUBJECT_SOMEONE
+        anonymizer = self.anonymizer
+        try:
+            return make_spark(
+                TEMPLATES[template_name],
+                anonymizer.ref(change.entity_id),
+                {
+                    "time": change.time,
+                    "area": anonymizer.area(info.area_id, info.area_name),
+                    "subject": subject,
+                    "action": action.value,
+                    "object": obj.value,
+                    "band": band.value,
+                    "cause": cause.value,
+                },
+            )
+        except SparkValueError:
+            return None
+
+    def _map(
+        self, change: StateChange, info: EntityInfo
+    ) -> tuple[str, Action, ObjectType, Band, str | None] | None:
+        new, old, domain = change.new_state, change.old_state, info.domain
+        if new is None:
+            return None
+        match domain:
+            case "person" | "device_tracker":
+                # Zone names can name places (and so people): only home/away is kept.
+                if new == "home" and old != "home":
+                    action = Action.ARRIVED
+                elif old == "home" and new != "home":
+                    action = Action.LEFT
+                else:
+                    return None
+                subject = self.anonymizer.resident(change.entity_id) if domain == "person" else None
+                return "presence", action, ObjectType.PERSON, Band.NONE, subject
+            case "binary_sensor":
+                if new not in _ON_OFF:
+                    return None
+                device_class = info.device_class or ""
+                if (obj := _MOTION_CLASSES.get(device_class)) is not None:
+                    action = Action.DETECTED if new == "on" else Action.CLEARED
+                    return "motion", action, obj, Band.NONE, None
+                if (obj := _OPENING_CLASSES.get(device_class)) is not None:
+                    action = Action.OPENED if new == "on" else Action.CLOSED
+                    return "opening", action, obj, Band.NONE, None
+                return None
+            case "light" | "switch" | "fan":
+                if (action := _ON_OFF.get(new)) is None:
+                    return None
+                return "power", action, _POWER_OBJECTS[domain], Band.NONE, None
+            case "cover":
+                if new not in ("open", "closed"):
+                    return None
+                action = Action.OPENED if new == "open" else Action.CLOSED
+                return "cover", action, ObjectType.COVER, Band.NONE, None
+            case "lock":
+                if new not in ("locked", "unlocked"):
+                    return None
+                action = Action.LOCKED if new == "locked" else Action.UNLOCKED
+                return "lock", action, ObjectType.LOCK, Band.NONE, None
+            case "media_player":
+                if (action := _MEDIA.get(new)) is None:
+                    return None
+                return "media", action, ObjectType.MEDIA_PLAYER, Band.NONE, None
+            case "climate":
+                action = _CLIMATE.get(new, Action.TURNED_ON)
+                return "climate", action, ObjectType.CLIMATE, Band.NONE, None
+            case "vacuum":
+                if (action := _VACUUM.get(new)) is None:
+                    return None
+                return "cleaning", action, ObjectType.VACUUM, Band.NONE, None
+            case "sensor":
+                env = _ENVIRONMENT.get(info.device_class or "")
+                if env is None:
+                    return None
+                try:
+                    value = float(new)
+                    previous = float(old) if old is not None else value
+                except ValueError:
+                    return None
+                obj, low, medium = env
+                band = Band.LOW if value < low else Band.MEDIUM if value < medium else Band.HIGH
+                action = Action.ROSE if value >= previous else Action.FELL
+                return "environment", action, obj, band, None
+        return None

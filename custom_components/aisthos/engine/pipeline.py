@@ -1,0 +1,37 @@
+"""The Spark pipeline: Filter → Template → Spark, shared by HA and offline tools."""
+
+from __future__ import annotations
+
+from .perception import Perception
+from .significance import SignificanceFilter
+from .spark import Spark
+from .state_change import EntityInfo, StateChange
+
+
+class SparkPipeline:
+    """Feed state changes in, take Sparks out."""
+
+    def __init__(self, perception: Perception, significance: SignificanceFilter) -> None:
+        """Create from a Perception and a Filter."""
+        self.perception = perception
+        self.significance = significance
+
+    def offer(self, change: StateChange, info: EntityInfo) -> None:
+        """Offer one state change of an observed entity."""
+        self.significance.offer(change, info)
+
+    def collect(self, now: float) -> list[Spark]:
+        """Return the Sparks of changes that became significant by now."""
+        return self._perceive(self.significance.due(now))
+
+    def flush(self) -> list[Spark]:
+        """Return the Sparks of everything still pending."""
+        return self._perceive(self.significance.flush())
+
+    def _perceive(self, changes: list[tuple[StateChange, EntityInfo]]) -> list[Spark]:
+        sparks = []
+        spark_for = self.perception.spark
+        for change, info in changes:
+            if (spark := spark_for(change, info)) is not None:
+                sparks.append(spark)
+        return sparks

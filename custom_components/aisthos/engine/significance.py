@@ -1,0 +1,161 @@
+"""The Filter: decides *when* a state change is a significant moment.
+
+It drops attribute-only updates and availability noise, debounces flapping
+entities (a change that is undone within the debounce window never happened),
+applies numeric change thresholds, and rate-limits each entity with a token
+bucket. Every change is held for the debounce window, then released by due().
+Costs are O(1) per change: this runs in Home Assistant's event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+from .state_change import EntityInfo, StateChange
+
+IGNORED_STATES: Final = frozenset({None, "unavailable", "unknown", ""})
+
+# Smallest change of a numeric sensor that counts, by device class.
+DEFAULT_THRESHOLDS: Final[Mapping[str, float]] = {
+    "temperature": 0.5,
+    "humidity": 5.0,
+    "illuminance": 50.0,
+    "power": 25.0,
+    "carbon_dioxide": 100.0,
+}
+
+
+@dataclass(slots=True)
+class FilterSettings:
+    """Tuning of the Filter."""
+
+    debounce_s: float = 1.0
+    rate_per_minute: float = 12.0
+    burst: float = 4.0
+    numeric_thresholds: Mapping[str, float] = field(default_factory=lambda: DEFAULT_THRESHOLDS)
+    relative_threshold: float = 0.10  # for numeric sensors without a known class
+
+
+@dataclass(slots=True)
+class FilterStats:
+    """Why changes were dropped; shown in diagnostics."""
+
+    offered: int = 0
+    passed: int = 0
+    attribute_only: int = 0
+    appeared: int = 0
+    unavailable: int = 0
+    bounced: int = 0
+    below_threshold: int = 0
+    rate_limited: int = 0
+
+
+class SignificanceFilter:
+    """Decide which state changes are significant."""
+
+    def __init__(self, settings: FilterSettings | None = None) -> None:
+        """Create a Filter."""
+        self.settings = settings or FilterSettings()
+        self.stats = FilterStats()
+        # entity_id -> (change, info, first_time); insertion order == age order.
+        self._pending: dict[str, tuple[StateChange, EntityInfo]] = {}
+        self._last_state: dict[str, str] = {}
+        self._last_number: dict[str, float] = {}
+        self._bucket: dict[str, tuple[float, float]] = {}  # tokens, at time
+
+    def offer(self, change: StateChange, info: EntityInfo) -> None:
+        """Consider one change; significant ones are released later by due()."""
+        stats = self.stats
+        stats.offered += 1
+        new = change.new_state
+        if new in IGNORED_STATES:
+            stats.unavailable += 1
+            return
+        if new == change.old_state:
+            stats.attribute_only += 1
+            return
+        entity_id = change.entity_id
+        if change.old_state is None and entity_id not in self._pending:
+            # An entity appearing (HA start, a new device) is not a moment.
+            stats.appeared += 1
+            return
+        pending = self._pending.pop(entity_id, None)
+        reference = self._last_state.get(entity_id)
+        if reference is None:
+            reference = pending[0].old_state if pending is not None else change.old_state
+        if new == reference:
+            # Back to what was last reported: a bounce (if something was
+            # pending) or a repeat of a state we already reported.
+            if pending is not None:
+                stats.bounced += 2
+            else:
+                stats.attribute_only += 1
+            return
+        if pending is not None:
+            stats.bounced += 1
+            # A→B→C inside the window reports one change A→C.
+            change = StateChange(entity_id, reference, new, change.time, change.from_automation)
+        if info.domain == "sensor" and not self._numeric_significant(entity_id, new, info):
+            stats.below_threshold += 1
+            return
+        self._pending[entity_id] = (change, info)
+
+    def due(self, now: float) -> list[tuple[StateChange, EntityInfo]]:
+        """Release the changes that stayed put for the debounce window."""
+        released: list[tuple[StateChange, EntityInfo]] = []
+        if not self._pending:
+            return released
+        horizon = now - self.settings.debounce_s
+        pending = self._pending
+        while pending:
+            entity_id = next(iter(pending))
+            change, info = pending[entity_id]
+            if change.time > horizon:
+                break
+            del pending[entity_id]
+            if not self._take_token(entity_id, change.time):
+                self.stats.rate_limited += 1
+                continue
+            self._last_state[entity_id] = change.new_state or ""
+            if info.domain == "sensor":
+                try:
+                    self._last_number[entity_id] = float(change.new_state or "")
+                except ValueError:
+                    pass
+            self.stats.passed += 1
+            released.append((change, info))
+        return released
+
+    def flush(self) -> list[tuple[StateChange, EntityInfo]]:
+        """Release everything pending (shutdown, end of a history file)."""
+        return self.due(float("inf"))
+
+    def forget(self, entity_id: str) -> None:
+        """Drop all memory of an entity (it was removed or excluded)."""
+        for table in (self._pending, self._last_state, self._last_number, self._bucket):
+            table.pop(entity_id, None)
+
+    def _numeric_significant(self, entity_id: str, new: str, info: EntityInfo) -> bool:
+        try:
+            value = float(new)
+        except ValueError:
+            return False  # text states of sensors are never perceived
+        last = self._last_number.get(entity_id)
+        if last is None:
+            return True
+        threshold = self.settings.numeric_thresholds.get(info.device_class or "")
+        if threshold is None:
+            threshold = abs(last) * self.settings.relative_threshold
+        return abs(value - last) >= threshold
+
+    def _take_token(self, entity_id: str, now: float) -> bool:
+        settings = self.settings
+        tokens, at = self._bucket.get(entity_id, (settings.burst, now))
+        tokens = min(settings.burst, tokens + max(0.0, now - at) * settings.rate_per_minute / 60.0)
+        if tokens < 1.0:
+            self._bucket[entity_id] = (tokens, now)
+            return False
+        self._bucket[entity_id] = (tokens - 1.0, now)
+        return True

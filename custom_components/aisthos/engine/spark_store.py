@@ -1,0 +1,289 @@
+"""SQLite storage of Sparks (blocking: call it from an executor thread).
+
+WAL mode with synchronous=NORMAL: a committed batch survives a crash of the
+process, so at most the batch that was still in memory is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+import json
+from pathlib import Path
+import sqlite3
+import threading
+import time
+from typing import Any, Final
+
+from .spark import Spark
+
+SCHEMA_VERSION: Final = 1
+_COLUMNS: Final = "time, kind, area, subject, action, object, band, cause, ref, extra"
+_COLUMN_DEFS: Final = """
+    id INTEGER PRIMARY KEY,
+    time REAL NOT NULL, kind TEXT NOT NULL, area TEXT NOT NULL, subject TEXT NOT NULL,
+    action TEXT NOT NULL, object TEXT NOT NULL, band TEXT NOT NULL, cause TEXT NOT NULL,
+    ref TEXT NOT NULL, extra TEXT
+"""
+_SCHEMA: Final = f"""
+CREATE TABLE IF NOT EXISTS sparks ({_COLUMN_DEFS});
+CREATE INDEX IF NOT EXISTS sparks_time ON sparks (time);
+CREATE TABLE IF NOT EXISTS pending ({_COLUMN_DEFS});
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+class StoreError(Exception):
+    """The Spark database cannot be used."""
+
+
+class StoreCorruptError(StoreError):
+    """The database file is damaged or not a database."""
+
+
+class StoreLockedError(StoreError):
+    """Another process holds the database lock."""
+
+
+def _row(spark: Spark) -> tuple[Any, ...]:
+    return (
+        spark.time, spark.kind, spark.area, spark.subject, spark.action,
+        spark.object, spark.band, spark.cause, spark.ref,
+        json.dumps(dict(spark.extra), separators=(",", ":")) if spark.extra else None,
+    )  # fmt: skip
+
+
+def _spark(row: Sequence[Any]) -> Spark:
+    extra = json.loads(row[9]) if row[9] else {}
+    return Spark(
+        float(row[0]), row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
+        tuple(sorted(extra.items())),
+    )  # fmt: skip
+
+
+def _translate(err: sqlite3.Error) -> StoreError:
+    text = str(err).lower()
+    if "locked" in text or "busy" in text:
+        return StoreLockedError(str(err))
+    if isinstance(err, sqlite3.DatabaseError) and (
+        "malformed" in text or "not a database" in text or "corrupt" in text or "disk image" in text
+    ):
+        return StoreCorruptError(str(err))
+    return StoreError(str(err))
+
+
+class SparkStore:
+    """A SQLite file of Sparks, plus Sparks waiting for review and small metadata."""
+
+    def __init__(self, path: Path, busy_timeout_s: float = 2.0) -> None:
+        """Prepare a store; open() connects."""
+        self.path = path
+        self._busy_timeout_s = busy_timeout_s
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    def open(self) -> None:
+        """Open (creating if needed) and check the database."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(
+                self.path,
+                timeout=self._busy_timeout_s,
+                check_same_thread=False,
+                isolation_level=None,
+            )
+        except sqlite3.Error as err:
+            raise _translate(err) from err
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            (result,) = conn.execute("PRAGMA quick_check(1)").fetchone()
+            if result != "ok":
+                raise StoreCorruptError(f"integrity check failed: {result}")
+            conn.executescript(_SCHEMA)
+            conn.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+        except sqlite3.Error as err:
+            conn.close()
+            raise _translate(err) from err
+        except StoreError:
+            conn.close()
+            raise
+        self._conn = conn
+
+    def close(self) -> None:
+        """Checkpoint and close."""
+        with self._lock:
+            if self._conn is not None:
+                try:
+                    self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                except sqlite3.Error:
+                    pass
+                self._conn.close()
+                self._conn = None
+
+    @property
+    def is_open(self) -> bool:
+        """Return whether the database is open."""
+        return self._conn is not None
+
+    def _run[T](self, work: Any) -> T:
+        if self._conn is None:
+            raise StoreError("the Spark store is not open")
+        with self._lock:
+            try:
+                result: T = work(self._conn)
+            except sqlite3.Error as err:
+                if self._conn.in_transaction:
+                    self._conn.rollback()
+                raise _translate(err) from err
+            return result
+
+    def add(self, sparks: Sequence[Spark]) -> int:
+        """Store a batch in one transaction; return how many were stored."""
+
+        def work(conn: sqlite3.Connection) -> int:
+            conn.execute("BEGIN")
+            conn.executemany(
+                f"INSERT INTO sparks ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", map(_row, sparks)
+            )
+            conn.execute("COMMIT")
+            return len(sparks)
+
+        return self._run(work)
+
+    def add_pending(self, sparks: Sequence[Spark]) -> list[int]:
+        """Queue Sparks for the user's review; return their review ids."""
+
+        def work(conn: sqlite3.Connection) -> list[int]:
+            ids = []
+            conn.execute("BEGIN")
+            for spark in sparks:
+                cursor = conn.execute(
+                    f"INSERT INTO pending ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", _row(spark)
+                )
+                ids.append(int(cursor.lastrowid or 0))
+            conn.execute("COMMIT")
+            return ids
+
+        return self._run(work)
+
+    def pending(self, limit: int = 1000) -> list[tuple[int, Spark]]:
+        """Return Sparks waiting for review, oldest first."""
+
+        def work(conn: sqlite3.Connection) -> list[tuple[int, Spark]]:
+            rows = conn.execute(
+                f"SELECT id, {_COLUMNS} FROM pending ORDER BY id LIMIT ?", (limit,)
+            ).fetchall()
+            return [(int(row[0]), _spark(row[1:])) for row in rows]
+
+        return self._run(work)
+
+    def resolve_pending(self, keep: Iterable[int], discard: Iterable[int]) -> int:
+        """Move reviewed Sparks to the store (keep) or drop them; return how many kept."""
+        keep_ids, discard_ids = [(i,) for i in keep], [(i,) for i in discard]
+
+        def work(conn: sqlite3.Connection) -> int:
+            conn.execute("BEGIN")
+            before = conn.total_changes
+            conn.executemany(
+                f"INSERT INTO sparks ({_COLUMNS}) SELECT {_COLUMNS} FROM pending WHERE id = ?",
+                keep_ids,
+            )
+            kept = conn.total_changes - before
+            conn.executemany("DELETE FROM pending WHERE id = ?", keep_ids + discard_ids)
+            conn.execute("COMMIT")
+            return kept
+
+        return self._run(work)
+
+    def recent(
+        self, limit: int = 50, since: float | None = None, kind: str | None = None
+    ) -> list[Spark]:
+        """Return the newest Sparks, newest first."""
+        query = f"SELECT {_COLUMNS} FROM sparks WHERE time >= ?"
+        args: list[Any] = [since if since is not None else 0.0]
+        if kind:
+            query += " AND kind = ?"
+            args.append(kind)
+        query += " ORDER BY time DESC, id DESC LIMIT ?"
+        args.append(limit)
+        return self._run(lambda conn: [_spark(r) for r in conn.execute(query, args).fetchall()])
+
+    def between(self, start: float, end: float) -> list[Spark]:
+        """Return Sparks with start <= time < end, oldest first."""
+        return self._run(
+            lambda conn: [
+                _spark(r)
+                for r in conn.execute(
+                    f"SELECT {_COLUMNS} FROM sparks WHERE time >= ? AND time < ? ORDER BY time, id",
+                    (start, end),
+                )
+            ]
+        )
+
+    def iter_all(self, batch: int = 10_000) -> Iterator[Spark]:
+        """Yield every Spark, oldest first (for learning and export)."""
+        last = -1
+        while True:
+            rows = self._run(
+                lambda conn: conn.execute(
+                    f"SELECT id, {_COLUMNS} FROM sparks WHERE id > ? ORDER BY id LIMIT ?",
+                    (last, batch),
+                ).fetchall()
+            )
+            if not rows:
+                return
+            for row in rows:
+                yield _spark(row[1:])
+            last = int(rows[-1][0])
+
+    def count(self, since: float = 0.0) -> int:
+        """Return how many Sparks are stored since a time."""
+        return int(
+            self._run(
+                lambda conn: conn.execute(
+                    "SELECT COUNT(*) FROM sparks WHERE time >= ?", (since,)
+                ).fetchone()[0]
+            )
+        )
+
+    def purge_older_than(self, cutoff: float) -> int:
+        """Delete Sparks older than cutoff (retention); return how many."""
+        return int(
+            self._run(
+                lambda conn: conn.execute("DELETE FROM sparks WHERE time < ?", (cutoff,)).rowcount
+            )
+        )
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the main file (before a backup)."""
+        self._run(lambda conn: conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())
+
+    def get_meta(self, key: str) -> Any:
+        """Return a JSON value kept in the meta table, or None."""
+        row = self._run(
+            lambda conn: conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        )
+        return json.loads(row[0]) if row else None
+
+    def set_meta(self, key: str, value: Any) -> None:
+        """Keep a small JSON value in the meta table."""
+        text = json.dumps(value, separators=(",", ":"), sort_keys=True)
+        self._run(
+            lambda conn: conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, text))
+        )
+
+
+def quarantine(path: Path) -> Path:
+    """Move a damaged database (and its WAL files) aside; return the new name.
+
+    Nothing is deleted: the user can still try to recover the old file.
+    """
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        source = Path(str(path) + suffix)
+        if source.exists():
+            source.rename(Path(str(target) + suffix))
+    return target

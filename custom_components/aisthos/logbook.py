@@ -1,0 +1,39 @@
+"""Show Sparks in the Logbook as readable lines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from homeassistant.components.logbook import (
+    LOGBOOK_ENTRY_MESSAGE,
+    LOGBOOK_ENTRY_NAME,
+    LazyEventPartialState,
+)
+from homeassistant.core import HomeAssistant, callback
+
+from .const import DOMAIN, EVENT_SPARK
+from .engine.spark import Spark
+
+
+@callback
+def async_describe_events(
+    hass: HomeAssistant,
+    async_describe_event: Callable[
+        [str, str, Callable[[LazyEventPartialState], dict[str, Any]]], None
+    ],
+) -> None:
+    """Describe Spark events."""
+
+    @callback
+    def async_describe_spark(event: LazyEventPartialState) -> dict[str, Any]:
+        try:
+            message = Spark.from_dict(event.data).describe()
+        except (KeyError, TypeError, ValueError):
+            message = "recorded a Spark"
+        area = event.data.get("area")
+        if isinstance(area, str) and area != "unknown":
+            message += f" · {area.replace('_', ' ')}"
+        return {LOGBOOK_ENTRY_NAME: "AisthOS", LOGBOOK_ENTRY_MESSAGE: message}
+
+    async_describe_event(DOMAIN, EVENT_SPARK, async_describe_spark)

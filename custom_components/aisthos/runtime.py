@@ -1,0 +1,362 @@
+"""The running integration: perceive state changes, store Sparks, serve them.
+
+Everything that touches the event loop is O(1) per state change: the listener
+only resolves the entity (cached) and hands the change to the Filter. A one
+second tick releases significant changes as Sparks, fires their logbook
+events and writes them to SQLite in an executor thread in one batch.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+import logging
+from pathlib import Path
+import time
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, EVENT_STATE_CHANGED
+from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.helpers import area_registry as ar, device_registry as dr, entity_registry as er
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.event import async_track_time_change, async_track_time_interval
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    BATCH_INTERVAL_S,
+    CONF_RETENTION_DAYS,
+    CONF_REVIEW,
+    CONF_SECRET,
+    DB_FILENAME,
+    DEFAULT_RETENTION_DAYS,
+    DOMAIN,
+    EVENT_SPARK,
+    ISSUE_DB_CORRUPT,
+    ISSUE_DB_LOCKED,
+    QUEUE_LIMIT,
+    REVIEW_LIMIT,
+    SIGNAL_SPARKS_UPDATED,
+)
+from .engine.anonymizer import Anonymizer
+from .engine.perception import Perception
+from .engine.pipeline import SparkPipeline
+from .engine.significance import SignificanceFilter
+from .engine.spark import Spark
+from .engine.spark_store import (
+    SparkStore,
+    StoreCorruptError,
+    StoreError,
+    StoreLockedError,
+    quarantine,
+)
+from .engine.state_change import StateChange
+from .observed_entities import ObservedEntities
+
+_LOGGER = logging.getLogger(__package__)
+
+type AisthosConfigEntry = ConfigEntry[AisthosRuntime]
+
+
+@dataclass(slots=True)
+class RuntimeStats:
+    """Counters shown in diagnostics."""
+
+    sparks_stored: int = 0
+    sparks_dropped_queue_full: int = 0
+    sparks_dropped_review_full: int = 0
+    write_errors: int = 0
+    last_write_error: str | None = None
+    batches: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class AisthosRuntime:
+    """State of one loaded AisthOS config entry (entry.runtime_data)."""
+
+    def __init__(self, hass: HomeAssistant, entry: AisthosConfigEntry) -> None:
+        """Create; async_start() brings it to life."""
+        self.hass = hass
+        self.entry = entry
+        self.db_path = Path(hass.config.path(DB_FILENAME))
+        self.store = SparkStore(self.db_path)
+        self.review = bool(entry.options.get(CONF_REVIEW, False))
+        self.retention_days = int(entry.options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS))
+        self.observed = ObservedEntities(hass, entry.options)
+        self.anonymizer = Anonymizer(bytes.fromhex(entry.data[CONF_SECRET]))
+        self.pipeline = SparkPipeline(Perception(self.anonymizer), SignificanceFilter())
+        self.stats = RuntimeStats()
+        self.sparks_today = 0
+        self.last_spark: Spark | None = None
+        self.pending: list[tuple[int, Spark]] = []
+        self._queue: deque[Spark] = deque()
+        self._review_queue: deque[Spark] = deque()
+        self._writing = False
+        self._unsubs: list[CALLBACK_TYPE] = []
+        self._unsub_stop: CALLBACK_TYPE | None = None
+        self.signal = SIGNAL_SPARKS_UPDATED.format(entry.entry_id)
+
+    # ---- life cycle -------------------------------------------------------
+
+    async def async_start(self) -> None:
+        """Open the store and start listening."""
+        await self.hass.async_add_executor_job(self._open_store)
+        saved = await self.hass.async_add_executor_job(self.store.get_meta, "anonymizer")
+        if saved:
+            self.anonymizer = Anonymizer(bytes.fromhex(self.entry.data[CONF_SECRET]), saved)
+            self.pipeline.perception.anonymizer = self.anonymizer
+        if await self.hass.async_add_executor_job(self.store.get_meta, "observing_since") is None:
+            await self.hass.async_add_executor_job(
+                self.store.set_meta, "observing_since", time.time()
+            )
+        start_of_day = dt_util.start_of_local_day().timestamp()
+        self.sparks_today = await self.hass.async_add_executor_job(self.store.count, start_of_day)
+        recent = await self.hass.async_add_executor_job(self.store.recent, 1)
+        self.last_spark = recent[0] if recent else None
+        if self.review:
+            self.pending = await self.hass.async_add_executor_job(self.store.pending, REVIEW_LIMIT)
+
+        hass = self.hass
+        self._unsubs += [
+            hass.bus.async_listen(EVENT_STATE_CHANGED, self._async_state_changed),
+            async_track_time_interval(
+                hass, self._async_tick, timedelta(seconds=BATCH_INTERVAL_S), cancel_on_shutdown=True
+            ),
+            async_track_time_change(hass, self._async_midnight, hour=0, minute=0, second=0),
+            async_track_time_change(hass, self._async_retention, hour=4, minute=17, second=0),
+            hass.bus.async_listen(er.EVENT_ENTITY_REGISTRY_UPDATED, self._async_registry_changed),
+            hass.bus.async_listen(dr.EVENT_DEVICE_REGISTRY_UPDATED, self._async_registry_changed),
+            hass.bus.async_listen(ar.EVENT_AREA_REGISTRY_UPDATED, self._async_registry_changed),
+        ]
+        self._unsub_stop = hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._async_on_stop)
+
+    async def async_stop(self) -> None:
+        """Stop listening, write everything pending and close the store."""
+        for unsub in self._unsubs:
+            unsub()
+        self._unsubs.clear()
+        if self._unsub_stop is not None:
+            self._unsub_stop()
+            self._unsub_stop = None
+        self._accept(self.pipeline.flush())
+        await self._async_write(final=True)
+        await self.hass.async_add_executor_job(self.store.close)
+
+    async def _async_on_stop(self, _event: Event) -> None:
+        # HA does not unload entries on stop: write what is still in memory.
+        self._unsub_stop = None
+        self._accept(self.pipeline.flush())
+        await self._async_write(final=True)
+        await self.hass.async_add_executor_job(self.store.checkpoint)
+
+    def _open_store(self) -> None:
+        """Open the database; move a damaged one aside and start afresh."""
+        try:
+            self.store.open()
+        except StoreCorruptError as err:
+            moved = quarantine(self.db_path)
+            _LOGGER.error(
+                "The Spark database %s is damaged (%s); it was moved to %s and a new one started",
+                self.db_path, err, moved,
+            )  # fmt: skip
+            self._create_issue(ISSUE_DB_CORRUPT, {"path": str(self.db_path), "moved": str(moved)})
+            self.store.open()
+        except StoreLockedError as err:
+            self._create_issue(ISSUE_DB_LOCKED, {"path": str(self.db_path)})
+            raise ConfigEntryNotReady(f"The Spark database is locked: {err}") from err
+        except StoreError as err:
+            raise ConfigEntryNotReady(f"The Spark database cannot be opened: {err}") from err
+        self._delete_issue(ISSUE_DB_LOCKED)
+
+    def _create_issue(self, issue_id: str, placeholders: dict[str, str]) -> None:
+        # Called from executor threads too, so hop onto the loop.
+        self.hass.loop.call_soon_threadsafe(
+            lambda: ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                issue_id,
+                is_fixable=False,
+                severity=ir.IssueSeverity.ERROR,
+                translation_key=issue_id,
+                translation_placeholders=placeholders,
+            )  # fmt: skip
+        )
+
+    def _delete_issue(self, issue_id: str) -> None:
+        self.hass.loop.call_soon_threadsafe(ir.async_delete_issue, self.hass, DOMAIN, issue_id)
+
+    # ---- perceiving (event loop, hot path) ---------------------------------
+
+    @callback
+    def _async_state_changed(self, event: Event[EventStateChangedData]) -> None:
+        data = event.data
+        entity_id = data["entity_id"]
+        new_state = data["new_state"]
+        info = self.observed.get(entity_id, new_state)
+        if info is None:
+            return
+        old_state = data["old_state"]
+        if new_state is None:
+            return  # removed; not a moment in the home
+        self.pipeline.offer(
+            StateChange(
+                entity_id,
+                old_state.state if old_state is not None else None,
+                new_state.state,
+                new_state.last_updated_timestamp,
+                event.context.parent_id is not None,
+            ),
+            info,
+        )
+
+    @callback
+    def _async_registry_changed(self, _event: Event[Any]) -> None:
+        self.observed.invalidate()
+
+    @callback
+    def _async_tick(self, now: datetime) -> None:
+        self._accept(self.pipeline.collect(now.timestamp()))
+        if (self._queue or self._review_queue or self.anonymizer.changed) and not self._writing:
+            self.entry.async_create_background_task(self.hass, self._async_write(), "aisthos write")
+
+    @callback
+    def _accept(self, sparks: list[Spark]) -> None:
+        """Route fresh Sparks to the store or to the review list."""
+        if not sparks:
+            return
+        if self.review:
+            room = REVIEW_LIMIT - len(self.pending) - len(self._review_queue)
+            if room < len(sparks):
+                self.stats.sparks_dropped_review_full += len(sparks) - max(room, 0)
+                sparks = sparks[: max(room, 0)]
+            self._review_queue.extend(sparks)
+            return
+        overflow = len(self._queue) + len(sparks) - QUEUE_LIMIT
+        if overflow > 0:
+            # Keep the newest: old moments matter least when the disk is stuck.
+            for _ in range(min(overflow, len(self._queue))):
+                self._queue.popleft()
+            self.stats.sparks_dropped_queue_full += overflow
+        self._queue.extend(sparks)
+        self._announce(sparks)
+
+    @callback
+    def _announce(self, sparks: list[Spark]) -> None:
+        """Logbook events and sensor updates for Sparks that are kept."""
+        fire = self.hass.bus.async_fire_internal
+        midnight = dt_util.start_of_local_day().timestamp()
+        for spark in sparks:
+            fire(EVENT_SPARK, spark.as_dict())
+            if spark.time >= midnight:
+                self.sparks_today += 1
+        for spark in sparks:
+            if self.last_spark is None or spark.time >= self.last_spark.time:
+                self.last_spark = spark
+        async_dispatcher_send(self.hass, self.signal)
+
+    # ---- writing (executor) ------------------------------------------------
+
+    async def _async_write(self, final: bool = False) -> None:
+        """Write queued Sparks in one batch; on failure keep them for the next tick."""
+        if self._writing and not final:
+            return
+        self._writing = True
+        try:
+            batch = list(self._queue)
+            review = list(self._review_queue)
+            self._queue.clear()
+            self._review_queue.clear()
+            anonymizer_state = self.anonymizer.state() if self.anonymizer.changed else None
+            self.anonymizer.changed = False
+            try:
+                added_pending = await self.hass.async_add_executor_job(
+                    self._write_batch, batch, review, anonymizer_state
+                )
+            except StoreError as err:
+                self._queue.extendleft(reversed(batch))
+                self._review_queue.extendleft(reversed(review))
+                if anonymizer_state is not None:
+                    self.anonymizer.changed = True
+                self.stats.write_errors += 1
+                self.stats.last_write_error = str(err)
+                if self.stats.write_errors == 1 or final:
+                    _LOGGER.warning("Could not store %d Sparks, will retry: %s", len(batch), err)
+                return
+            self.stats.sparks_stored += len(batch)
+            self.stats.batches += 1
+            if added_pending:
+                self.pending.extend(added_pending)
+                async_dispatcher_send(self.hass, self.signal)
+        finally:
+            self._writing = False
+
+    def _write_batch(
+        self, batch: list[Spark], review: list[Spark], anonymizer_state: dict[str, Any] | None
+    ) -> list[tuple[int, Spark]]:
+        try:
+            return self._write_batch_once(batch, review, anonymizer_state)
+        except StoreLockedError:
+            self._create_issue(ISSUE_DB_LOCKED, {"path": str(self.db_path)})
+            raise
+        except StoreCorruptError as err:
+            _LOGGER.error("The Spark database became damaged (%s); starting a new one", err)
+            self.store.close()
+            self._open_store()
+            return self._write_batch_once(batch, review, anonymizer_state)
+
+    def _write_batch_once(
+        self, batch: list[Spark], review: list[Spark], anonymizer_state: dict[str, Any] | None
+    ) -> list[tuple[int, Spark]]:
+        if batch:
+            self.store.add(batch)
+        if anonymizer_state is not None:
+            self.store.set_meta("anonymizer", anonymizer_state)
+        added: list[tuple[int, Spark]] = []
+        if review:
+            added = list(zip(self.store.add_pending(review), review, strict=True))
+        if self.stats.write_errors:
+            self._delete_issue(ISSUE_DB_LOCKED)
+            self.stats.write_errors = 0
+        return added
+
+    # ---- review ------------------------------------------------------------
+
+    async def async_resolve_review(self, keep: list[int], discard: list[int]) -> None:
+        """Keep or discard Sparks waiting for review."""
+        await self.hass.async_add_executor_job(self.store.resolve_pending, keep, discard)
+        kept = [spark for pid, spark in self.pending if pid in set(keep)]
+        done = set(keep) | set(discard)
+        self.pending = [(pid, s) for pid, s in self.pending if pid not in done]
+        self.stats.sparks_stored += len(kept)
+        if kept:
+            self._announce(kept)
+        else:
+            async_dispatcher_send(self.hass, self.signal)
+
+    # ---- housekeeping ------------------------------------------------------
+
+    @callback
+    def _async_midnight(self, _now: datetime) -> None:
+        self.sparks_today = 0
+        async_dispatcher_send(self.hass, self.signal)
+
+    async def _async_retention(self, _now: datetime) -> None:
+        cutoff = time.time() - self.retention_days * 86400
+        removed = await self.hass.async_add_executor_job(self.store.purge_older_than, cutoff)
+        if removed:
+            _LOGGER.debug(
+                "Retention removed %d Sparks older than %d days", removed, self.retention_days
+            )
+
+    async def async_recent(self, limit: int, since: float | None, kind: str | None) -> list[Spark]:
+        """Return the newest stored Sparks (written ones and those still queued)."""
+        await self._async_write()
+        return await self.hass.async_add_executor_job(self.store.recent, limit, since, kind)
+
+    def add_listener(self, unsub: Callable[[], None]) -> None:
+        """Keep an unsubscribe callback to run on stop."""
+        self._unsubs.append(unsub)

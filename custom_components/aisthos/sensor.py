@@ -1,0 +1,71 @@
+"""Sensors: how many Sparks today, and the last one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from homeassistant.components.sensor import SensorEntity, SensorStateClass
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
+
+from .entity import AisthosEntity
+from .runtime import AisthosConfigEntry
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: AisthosConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the Spark sensors."""
+    async_add_entities([SparksTodaySensor(entry), LastSparkSensor(entry)])
+
+
+class SparksTodaySensor(AisthosEntity, SensorEntity):
+    """Number of Sparks stored since local midnight."""
+
+    _attr_state_class = SensorStateClass.TOTAL
+    _attr_native_unit_of_measurement = "Sparks"
+
+    def __init__(self, entry: AisthosConfigEntry) -> None:
+        """Create the sensor."""
+        super().__init__(entry, "sparks_today")
+
+    @property
+    def native_value(self) -> int:
+        """Return today's count."""
+        return self.runtime.sparks_today
+
+    @property
+    def last_reset(self) -> datetime:
+        """The count restarts at local midnight."""
+        return dt_util.start_of_local_day()
+
+
+class LastSparkSensor(AisthosEntity, SensorEntity):
+    """The most recent Spark as a readable line."""
+
+    def __init__(self, entry: AisthosConfigEntry) -> None:
+        """Create the sensor."""
+        super().__init__(entry, "last_spark")
+
+    @property
+    def native_value(self) -> str | None:
+        """Return the last Spark's line."""
+        spark = self.runtime.last_spark
+        return spark.render(dt_util.get_default_time_zone()) if spark else None
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Return the Spark's fields (all from the ontology, no raw data)."""
+        spark = self.runtime.last_spark
+        if spark is None:
+            return None
+        data = spark.as_dict()
+        data.pop("ref")
+        data["time"] = dt_util.utc_from_timestamp(spark.time).isoformat()
+        return data

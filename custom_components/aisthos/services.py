@@ -1,0 +1,122 @@
+"""Services of AisthOS, registered once in async_setup."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import voluptuous as vol
+
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import config_validation as cv, entity_registry as er
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN
+from .engine.ontology import Kind
+from .engine.spark import Spark
+from .engine.spark_store import StoreError
+from .history_import import async_read_history, rows_to_sparks
+from .runtime import AisthosConfigEntry
+
+SERVICE_LIST_SPARKS = "list_sparks"
+SERVICE_IMPORT_HISTORY = "import_history"
+
+LIST_SPARKS_SCHEMA = vol.Schema(
+    {
+        vol.Optional("limit", default=50): vol.All(vol.Coerce(int), vol.Range(min=1, max=1000)),
+        vol.Optional("kind"): vol.In([k.value for k in Kind]),
+        vol.Optional("since"): cv.datetime,
+    }
+)
+IMPORT_HISTORY_SCHEMA = vol.Schema(
+    {vol.Optional("days", default=10): vol.All(vol.Coerce(int), vol.Range(min=1, max=60))}
+)
+
+
+def _entry(hass: HomeAssistant) -> AisthosConfigEntry:
+    entries: list[AisthosConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
+    if not entries:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="not_loaded")
+    return entries[0]
+
+
+def spark_response(spark: Spark) -> dict[str, Any]:
+    """Return a Spark as service response data (time as local ISO 8601)."""
+    data = spark.as_dict()
+    data.pop("ref")
+    data["time"] = dt_util.as_local(dt_util.utc_from_timestamp(spark.time)).isoformat()
+    data["line"] = spark.render(dt_util.get_default_time_zone())
+    return data
+
+
+@callback
+def async_register_services(hass: HomeAssistant) -> None:
+    """Register the integration's services."""
+
+    async def list_sparks(call: ServiceCall) -> ServiceResponse:
+        runtime = _entry(hass).runtime_data
+        since = call.data.get("since")
+        since_ts = dt_util.as_utc(since).timestamp() if since is not None else None
+        try:
+            sparks = await runtime.async_recent(call.data["limit"], since_ts, call.data.get("kind"))
+        except StoreError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="store_error",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        return {"sparks": [spark_response(s) for s in sparks]}
+
+    async def import_history(call: ServiceCall) -> ServiceResponse:
+        runtime = _entry(hass).runtime_data
+        store = runtime.store
+        now = time.time()
+        start = now - call.data["days"] * 86400
+        # Never import a stretch twice, nor one that was perceived live.
+        end = await hass.async_add_executor_job(store.get_meta, "observing_since") or now
+        imported_from = await hass.async_add_executor_job(store.get_meta, "imported_from")
+        if imported_from is not None:
+            end = min(end, imported_from)
+        if start >= end:
+            return {"imported": 0, "from": None, "to": None}
+        candidates = set(hass.states.async_entity_ids()) | set(er.async_get(hass).entities)
+        observed = {
+            eid: info
+            for eid in candidates
+            if (info := runtime.observed.get(eid, hass.states.get(eid))) is not None
+        }
+        rows = await async_read_history(hass, sorted(observed), start, end)
+        sparks = rows_to_sparks(rows, observed.get, runtime.pipeline.perception)
+        sparks.sort(key=lambda s: s.time)
+        try:
+            await hass.async_add_executor_job(store.add, sparks)
+            await hass.async_add_executor_job(store.set_meta, "imported_from", start)
+        except StoreError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="store_error",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        return {
+            "imported": len(sparks),
+            "from": dt_util.utc_from_timestamp(start).isoformat(),
+            "to": dt_util.utc_from_timestamp(end).isoformat(),
+        }
+
+    hass.services.async_register(
+        DOMAIN, SERVICE_LIST_SPARKS, list_sparks, LIST_SPARKS_SCHEMA, SupportsResponse.ONLY
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_IMPORT_HISTORY,
+        import_history,
+        IMPORT_HISTORY_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    )

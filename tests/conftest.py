@@ -1,0 +1,77 @@
+"""Shared fixtures: a real Home Assistant with the recorder on real SQLite."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.aisthos.const import CONF_SECRET, DOMAIN
+from custom_components.aisthos.engine.perception import DEFAULT_DOMAINS
+
+SECRET = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+
+@pytest.fixture(autouse=True)
+def recorder_before_hass(request: pytest.FixtureRequest) -> None:
+    """Every test with a real HA also gets the recorder, on real SQLite.
+
+    The recorder fixture must come before hass; autouse fixtures do.
+    """
+    if "hass" in request.fixturenames:
+        request.getfixturevalue("recorder_mock")
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    recorder_before_hass: None, request: pytest.FixtureRequest
+) -> None:
+    """Let HA load custom_components/aisthos, with a config folder of its own."""
+    if "hass" in request.fixturenames:
+        request.getfixturevalue("enable_custom_integrations")
+        hass: HomeAssistant = request.getfixturevalue("hass")
+        config_dir = request.getfixturevalue("tmp_path") / "config"
+        config_dir.mkdir()
+        hass.config.config_dir = str(config_dir)
+
+
+def default_options(**overrides: Any) -> dict[str, Any]:
+    """Options as the config flow writes them by default."""
+    options: dict[str, Any] = {
+        "domains": list(DEFAULT_DOMAINS),
+        "include_areas": [],
+        "exclude_areas": [],
+        "include_entities": [],
+        "exclude_entities": [],
+        "review_sparks": False,
+        "retention_days": 90,
+    }
+    options.update(overrides)
+    return options
+
+
+@pytest.fixture
+def entry_options() -> dict[str, Any]:
+    """Override in a test module to change the entry's options."""
+    return default_options()
+
+
+@pytest.fixture
+def config_entry(hass: HomeAssistant, entry_options: dict[str, Any]) -> MockConfigEntry:
+    """An AisthOS config entry, added to hass but not set up."""
+    entry = MockConfigEntry(
+        domain=DOMAIN, title="AisthOS", data={CONF_SECRET: SECRET}, options=entry_options
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+@pytest.fixture
+async def loaded_entry(hass: HomeAssistant, config_entry: MockConfigEntry) -> MockConfigEntry:
+    """The entry, set up in a real HA with the recorder running."""
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    return config_entry

@@ -1,0 +1,41 @@
+"""Test helpers for driving a real HA through time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+import sqlite3
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+
+from homeassistant.core import Context, HomeAssistant
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+
+async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 2) -> None:
+    """Move time on so the Filter releases and the writer writes."""
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def set_state(
+    hass: HomeAssistant,
+    entity_id: str,
+    state: str,
+    attributes: dict[str, Any] | None = None,
+    automation: bool = False,
+) -> None:
+    """Write a state as a person (fresh context) or an automation (parent id)."""
+    context = Context(parent_id="01JAUTOMATIONPARENT0000000") if automation else Context()
+    hass.states.async_set(entity_id, state, attributes, context=context)
+
+
+def db_rows(hass: HomeAssistant, query: str = "SELECT * FROM sparks ORDER BY id") -> list[Any]:
+    """Read the Spark database directly, as another program would."""
+    conn = sqlite3.connect(Path(hass.config.path("aisthos.db")))
+    try:
+        return conn.execute(query).fetchall()
+    finally:
+        conn.close()
