@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.aisthos.const import CONF_SECRET, DOMAIN
 from custom_components.aisthos.engine.perception import DEFAULT_DOMAINS
+from homeassistant.core import HomeAssistant
 
 SECRET = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 

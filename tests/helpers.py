@@ -8,9 +8,9 @@ import sqlite3
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from homeassistant.core import Context, HomeAssistant
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 
 async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 2) -> None:

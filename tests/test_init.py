@@ -6,15 +6,14 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
+from custom_components.aisthos.const import DOMAIN, EVENT_SPARK
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import area_registry as ar, entity_registry as er
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
-
-from custom_components.aisthos.const import DOMAIN, EVENT_SPARK
 
 from .conftest import default_options
 from .helpers import advance, db_rows, set_state
@@ -28,7 +27,9 @@ async def test_setup_and_unload(hass: HomeAssistant, loaded_entry: MockConfigEnt
     assert loaded_entry.state is ConfigEntryState.NOT_LOADED
     # Services stay registered and explain themselves when nothing is loaded.
     with pytest.raises(ServiceValidationError) as err:
-        await hass.services.async_call(DOMAIN, "list_sparks", {}, blocking=True, return_response=True)
+        await hass.services.async_call(
+            DOMAIN, "list_sparks", {}, blocking=True, return_response=True
+        )
     assert err.value.translation_key == "not_loaded"
 
 
@@ -49,7 +50,9 @@ async def test_state_changes_become_stored_sparks(
     set_state(hass, "sensor.unobserved", "42")
     await advance(hass, freezer, 2)
 
-    rows = db_rows(hass, "SELECT kind, area, subject, action, object, cause FROM sparks ORDER BY id")
+    rows = db_rows(
+        hass, "SELECT kind, area, subject, action, object, cause FROM sparks ORDER BY id"
+    )
     assert rows == [
         ("presence", "unknown", "resident_a", "arrived", "person", "person"),
         ("power", "hallway", "someone", "turned_on", "light", "person"),
@@ -64,7 +67,10 @@ async def test_state_changes_become_stored_sparks(
         DOMAIN, "list_sparks", {"limit": 10}, blocking=True, return_response=True
     )
     sparks: list[dict[str, Any]] = response["sparks"]
-    assert [s["line"].split(" · ")[0] for s in sparks] == ["Light turned on", "Resident A arrived home"]
+    assert [s["line"].split(" · ")[0] for s in sparks] == [
+        "Light turned on",
+        "Resident A arrived home",
+    ]
     assert "ref" not in sparks[0]
     kind_only = await hass.services.async_call(
         DOMAIN, "list_sparks", {"kind": "presence"}, blocking=True, return_response=True
@@ -150,9 +156,15 @@ async def test_include_and_exclude(
     bedroom = areas.async_create("Bedroom")
     assert kitchen.id == "kitchen"
     registry = er.async_get(hass)
-    for entity_id, area in [("light.kitchen", kitchen), ("light.bedroom", bedroom), ("fan.kitchen", kitchen)]:
+    for entity_id, area in [
+        ("light.kitchen", kitchen),
+        ("light.bedroom", bedroom),
+        ("fan.kitchen", kitchen),
+    ]:
         domain, object_id = entity_id.split(".")
-        created = registry.async_get_or_create(domain, "test", object_id, suggested_object_id=object_id)
+        created = registry.async_get_or_create(
+            domain, "test", object_id, suggested_object_id=object_id
+        )
         registry.async_update_entity(created.entity_id, area_id=area.id)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()

@@ -124,7 +124,9 @@ def test_spark_round_trip_and_size() -> None:
         {"time": AT_1902, "area": "hallway", "subject": "someone", "action": "raised_hand", "angle": 45, "cause": "person"},
     )  # fmt: skip
     assert Spark.from_dict(spark.as_dict()) == spark
-    assert spark.render(ZoneInfo("Europe/Berlin")) == "Someone raised a hand to 45° · Hallway · 19:02"
+    assert (
+        spark.render(ZoneInfo("Europe/Berlin")) == "Someone raised a hand to 45° · Hallway · 19:02"
+    )
     import json
 
     assert len(json.dumps(spark.as_dict())) <= 250

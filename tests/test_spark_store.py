@@ -25,7 +25,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def spark(i: int, kind: str = "power") -> Spark:
-    return Spark(T0 + i, kind, "kitchen", "someone", "turned_on", "light", "none", "person", f"r{i}")
+    return Spark(
+        T0 + i, kind, "kitchen", "someone", "turned_on", "light", "none", "person", f"r{i}"
+    )
 
 
 @pytest.fixture
@@ -49,7 +51,18 @@ def test_batches_are_stored_and_read_back(store: SparkStore) -> None:
 
 
 def test_extra_fields_survive(store: SparkStore) -> None:
-    gesture = Spark(T0, "gesture", "hallway", "someone", "raised_hand", "camera", "none", "person", "", (("angle", 45.0),))
+    gesture = Spark(
+        T0,
+        "gesture",
+        "hallway",
+        "someone",
+        "raised_hand",
+        "camera",
+        "none",
+        "person",
+        "",
+        (("angle", 45.0),),
+    )
     store.add([gesture])
     assert store.recent(1) == [gesture]
 
@@ -97,10 +110,9 @@ def test_truncated_database_is_reported_as_corrupt(tmp_path: Path) -> None:
     store.close()
     data = path.read_bytes()
     path.write_bytes(data[:4096] + b"\x00" * 4096 + data[8192 : len(data) // 2])
+    broken = SparkStore(path)
     with pytest.raises(StoreCorruptError):
-        broken = SparkStore(path)
         broken.open()
-        broken.count()
 
 
 def test_locked_database_is_reported_as_locked(store: SparkStore) -> None:
@@ -110,7 +122,6 @@ def test_locked_database_is_reported_as_locked(store: SparkStore) -> None:
     try:
         with pytest.raises(StoreLockedError):
             slow.open()
-            slow.add([spark(1)])
     finally:
         other.execute("ROLLBACK")
         other.close()

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 import secrets
 from typing import Any
 
-import voluptuous as vol
+import probatio as vol
 
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlowWithReload
 from homeassistant.core import callback
@@ -66,7 +66,7 @@ def _schema(options: Mapping[str, Any]) -> vol.Schema:
                     step=1,
                     mode=selector.NumberSelectorMode.BOX,
                     unit_of_measurement="d",
-                )  # fmt: skip
+                )
             ),
         }
     )

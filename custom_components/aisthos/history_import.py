@@ -12,9 +12,11 @@ import time
 
 from sqlalchemy import select
 
-from homeassistant.components.recorder import get_instance
+from homeassistant.components.recorder import get_instance  # type: ignore[attr-defined]
 from homeassistant.components.recorder.db_schema import States, StatesMeta
-from homeassistant.components.recorder.util import session_scope
+from homeassistant.components.recorder.util import (  # type: ignore[attr-defined]
+    session_scope,
+)
 from homeassistant.core import HomeAssistant
 
 from .engine.perception import Perception
@@ -65,8 +67,9 @@ def rows_to_sparks(
             continue
         old = previous[entity_id]
         previous[entity_id] = state
-        pipeline.offer(StateChange(entity_id, old, state, ts, from_automation), info)
+        # Release what settled before this row, then offer the row itself.
         sparks.extend(pipeline.collect(ts))
+        pipeline.offer(StateChange(entity_id, old, state, ts, from_automation), info)
     sparks.extend(pipeline.flush())
     return sparks
 

@@ -5,7 +5,7 @@ Completing an item keeps its Spark; deleting an item discards it.
 
 from __future__ import annotations
 
-from homeassistant.components.todo import (
+from homeassistant.components.todo import (  # type: ignore[attr-defined]
     TodoItem,
     TodoItemStatus,
     TodoListEntity,
@@ -64,11 +64,11 @@ class SparkReviewList(AisthosEntity, TodoListEntity):
             ) from err
 
     async def async_update_todo_item(self, item: TodoItem) -> None:
-        """Completing an item keeps the Spark."""
+        """Keep the Spark of a completed item."""
         ids = self._ids([item.uid or ""])
         if item.status == TodoItemStatus.COMPLETED:
             await self.runtime.async_resolve_review(keep=ids, discard=[])
 
     async def async_delete_todo_items(self, uids: list[str]) -> None:
-        """Deleting items discards their Sparks."""
+        """Discard the Sparks of deleted items."""
         await self.runtime.async_resolve_review(keep=[], discard=self._ids(uids))

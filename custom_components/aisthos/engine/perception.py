@@ -105,6 +105,7 @@ class Perception:
         self, change: StateChange, info: EntityInfo
     ) -> tuple[str, Action, ObjectType, Band, str | None] | None:
         new, old, domain = change.new_state, change.old_state, info.domain
+        action: Action | None
         if new is None:
             return None
         match domain:
@@ -148,7 +149,7 @@ class Perception:
                     return None
                 return "media", action, ObjectType.MEDIA_PLAYER, Band.NONE, None
             case "climate":
-                action = _CLIMATE.get(new, Action.TURNED_ON)
+                action = _CLIMATE.get(new) or Action.TURNED_ON
                 return "climate", action, ObjectType.CLIMATE, Band.NONE, None
             case "vacuum":
                 if (action := _VACUUM.get(new)) is None:

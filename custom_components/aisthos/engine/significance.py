@@ -10,12 +10,13 @@ Costs are O(1) per change: this runs in Home Assistant's event loop.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Final
 
 from .state_change import EntityInfo, StateChange
 
-IGNORED_STATES: Final = frozenset({None, "unavailable", "unknown", ""})
+IGNORED_STATES: Final = frozenset({"unavailable", "unknown", ""})
 
 # Smallest change of a numeric sensor that counts, by device class.
 DEFAULT_THRESHOLDS: Final[Mapping[str, float]] = {
@@ -70,7 +71,7 @@ class SignificanceFilter:
         stats = self.stats
         stats.offered += 1
         new = change.new_state
-        if new in IGNORED_STATES:
+        if new is None or new in IGNORED_STATES:
             stats.unavailable += 1
             return
         if new == change.old_state:
@@ -120,10 +121,8 @@ class SignificanceFilter:
                 continue
             self._last_state[entity_id] = change.new_state or ""
             if info.domain == "sensor":
-                try:
+                with suppress(ValueError):
                     self._last_number[entity_id] = float(change.new_state or "")
-                except ValueError:
-                    pass
             self.stats.passed += 1
             released.append((change, info))
         return released

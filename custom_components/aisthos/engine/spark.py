@@ -124,7 +124,7 @@ def make_spark(template: Template, ref: str, values: Mapping[str, object]) -> Sp
         if name != "time" and name not in CORE_FIELDS
     )
     core = {name: checked.get(name) for name in CORE_FIELDS}
-    if not isinstance(ref, str) or len(ref) > 16 or not ref.isalnum() and ref:
+    if not isinstance(ref, str) or len(ref) > 16 or (not ref.isalnum() and ref):
         raise SparkValueError("a Spark ref is a short alphanumeric token")
     return Spark(
         time=float(checked["time"]),

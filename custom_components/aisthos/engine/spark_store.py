@@ -6,7 +6,9 @@ process, so at most the batch that was still in memory is lost.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import suppress
+from functools import partial
 import json
 from pathlib import Path
 import sqlite3
@@ -58,6 +60,10 @@ def _spark(row: Sequence[Any]) -> Spark:
         float(row[0]), row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
         tuple(sorted(extra.items())),
     )  # fmt: skip
+
+
+def _fetch(query: str, args: tuple[Any, ...], conn: sqlite3.Connection) -> list[Any]:
+    return conn.execute(query, args).fetchall()
 
 
 def _translate(err: sqlite3.Error) -> StoreError:
@@ -115,10 +121,8 @@ class SparkStore:
         """Checkpoint and close."""
         with self._lock:
             if self._conn is not None:
-                try:
+                with suppress(sqlite3.Error):
                     self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                except sqlite3.Error:
-                    pass
                 self._conn.close()
                 self._conn = None
 
@@ -127,7 +131,7 @@ class SparkStore:
         """Return whether the database is open."""
         return self._conn is not None
 
-    def _run[T](self, work: Any) -> T:
+    def _run[T](self, work: Callable[[sqlite3.Connection], T]) -> T:
         if self._conn is None:
             raise StoreError("the Spark store is not open")
         with self._lock:
@@ -226,11 +230,12 @@ class SparkStore:
         """Yield every Spark, oldest first (for learning and export)."""
         last = -1
         while True:
-            rows = self._run(
-                lambda conn: conn.execute(
+            rows: list[Any] = self._run(
+                partial(
+                    _fetch,
                     f"SELECT id, {_COLUMNS} FROM sparks WHERE id > ? ORDER BY id LIMIT ?",
                     (last, batch),
-                ).fetchall()
+                )
             )
             if not rows:
                 return
@@ -262,7 +267,7 @@ class SparkStore:
 
     def get_meta(self, key: str) -> Any:
         """Return a JSON value kept in the meta table, or None."""
-        row = self._run(
+        row: tuple[str] | None = self._run(
             lambda conn: conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         )
         return json.loads(row[0]) if row else None

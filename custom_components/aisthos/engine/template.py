@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 import math
 import re
-from typing import Any, Final
+from typing import Any, Final, TypeIs
 
 from .ontology import VOCABULARIES, Kind
 
@@ -103,6 +103,10 @@ class Template:
         return checked
 
 
+def _is_finite(value: object) -> TypeIs[int | float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def _parse_field(name: str, spec: Any) -> TemplateField:
     if not isinstance(name, str) or not _NAME.match(name):
         raise TemplateError(f"field name {name!r} must be a short lowercase identifier")
@@ -114,7 +118,7 @@ def _parse_field(name: str, spec: Any) -> TemplateField:
     if extra := set(spec) - allowed_keys:
         raise TemplateError(f"field '{name}': unknown keys {sorted(extra)}")
     try:
-        ftype = FieldType(spec.get("type"))
+        ftype = FieldType(str(spec.get("type")))
     except ValueError:
         raise TemplateError(
             f"field '{name}': type {spec.get('type')!r} is not one of "
@@ -140,12 +144,8 @@ def _parse_field(name: str, spec: Any) -> TemplateField:
         raise TemplateError(f"field '{name}': only enum fields take a vocabulary")
     if ftype is FieldType.NUMBER:
         low, high = spec.get("min"), spec.get("max")
-        if not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-            for v in (low, high)
-        ):
+        if not (_is_finite(low) and _is_finite(high)):
             raise TemplateError(f"field '{name}': numbers need finite 'min' and 'max'")
-        assert isinstance(low, (int, float)) and isinstance(high, (int, float))
         if low >= high:
             raise TemplateError(f"field '{name}': 'min' must be below 'max'")
         return TemplateField(name, ftype, minimum=float(low), maximum=float(high))
@@ -165,7 +165,7 @@ def template_from_spec(spec: Mapping[str, Any]) -> Template:
     if not isinstance(name, str) or not _NAME.match(name):
         raise TemplateError(f"template name {name!r} must be a short lowercase identifier")
     try:
-        kind_enum = Kind(kind)
+        kind_enum = Kind(str(kind))
     except ValueError:
         raise TemplateError(f"template '{name}': unknown kind {kind!r}") from None
     if not isinstance(fields, Mapping) or not fields:

@@ -1,0 +1,57 @@
+"""aisthos.import_history reads the real recorder, context included."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
+
+from custom_components.aisthos.const import DOMAIN
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+
+from .helpers import db_rows, set_state
+
+
+async def test_history_becomes_sparks_once(
+    hass: HomeAssistant, config_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    now = dt_util.utcnow()
+    freezer.move_to(now - timedelta(days=3))
+    set_state(hass, "light.hall", "off")
+    set_state(hass, "binary_sensor.hall_motion", "off", {"device_class": "motion"})
+    set_state(hass, "sensor.name_of_caller", "alice@example.com")
+    freezer.tick(timedelta(hours=1))
+    set_state(hass, "binary_sensor.hall_motion", "on", {"device_class": "motion"})
+    set_state(hass, "light.hall", "on")
+    freezer.tick(timedelta(hours=1))
+    set_state(hass, "light.hall", "off", automation=True)
+    freezer.tick(timedelta(days=2, hours=-5))  # older than 12 days would be outside
+    set_state(hass, "light.hall", "on")
+    set_state(hass, "light.hall", "on", {"brightness": 3})  # attribute-only
+    await async_wait_recording_done(hass)
+
+    freezer.move_to(now)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    response = await hass.services.async_call(
+        DOMAIN, "import_history", {"days": 10}, blocking=True, return_response=True
+    )
+    assert response["imported"] == 4
+    rows = db_rows(hass, "SELECT kind, action, cause FROM sparks ORDER BY time")
+    assert rows == [
+        ("motion", "detected", "person"),
+        ("power", "turned_on", "person"),
+        ("power", "turned_off", "automation"),
+        ("power", "turned_on", "person"),
+    ]
+    again = await hass.services.async_call(
+        DOMAIN, "import_history", {"days": 10}, blocking=True, return_response=True
+    )
+    assert again["imported"] == 0
+    assert len(db_rows(hass)) == 4
