@@ -1,0 +1,168 @@
+"""Compile a Skill into the native Home Assistant automation config.
+
+Everything that goes into the config is checked here: entity ids must match
+HA's format and a known domain, services come from a fixed allowlist of
+actuator domains, and every string is data (no template can be smuggled in,
+since no field we write is ever rendered as a template).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+import re
+from typing import Any, Final
+
+from .skill import WEEKDAYS, Skill, minutes_to_hhmm
+
+ENTITY_ID: Final = re.compile(r"^(?!.*__)[a-z0-9_]{1,64}\.[a-z0-9_]{1,200}$")
+ACTION_DOMAINS: Final = frozenset(
+    {"light", "switch", "fan", "cover", "lock", "media_player", "climate", "vacuum", "scene",
+     "input_boolean", "input_button", "input_select", "input_number"}
+)  # fmt: skip
+TRIGGER_DOMAINS: Final = frozenset(
+    {"person", "device_tracker", "binary_sensor", *ACTION_DOMAINS} - {"scene", "input_button"}
+)
+
+# (domain, Spark action) -> state a trigger waits for
+_TRIGGER_STATE: Final = {
+    ("binary_sensor", "detected"): "on",
+    ("binary_sensor", "cleared"): "off",
+    ("binary_sensor", "opened"): "on",
+    ("binary_sensor", "closed"): "off",
+    ("cover", "opened"): "open",
+    ("cover", "closed"): "closed",
+    ("lock", "locked"): "locked",
+    ("lock", "unlocked"): "unlocked",
+    ("media_player", "playing"): "playing",
+    ("media_player", "paused"): "paused",
+    ("media_player", "stopped"): "idle",
+    ("climate", "heating"): "heat",
+    ("climate", "cooling"): "cool",
+    ("vacuum", "started"): "cleaning",
+    ("vacuum", "docked"): "docked",
+}
+# (domain, Spark action) -> (service, extra data)
+_SERVICE: Final[dict[tuple[str, str], tuple[str, dict[str, Any]]]] = {
+    ("cover", "opened"): ("open_cover", {}),
+    ("cover", "closed"): ("close_cover", {}),
+    ("lock", "locked"): ("lock", {}),
+    ("lock", "unlocked"): ("unlock", {}),
+    ("media_player", "playing"): ("media_play", {}),
+    ("media_player", "paused"): ("media_pause", {}),
+    ("media_player", "stopped"): ("media_stop", {}),
+    ("climate", "heating"): ("set_hvac_mode", {"hvac_mode": "heat"}),
+    ("climate", "cooling"): ("set_hvac_mode", {"hvac_mode": "cool"}),
+    ("vacuum", "started"): ("start", {}),
+    ("vacuum", "docked"): ("return_to_base", {}),
+    ("vacuum", "paused"): ("pause", {}),
+}
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+class UnsafeSkillError(ValueError):
+    """A skill cannot be turned into a safe automation."""
+
+
+def clean_text(text: str, limit: int) -> str:
+    """Return text fit for an alias or description: one line, no template markers."""
+    text = _CONTROL.sub(" ", text)
+    for marker in ("{{", "}}", "{%", "%}", "{#", "#}"):
+        text = text.replace(marker, marker[0] + " " + marker[1])
+    return " ".join(text.split())[:limit]
+
+
+def _entity(entity_id: str | None, domains: frozenset[str]) -> str:
+    if entity_id is None or not ENTITY_ID.match(entity_id):
+        raise UnsafeSkillError(f"not a valid entity id: {entity_id!r}")
+    if entity_id.split(".", 1)[0] not in domains:
+        raise UnsafeSkillError(f"{entity_id} is not in an allowed domain")
+    return entity_id
+
+
+def _trigger_state(domain: str, action: str) -> dict[str, str]:
+    if domain in ("person", "device_tracker"):
+        if action == "arrived":
+            return {"to": "home"}
+        if action == "left":
+            return {"from": "home"}
+    elif (domain, action) in _TRIGGER_STATE:
+        return {"to": _TRIGGER_STATE[(domain, action)]}
+    elif action in ("turned_on", "turned_off"):
+        return {"to": "on" if action == "turned_on" else "off"}
+    raise UnsafeSkillError(f"no trigger for {domain} {action}")
+
+
+def _service(domain: str, action: str) -> tuple[str, dict[str, Any]]:
+    if (domain, action) in _SERVICE:
+        return _SERVICE[(domain, action)]
+    if action in ("turned_on", "turned_off"):
+        return ("turn_on" if action == "turned_on" else "turn_off"), {}
+    raise UnsafeSkillError(f"no action for {domain} {action}")
+
+
+def automation_id(skill: Skill) -> str:
+    """Return the stable automation id of a skill."""
+    return "aisthos_" + re.sub(r"[^a-z0-9_]", "", skill.id.lower())
+
+
+def compile_automation(
+    skill: Skill,
+    resolve: Callable[[str], str | None],
+    extra_conditions: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Return the automation config (new-style triggers/conditions/actions keys).
+
+    resolve maps a Spark ref to this home's entity id (None if unknown).
+    """
+    if skill.trigger.event is not None:
+        event = skill.trigger.event
+        entity_id = _entity(resolve(event.ref), TRIGGER_DOMAINS)
+        trigger: dict[str, Any] = {
+            "trigger": "state",
+            "entity_id": entity_id,
+            **_trigger_state(entity_id.split(".", 1)[0], event.action),
+        }
+    else:
+        trigger = {"trigger": "time", "at": minutes_to_hhmm(skill.trigger.at or 0) + ":00"}
+    cond = skill.conditions
+    time_condition: dict[str, Any] = {
+        "condition": "time",
+        "after": minutes_to_hhmm(cond.start) + ":00",
+        "before": minutes_to_hhmm(cond.end) + ":59",
+    }
+    if tuple(cond.days) != WEEKDAYS:
+        if not set(cond.days) <= set(WEEKDAYS):
+            raise UnsafeSkillError(f"bad days {cond.days!r}")
+        time_condition["weekday"] = list(cond.days)
+    conditions: list[dict[str, Any]] = [time_condition]
+    if cond.someone_home:
+        conditions.append({"condition": "numeric_state", "entity_id": "zone.home", "above": 0})
+    conditions.extend(extra_conditions or [])
+    actions: list[dict[str, Any]] = []
+    for action in skill.actions:
+        entity_id = _entity(resolve(action.target.ref), ACTION_DOMAINS)
+        domain = entity_id.split(".", 1)[0]
+        service, data = _service(domain, action.target.action)
+        step: dict[str, Any] = {"action": f"{domain}.{service}", "target": {"entity_id": entity_id}}
+        if data:
+            step["data"] = dict(data)
+        actions.append(step)
+    if not actions:
+        raise UnsafeSkillError("a skill needs at least one action")
+    return {
+        "id": automation_id(skill),
+        "alias": clean_text(skill.name, 120) or automation_id(skill),
+        "description": clean_text(
+            f"{skill.explanation} Confidence {skill.confidence:.2f}, learned from "
+            f"{skill.learned_from} days. Learned by AisthOS.",
+            600,
+        ),
+        "mode": "single",
+        "variables": {
+            "aisthos_skill_id": clean_text(skill.id, 40),
+            "aisthos_confidence": round(skill.confidence, 3),
+        },
+        "triggers": [trigger],
+        "conditions": conditions,
+        "actions": actions,
+    }

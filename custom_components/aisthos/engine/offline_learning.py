@@ -1,0 +1,106 @@
+"""Learn skills from an exported history file, outside Home Assistant.
+
+The same path as inside HA: Filter → Template → Spark → routine miner →
+automation config. Used by scripts/learn and by the routine tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+
+from .anonymizer import Anonymizer
+from .automation_config import UnsafeSkillError, compile_automation
+from .history_file import HistoryRecord, state_changes
+from .perception import Perception
+from .pipeline import SparkPipeline
+from .routine_miner import MinerSettings, RoutineMiner
+from .significance import SignificanceFilter
+from .skill import Signature, Skill
+from .spark import Spark
+
+OFFLINE_SECRET = b"aisthos-offline-learning-key-v1!"
+
+
+@dataclass(slots=True)
+class OfflineHome:
+    """Sparks perceived from a history file, and how to name their entities."""
+
+    sparks: list[Spark]
+    entity_of_ref: dict[str, str]
+    name_of_ref: dict[str, str]
+
+    def describe(self, sig: Signature) -> str:
+        """Name an entity by its friendly name, else by area and kind."""
+        name = self.name_of_ref.get(sig.ref)
+        if name:
+            return name
+        place = "" if sig.area == "unknown" else sig.area.replace("_", " ") + " "
+        return place + sig.object.replace("_", " ")
+
+
+def perceive(records: Iterable[HistoryRecord], secret: bytes = OFFLINE_SECRET) -> OfflineHome:
+    """Run history records through the Filter and Perception."""
+    anonymizer = Anonymizer(secret)
+    pipeline = SparkPipeline(Perception(anonymizer), SignificanceFilter())
+    sparks: list[Spark] = []
+    entity_of_ref: dict[str, str] = {}
+    name_of_ref: dict[str, str] = {}
+    names = {}
+    record_list = list(records)
+    for record in record_list:
+        if record.friendly_name:
+            names[record.entity_id] = record.friendly_name
+    for change, info in state_changes(record_list):
+        sparks.extend(pipeline.collect(change.time))
+        pipeline.offer(change, info)
+        ref = anonymizer.ref(change.entity_id)
+        if ref not in entity_of_ref:
+            entity_of_ref[ref] = change.entity_id
+            if change.entity_id in names:
+                name_of_ref[ref] = names[change.entity_id]
+    sparks.extend(pipeline.flush())
+    return OfflineHome(sparks, entity_of_ref, name_of_ref)
+
+
+def learn(
+    home: OfflineHome,
+    tz: tzinfo,
+    today: date | None = None,
+    existing: Iterable[Skill] = (),
+    settings: MinerSettings | None = None,
+) -> list[Skill]:
+    """Mine the home's Sparks as of 'today' (default: the day after the last Spark)."""
+    if today is None:
+        if not home.sparks:
+            return []
+        today = datetime.fromtimestamp(max(s.time for s in home.sparks), tz).date() + timedelta(
+            days=1
+        )
+    return RoutineMiner(settings).run(
+        home.sparks, tz, today, existing=list(existing), describe=home.describe
+    )
+
+
+def skills_report(home: OfflineHome, skills: Iterable[Skill]) -> dict[str, Any]:
+    """Return {"skills": [...]} with each skill's native automation config."""
+    out = []
+    for skill in sorted(skills, key=lambda s: -s.confidence):
+        try:
+            automation = compile_automation(skill, home.entity_of_ref.get)
+        except UnsafeSkillError:
+            continue
+        out.append(
+            {
+                "id": skill.id,
+                "name": skill.name,
+                "confidence": round(skill.confidence, 3),
+                "learned_from": skill.learned_from,
+                "explanation": skill.explanation,
+                "definition": skill.definition(),
+                "automation": automation,
+            }
+        )
+    return {"skills": out}

@@ -1,0 +1,316 @@
+"""Skills: routines the home has learned, with their evidence.
+
+A Skill says: when <trigger> (inside <conditions>), do <actions>. It keeps the
+per-day evidence it was learned from, so its confidence can be recomputed
+every night, grow with new observations and decay when a routine stops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+import math
+from typing import Any, Final
+
+from .ontology import humanize
+
+WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WORKDAYS: Final = WEEKDAYS[:5]
+WEEKEND: Final = WEEKDAYS[5:]
+
+# Evidence older than this weighs half as much: routines change with seasons.
+HALF_LIFE_DAYS: Final = 21.0
+# One-sided ~90 % Wilson bound: few observations cannot give high confidence.
+WILSON_Z: Final = 1.64
+# Skills at or above this confidence are proposed to the user.
+PROPOSAL_THRESHOLD: Final = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """One kind of moment of one entity: its ref and what it did."""
+
+    ref: str
+    action: str
+    kind: str
+    object: str
+    area: str
+
+    @property
+    def key(self) -> str:
+        """Return a compact identity, e.g. '3fa9c0d1e2b4:turned_on'."""
+        return f"{self.ref}:{self.action}"
+
+    def words(self) -> str:
+        """Return the moment in words without names: 'hallway light on'."""
+        place = "" if self.area == "unknown" else humanize(self.area).lower() + " "
+        thing = humanize(self.object).lower()
+        verb = humanize(self.action).lower().removeprefix("turned ")
+        return f"{place}{thing} {verb}"
+
+    def as_dict(self) -> dict[str, str]:
+        """Return a JSON-ready dict."""
+        return {
+            "ref": self.ref,
+            "action": self.action,
+            "kind": self.kind,
+            "object": self.object,
+            "area": self.area,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Signature:
+        """Rebuild from as_dict()."""
+        return cls(
+            str(data["ref"]),
+            str(data["action"]),
+            str(data["kind"]),
+            str(data["object"]),
+            str(data["area"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """An event (a Signature) or a time of day ('at', minutes after midnight)."""
+
+    event: Signature | None = None
+    at: int | None = None
+
+    def __post_init__(self) -> None:
+        """Exactly one of event and at."""
+        if (self.event is None) == (self.at is None):
+            raise ValueError("a trigger is either an event or a time")
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        if self.event is not None:
+            return {"type": "event", **self.event.as_dict()}
+        return {"type": "time", "at": minutes_to_hhmm(self.at or 0)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Trigger:
+        """Rebuild from as_dict()."""
+        if data.get("type") == "time":
+            return cls(at=hhmm_to_minutes(str(data["at"])))
+        return cls(event=Signature.from_dict(data))
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """An action of a skill, with the delay people usually left before it."""
+
+    target: Signature
+    delay_s: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {**self.target.as_dict(), "delay_s": round(self.delay_s, 1)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Action:
+        """Rebuild from as_dict()."""
+        return cls(Signature.from_dict(data), float(data.get("delay_s", 0.0)))
+
+
+@dataclass(frozen=True, slots=True)
+class Conditions:
+    """When the skill applies: a time window, days, and presence."""
+
+    start: int  # minutes after local midnight
+    end: int  # may be < start when the window spans midnight
+    days: tuple[str, ...] = WEEKDAYS
+    someone_home: bool = False
+
+    def window_text(self) -> str:
+        """Return '18:52–19:17'."""
+        return f"{minutes_to_hhmm(self.start)}–{minutes_to_hhmm(self.end)}"
+
+    def days_text(self) -> str:
+        """Return 'weekdays', 'weekends', 'every day' or 'Mon, Wed'."""
+        days = tuple(self.days)
+        if days == WEEKDAYS:
+            return "every day"
+        if days == WORKDAYS:
+            return "weekdays"
+        if days == WEEKEND:
+            return "weekends"
+        return ", ".join(d.capitalize() for d in days)
+
+    def contains(self, minute: int) -> bool:
+        """Return whether a minute of the day is inside the window."""
+        if self.start <= self.end:
+            return self.start <= minute <= self.end
+        return minute >= self.start or minute <= self.end
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {
+            "after": minutes_to_hhmm(self.start),
+            "before": minutes_to_hhmm(self.end),
+            "days": list(self.days),
+            "someone_home": self.someone_home,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Conditions:
+        """Rebuild from as_dict()."""
+        days = tuple(str(d) for d in data.get("days", WEEKDAYS))
+        if not set(days) <= set(WEEKDAYS) or not days:
+            raise ValueError(f"bad days {days!r}")
+        return cls(
+            hhmm_to_minutes(str(data["after"])),
+            hhmm_to_minutes(str(data["before"])),
+            days,
+            bool(data.get("someone_home", False)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Skill:
+    """A learned routine and the evidence behind it."""
+
+    id: str
+    name: str
+    trigger: Trigger
+    conditions: Conditions
+    actions: tuple[Action, ...]
+    # ISO date -> 1 (the routine happened on an eligible day) or 0 (it did not).
+    evidence: Mapping[str, int] = field(default_factory=dict)
+    first_seen: str = ""
+    last_observed: str = ""
+    explanation: str = ""
+    confidence: float = 0.0
+
+    @property
+    def learned_from(self) -> int:
+        """Return the number of distinct days the routine was observed."""
+        return sum(1 for hit in self.evidence.values() if hit)
+
+    @property
+    def eligible_days(self) -> int:
+        """Return the number of days the routine could have happened."""
+        return len(self.evidence)
+
+    def with_evidence(self, evidence: Mapping[str, int], today: date) -> Skill:
+        """Return a copy with new evidence, and confidence recomputed for today."""
+        hits = sorted(day for day, hit in evidence.items() if hit)
+        return replace(
+            self,
+            evidence=dict(sorted(evidence.items())),
+            last_observed=hits[-1] if hits else self.last_observed,
+            confidence=confidence(evidence, today),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict (the persisted and exported form)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "trigger": self.trigger.as_dict(),
+            "conditions": self.conditions.as_dict(),
+            "actions": [a.as_dict() for a in self.actions],
+            "confidence": round(self.confidence, 3),
+            "learned_from": self.learned_from,
+            "eligible_days": self.eligible_days,
+            "explanation": self.explanation,
+            "first_seen": self.first_seen,
+            "last_observed": self.last_observed,
+            "evidence": dict(self.evidence),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Skill:
+        """Rebuild from as_dict(); raises KeyError/ValueError/TypeError on bad data."""
+        evidence = {str(k): 1 if v else 0 for k, v in dict(data.get("evidence", {})).items()}
+        for day in evidence:
+            date.fromisoformat(day)
+        actions = tuple(Action.from_dict(a) for a in data["actions"])
+        if not actions:
+            raise ValueError("a skill needs at least one action")
+        value = float(data.get("confidence", 0.0))
+        if not 0.0 <= value <= 1.0:
+            raise ValueError("confidence must be within [0, 1]")
+        return cls(
+            id=str(data["id"]),
+            name=str(data["name"]),
+            trigger=Trigger.from_dict(data["trigger"]),
+            conditions=Conditions.from_dict(data["conditions"]),
+            actions=actions,
+            evidence=evidence,
+            first_seen=str(data.get("first_seen", "")),
+            last_observed=str(data.get("last_observed", "")),
+            explanation=str(data.get("explanation", "")),
+            confidence=value,
+        )
+
+    def definition(self) -> dict[str, Any]:
+        """Return the short, readable definition (name, trigger, actions, ...)."""
+        if self.trigger.event is not None:
+            trigger = self.trigger.event.words()
+        else:
+            trigger = f"time {minutes_to_hhmm(self.trigger.at or 0)}"
+        trigger += f" AND time {self.conditions.window_text()}"
+        if self.conditions.days != WEEKDAYS:
+            trigger += f" AND {self.conditions.days_text()}"
+        if self.conditions.someone_home:
+            trigger += " AND someone home"
+        return {
+            "name": self.name,
+            "trigger": trigger,
+            "actions": [a.target.words() for a in self.actions],
+            "confidence": round(self.confidence, 2),
+            "learned_from": f"{self.learned_from} days observed",
+        }
+
+
+def confidence(evidence: Mapping[str, int], today: date) -> float:
+    """Return a calibrated confidence in [0, 1] from per-day evidence.
+
+    Recent days weigh more (half-life HALF_LIFE_DAYS), and the Wilson lower
+    bound of the weighted success rate keeps a handful of observations from
+    scoring high: 3 of 3 days scores about 0.5, 9 of 10 about 0.65, 28 of 28
+    about 0.9, while 3 of 10 stays near 0.1. A routine not seen for a while
+    also fades, even if its trigger stopped happening too.
+    """
+    if not evidence:
+        return 0.0
+    weights = hits = 0.0
+    last_hit: date | None = None
+    for day_text, hit in evidence.items():
+        day = date.fromisoformat(day_text)
+        age = max(0, (today - day).days)
+        weight = math.pow(0.5, age / HALF_LIFE_DAYS)
+        weights += weight
+        if hit:
+            hits += weight
+            if last_hit is None or day > last_hit:
+                last_hit = day
+    if last_hit is None:
+        return 0.0
+    rate = hits / weights
+    z2 = WILSON_Z * WILSON_Z
+    center = rate + z2 / (2 * weights)
+    margin = WILSON_Z * math.sqrt(rate * (1 - rate) / weights + z2 / (4 * weights * weights))
+    bound = max(0.0, (center - margin) / (1 + z2 / weights))
+    # A week of silence is normal (holidays); after that, fade week by week.
+    silent_days = max(0, (today - last_hit).days - 8)
+    return bound * math.pow(0.5, silent_days / 7.0)
+
+
+def minutes_to_hhmm(minutes: int) -> str:
+    """Return 'HH:MM' for minutes after midnight."""
+    minutes %= 1440
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def hhmm_to_minutes(text: str) -> int:
+    """Return minutes after midnight for 'HH:MM' (or 'HH:MM:SS')."""
+    parts = text.split(":")
+    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+        raise ValueError(f"not a time of day: {text!r}")
+    hours, minutes = int(parts[0]), int(parts[1])
+    if not (0 <= hours < 24 and 0 <= minutes < 60):
+        raise ValueError(f"not a time of day: {text!r}")
+    return hours * 60 + minutes
