@@ -16,7 +16,7 @@ import sys
 import time
 
 import aiohttp
-from playwright.async_api import async_playwright
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError, async_playwright
 
 BASE = "http://127.0.0.1:8123"
 CHROMIUM = "/usr/bin/chromium"
@@ -82,8 +82,13 @@ async def shoot(out: Path, token: str) -> list[Path]:
         await page.add_init_script(login_script(token))
         for name, path, expect in PAGES:
             await page.goto(BASE + path)
-            # Locators pierce the frontend's shadow DOM.
-            await page.get_by_text(expect).first.wait_for(timeout=60_000)
+            try:
+                # Locators pierce the frontend's shadow DOM.
+                await page.get_by_text(expect).first.wait_for(timeout=60_000)
+            except PlaywrightTimeoutError:
+                failed = out / f"failed-{name}"
+                await page.screenshot(path=str(failed))
+                raise RuntimeError(f"{path} never showed {expect!r}; see {failed}") from None
             await page.wait_for_timeout(2_000)  # let late cards and icons settle
             if "/auth/authorize" in page.url:
                 raise RuntimeError(f"{path} shows the login page: the token was not accepted")

@@ -26,7 +26,10 @@ ENTITIES: dict[str, dict[str, Any]] = {
     "binary_sensor.hallway_motion": {"friendly_name": "Hallway motion", "device_class": "motion"},
     "binary_sensor.kitchen_motion": {"friendly_name": "Kitchen motion", "device_class": "motion"},
     "binary_sensor.bathroom_motion": {"friendly_name": "Bathroom motion", "device_class": "motion"},
-    "binary_sensor.living_motion": {"friendly_name": "Living room motion", "device_class": "motion"},
+    "binary_sensor.living_motion": {
+        "friendly_name": "Living room motion",
+        "device_class": "motion",
+    },
     "light.hallway": {"friendly_name": "Hallway light"},
     "light.kitchen": {"friendly_name": "Kitchen light"},
     "light.living_room": {"friendly_name": "Living room light"},
@@ -132,7 +135,9 @@ def simulate(days: int, seed: int = 7) -> list[str]:
     w = _Writer()
     first = _at(START, 0) - timedelta(minutes=1)
     for entity_id in ENTITIES:  # initial states: an entity appearing is no moment
-        initial = {"person": "home", "media_player": "off", "cover": "closed"}.get(entity_id.split(".")[0], "off")
+        initial = {"person": "home", "media_player": "off", "cover": "closed"}.get(
+            entity_id.split(".")[0], "off"
+        )
         w.set(first, entity_id, initial)
     coincidence_days = set(rng.sample(range(days), min(2, days)))
     for index in range(days):
@@ -140,7 +145,13 @@ def simulate(days: int, seed: int = 7) -> list[str]:
         weekday = day.weekday()
         events: list[tuple[float, str, str, bool]] = []
 
-        def add(minute: float, entity_id: str, state: str, automation: bool = False) -> None:
+        def add(
+            minute: float,
+            entity_id: str,
+            state: str,
+            automation: bool = False,
+            events: list[tuple[float, str, str, bool]] = events,
+        ) -> None:
             events.append((minute, entity_id, state, automation))
 
         # Anna works on weekdays: leaves ~08:00, the evening arrival routine.
@@ -206,7 +217,13 @@ def simulate(days: int, seed: int = 7) -> list[str]:
             add(minute + rng.uniform(2, 40), light, "off")
         for _ in range(25):
             minute = rng.uniform(6 * 60, 24 * 60 - 1)
-            sensor = rng.choice(["binary_sensor.kitchen_motion", "binary_sensor.living_motion", "binary_sensor.hallway_motion"])
+            sensor = rng.choice(
+                [
+                    "binary_sensor.kitchen_motion",
+                    "binary_sensor.living_motion",
+                    "binary_sensor.hallway_motion",
+                ]
+            )
             add(minute, sensor, "on")
             add(minute + rng.uniform(0.5, 3), sensor, "off")
         for _ in range(2):

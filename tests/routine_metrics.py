@@ -41,7 +41,10 @@ def matches(entry: dict[str, Any], routine: Planted) -> bool:
     after, before = _minutes(window["after"]), _minutes(window["before"])
     if not after <= routine.center <= before:
         return False
-    if after < routine.center - routine.spread - 30 or before > routine.center + routine.spread + 30:
+    if (
+        after < routine.center - routine.spread - 30
+        or before > routine.center + routine.spread + 30
+    ):
         return False
     days = set(window.get("weekday", DAY_NAMES))
     return days == {DAY_NAMES[d] for d in routine.days}
@@ -77,9 +80,7 @@ def score(day_count: int, report: dict[str, Any]) -> Score:
     )
 
 
-def learning_curve(
-    checkpoints: Iterable[int], total_days: int = 28, seed: int = 7
-) -> list[Score]:
+def learning_curve(checkpoints: Iterable[int], total_days: int = 28, seed: int = 7) -> list[Score]:
     """Simulate, learn night after night (incrementally), score at checkpoints."""
     home = perceive(read_records(simulate(total_days, seed)))
     skills: list[Skill] = []

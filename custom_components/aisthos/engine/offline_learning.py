@@ -99,7 +99,7 @@ def skills_report(home: OfflineHome, skills: Iterable[Skill]) -> dict[str, Any]:
                 "confidence": round(skill.confidence, 3),
                 "learned_from": skill.learned_from,
                 "explanation": skill.explanation,
-                "definition": skill.definition(),
+                "definition": skill.definition(home.describe),
                 "automation": automation,
             }
         )

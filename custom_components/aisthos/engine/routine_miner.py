@@ -685,6 +685,8 @@ def _lower_first(text: str) -> str:
     if len(text) > 1 and text[0].isupper() and text[1].islower():
         return text[0].lower() + text[1:]
     return text
+
+
 _OFF_LIKE: Final = {
     "turned_off": "off",
     "closed": "closed",

@@ -7,7 +7,7 @@ every night, grow with new observations and decay when a routine stops.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 import math
@@ -245,10 +245,20 @@ class Skill:
             confidence=value,
         )
 
-    def definition(self) -> dict[str, Any]:
-        """Return the short, readable definition (name, trigger, actions, ...)."""
+    def definition(self, describe: Callable[[Signature], str] | None = None) -> dict[str, Any]:
+        """Return the short, readable definition (name, trigger, actions, ...).
+
+        describe names an entity (e.g. by its friendly name, on this home only).
+        """
+
+        def words(sig: Signature) -> str:
+            if describe is None:
+                return sig.words()
+            verb = humanize(sig.action).lower().removeprefix("turned ")
+            return f"{describe(sig)} {verb}"
+
         if self.trigger.event is not None:
-            trigger = self.trigger.event.words()
+            trigger = words(self.trigger.event)
         else:
             trigger = f"time {minutes_to_hhmm(self.trigger.at or 0)}"
         trigger += f" AND time {self.conditions.window_text()}"
@@ -259,7 +269,7 @@ class Skill:
         return {
             "name": self.name,
             "trigger": trigger,
-            "actions": [a.target.words() for a in self.actions],
+            "actions": [words(a.target) for a in self.actions],
             "confidence": round(self.confidence, 2),
             "learned_from": f"{self.learned_from} days observed",
         }

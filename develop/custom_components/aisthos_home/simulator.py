@@ -78,7 +78,11 @@ DAY: tuple[tuple[str, str, str], ...] = (
         "TV in the living room",
         "light_off kitchen, motion living_room, light_on living_room, tv_on, tv_play",
     ),
-    ("21:30", "A break from the TV", "tv_pause, motion kitchen, kettle, motion living_room, tv_play"),
+    (
+        "21:30",
+        "A break from the TV",
+        "tv_pause, motion kitchen, kettle, motion living_room, tv_play",
+    ),
     (
         "22:45",
         "Off to bed",

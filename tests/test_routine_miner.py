@@ -1,0 +1,137 @@
+"""Routine miner rules on small, hand-made Spark streams."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from custom_components.aisthos.engine.routine_miner import RoutineMiner
+from custom_components.aisthos.engine.spark import Spark
+
+TZ = ZoneInfo("Europe/Berlin")
+START = date(2026, 10, 5)  # a Monday
+
+
+def at(day: int, hhmm: str, seconds: float = 0) -> float:
+    hours, minutes = map(int, hhmm.split(":"))
+    moment = datetime(START.year, START.month, START.day, hours, minutes, tzinfo=TZ)
+    return (moment + timedelta(days=day, seconds=seconds)).timestamp()
+
+
+def motion(t: float) -> Spark:
+    return Spark(
+        t, "motion", "hallway", "someone", "detected", "motion", "none", "person", "motion1"
+    )
+
+
+def light(t: float, cause: str = "person", ref: str = "light1") -> Spark:
+    return Spark(
+        t,
+        "power",
+        "hallway",
+        "someone" if cause == "person" else "nobody",
+        "turned_on",
+        "light",
+        "none",
+        cause,
+        ref,
+    )
+
+
+def arrive(t: float, resident: str = "resident_a", action: str = "arrived") -> Spark:
+    return Spark(t, "presence", "unknown", resident, action, "person", "none", "person", "person1")
+
+
+def mine(sparks: list[Spark], days: int, **kwargs: object) -> list:
+    return RoutineMiner().run(
+        sorted(sparks, key=lambda s: s.time), TZ, START + timedelta(days=days), **kwargs
+    )  # type: ignore[arg-type]
+
+
+def routine(days: int, cause: str = "person") -> list[Spark]:
+    sparks = []
+    for day in range(days):
+        sparks += [
+            motion(at(day, "07:00", day * 37 % 300)),
+            light(at(day, "07:00", day * 37 % 300 + 20), cause),
+        ]
+    return sparks
+
+
+def test_a_clean_routine_is_learned_with_its_window() -> None:
+    skills = mine(routine(14), 14)
+    assert len(skills) == 1
+    skill = skills[0]
+    assert skill.trigger.event is not None
+    assert skill.trigger.event.ref == "motion1"
+    assert skill.learned_from == 14
+    assert skill.conditions.start <= 7 * 60 <= skill.conditions.end
+    assert skill.conditions.end - skill.conditions.start <= 30
+    assert "Seen on 14 of 14 days" in skill.explanation
+
+
+def test_automation_caused_changes_are_never_learned() -> None:
+    assert mine(routine(14, cause="automation"), 14) == []
+
+
+def test_what_an_automation_already_does_is_not_proposed_again() -> None:
+    assert mine(routine(14), 14, automated=["light1:turned_on"]) == []
+
+
+def test_one_off_coincidences_are_not_skills() -> None:
+    assert mine(routine(2), 14) == []
+
+
+def test_ids_are_stable_and_evidence_grows_night_after_night() -> None:
+    sparks = routine(20)
+    first = mine(sparks, 10)
+    second = mine(sparks, 11, existing=first)
+    later = mine(sparks, 20, existing=second)
+    assert [s.id for s in first] == [s.id for s in second] == [s.id for s in later]
+    assert first[0].learned_from < later[0].learned_from
+    assert first[0].confidence < later[0].confidence
+    assert later[0].first_seen == first[0].first_seen
+
+
+def test_a_routine_that_stops_fades_and_is_dropped() -> None:
+    sparks = routine(10)
+    skills = mine(sparks, 10)
+    assert skills
+    confidences = []
+    for night in range(11, 50):
+        skills = mine(sparks, night, existing=skills)
+        confidences.append(skills[0].confidence if skills else 0.0)
+    assert confidences[-1] == 0.0  # dropped
+    assert confidences[0] > confidences[10]
+
+
+def test_an_approved_skill_is_kept_even_when_it_fades() -> None:
+    sparks = routine(10)
+    skills = mine(sparks, 10)
+    keep = [skills[0].id]
+    for night in range(11, 60):
+        skills = mine(sparks, night, existing=skills, keep_ids=keep)
+    assert [s.id for s in skills] == keep
+    assert skills[0].confidence < 0.2
+
+
+def test_time_routine_learns_someone_home() -> None:
+    sparks = [arrive(at(0, "06:00"))]
+    for day in range(14):
+        sparks.append(light(at(day, "06:45", day * 20 % 240)))
+    skills = mine(sparks, 14)
+    assert len(skills) == 1
+    assert skills[0].trigger.at is not None
+    assert abs(skills[0].trigger.at - (6 * 60 + 45)) <= 5
+    assert skills[0].conditions.someone_home
+
+
+def test_weekday_routine_gets_a_weekday_condition() -> None:
+    sparks = [s for s in routine(21) if datetime.fromtimestamp(s.time, TZ).weekday() < 5]
+    skills = mine(sparks, 21)
+    assert len(skills) == 1
+    assert skills[0].conditions.days == ("mon", "tue", "wed", "thu", "fri")
+
+
+def test_nothing_to_learn_from_nothing() -> None:
+    assert mine([], 10) == []
