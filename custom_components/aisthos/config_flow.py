@@ -18,9 +18,11 @@ from .const import (
     CONF_EXCLUDE_ENTITIES,
     CONF_INCLUDE_AREAS,
     CONF_INCLUDE_ENTITIES,
+    CONF_LEARN_TIME,
     CONF_RETENTION_DAYS,
     CONF_REVIEW,
     CONF_SECRET,
+    DEFAULT_LEARN_TIME,
     DEFAULT_RETENTION_DAYS,
     DOMAIN,
 )
@@ -56,6 +58,9 @@ def _schema(options: Mapping[str, Any]) -> vol.Schema:
                 CONF_EXCLUDE_ENTITIES, default=list(options.get(CONF_EXCLUDE_ENTITIES, []))
             ): multi_entity,
             vol.Required(CONF_REVIEW, default=bool(options.get(CONF_REVIEW, False))): bool,
+            vol.Required(
+                CONF_LEARN_TIME, default=str(options.get(CONF_LEARN_TIME, DEFAULT_LEARN_TIME))
+            ): selector.TimeSelector(),
             vol.Required(
                 CONF_RETENTION_DAYS,
                 default=int(options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS)),

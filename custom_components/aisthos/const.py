@@ -14,8 +14,10 @@ CONF_INCLUDE_ENTITIES: Final = "include_entities"
 CONF_EXCLUDE_ENTITIES: Final = "exclude_entities"
 CONF_REVIEW: Final = "review_sparks"
 CONF_RETENTION_DAYS: Final = "retention_days"
+CONF_LEARN_TIME: Final = "learn_time"
 
 DEFAULT_RETENTION_DAYS: Final = 90
+DEFAULT_LEARN_TIME: Final = "03:00:00"
 DB_FILENAME: Final = "aisthos.db"
 
 # Fired for every stored Spark; the logbook platform renders it.

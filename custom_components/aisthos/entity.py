@@ -29,13 +29,16 @@ class AisthosEntity(Entity):
             entry_type=DeviceEntryType.SERVICE,
         )
 
+    def signals(self) -> list[str]:
+        """Return the dispatcher signals after which this entity refreshes."""
+        return [self.runtime.signal]
+
     async def async_added_to_hass(self) -> None:
-        """Follow Spark updates."""
+        """Follow updates."""
         await super().async_added_to_hass()
-        self.async_on_remove(
-            async_dispatcher_connect(self.hass, self.runtime.signal, self._async_sparks_updated)
-        )
+        for signal in self.signals():
+            self.async_on_remove(async_dispatcher_connect(self.hass, signal, self._async_updated))
 
     @callback
-    def _async_sparks_updated(self) -> None:
+    def _async_updated(self) -> None:
         self.async_write_ha_state()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time as dt_time, timedelta
 import logging
 from pathlib import Path
 import time
@@ -33,10 +33,12 @@ from homeassistant.util import dt as dt_util
 
 from .const import (
     BATCH_INTERVAL_S,
+    CONF_LEARN_TIME,
     CONF_RETENTION_DAYS,
     CONF_REVIEW,
     CONF_SECRET,
     DB_FILENAME,
+    DEFAULT_LEARN_TIME,
     DEFAULT_RETENTION_DAYS,
     DOMAIN,
     EVENT_SPARK,
@@ -59,6 +61,7 @@ from .engine.spark_store import (
     quarantine,
 )
 from .engine.state_change import StateChange
+from .learning import SkillLearner
 from .observed_entities import ObservedEntities
 
 _LOGGER = logging.getLogger(__package__)
@@ -103,6 +106,7 @@ class AisthosRuntime:
         self._unsubs: list[CALLBACK_TYPE] = []
         self._unsub_stop: CALLBACK_TYPE | None = None
         self.signal = SIGNAL_SPARKS_UPDATED.format(entry.entry_id)
+        self.learner = SkillLearner(hass, entry.entry_id, self.store, self.anonymizer.ref)
 
     # ---- life cycle -------------------------------------------------------
 
@@ -111,8 +115,7 @@ class AisthosRuntime:
         await self.hass.async_add_executor_job(self._open_store)
         saved = await self.hass.async_add_executor_job(self.store.get_meta, "anonymizer")
         if saved:
-            self.anonymizer = Anonymizer(bytes.fromhex(self.entry.data[CONF_SECRET]), saved)
-            self.pipeline.perception.anonymizer = self.anonymizer
+            self.anonymizer.load(saved)
         if await self.hass.async_add_executor_job(self.store.get_meta, "observing_since") is None:
             await self.hass.async_add_executor_job(
                 self.store.set_meta, "observing_since", time.time()
@@ -123,6 +126,10 @@ class AisthosRuntime:
         self.last_spark = recent[0] if recent else None
         if self.review:
             self.pending = await self.hass.async_add_executor_job(self.store.pending, REVIEW_LIMIT)
+        await self.learner.async_load()
+        learn_at = dt_util.parse_time(
+            str(self.entry.options.get(CONF_LEARN_TIME, DEFAULT_LEARN_TIME))
+        ) or dt_time(3, 0)
 
         hass = self.hass
         self._unsubs += [
@@ -135,6 +142,7 @@ class AisthosRuntime:
             hass.bus.async_listen(er.EVENT_ENTITY_REGISTRY_UPDATED, self._async_registry_changed),
             hass.bus.async_listen(dr.EVENT_DEVICE_REGISTRY_UPDATED, self._async_registry_changed),
             hass.bus.async_listen(ar.EVENT_AREA_REGISTRY_UPDATED, self._async_registry_changed),
+            self.learner.async_schedule(learn_at),
         ]
         self._unsub_stop = hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._async_on_stop)
 

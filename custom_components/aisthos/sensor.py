@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from homeassistant.components.sensor import SensorEntity, SensorStateClass
+from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorStateClass
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
@@ -22,7 +22,14 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the Spark sensors."""
-    async_add_entities([SparksTodaySensor(entry), LastSparkSensor(entry)])
+    async_add_entities(
+        [
+            SparksTodaySensor(entry),
+            LastSparkSensor(entry),
+            SkillsSensor(entry),
+            LastLearningSensor(entry),
+        ]
+    )
 
 
 class SparksTodaySensor(AisthosEntity, SensorEntity):
@@ -69,3 +76,52 @@ class LastSparkSensor(AisthosEntity, SensorEntity):
         data.pop("ref")
         data["time"] = dt_util.utc_from_timestamp(spark.time).isoformat()
         return data
+
+
+class SkillsSensor(AisthosEntity, SensorEntity):
+    """How many skills AisthOS knows, with the time of the last learning run."""
+
+    _attr_native_unit_of_measurement = "skills"
+    _attr_state_class = SensorStateClass.MEASUREMENT
+
+    def __init__(self, entry: AisthosConfigEntry) -> None:
+        """Create the sensor."""
+        super().__init__(entry, "skills")
+
+    def signals(self) -> list[str]:
+        """Refresh after each learning run."""
+        return [self.runtime.learner.signal]
+
+    @property
+    def native_value(self) -> int:
+        """Return the number of known skills."""
+        return len(self.runtime.learner.skills)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return when learning last ran and the best-known skills."""
+        learner = self.runtime.learner
+        best = sorted(learner.skills, key=lambda s: -s.confidence)[:10]
+        return {
+            "last_run": learner.last_run.isoformat() if learner.last_run else None,
+            "skills": {skill.name: round(skill.confidence, 2) for skill in best},
+        }
+
+
+class LastLearningSensor(AisthosEntity, SensorEntity):
+    """When the routine miner last ran."""
+
+    _attr_device_class = SensorDeviceClass.TIMESTAMP
+
+    def __init__(self, entry: AisthosConfigEntry) -> None:
+        """Create the sensor."""
+        super().__init__(entry, "last_learning")
+
+    def signals(self) -> list[str]:
+        """Refresh after each learning run."""
+        return [self.runtime.learner.signal]
+
+    @property
+    def native_value(self) -> datetime | None:
+        """Return the time of the last run."""
+        return self.runtime.learner.last_run

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, cast
 
 import probatio as vol
 
@@ -19,6 +19,7 @@ from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
+from .engine.automation_config import UnsafeSkillError, compile_automation
 from .engine.ontology import Kind
 from .engine.spark import Spark
 from .engine.spark_store import StoreError
@@ -27,6 +28,7 @@ from .runtime import AisthosConfigEntry
 
 SERVICE_LIST_SPARKS = "list_sparks"
 SERVICE_IMPORT_HISTORY = "import_history"
+SERVICE_LEARN = "learn"
 
 LIST_SPARKS_SCHEMA = vol.Schema(
     {
@@ -110,6 +112,39 @@ def async_register_services(hass: HomeAssistant) -> None:
             "to": dt_util.utc_from_timestamp(end).isoformat(),
         }
 
+    async def learn(call: ServiceCall) -> ServiceResponse:
+        learner = _entry(hass).runtime_data.learner
+        try:
+            skills = await learner.async_learn()
+        except StoreError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="store_error",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        entity_map = learner.entity_map()
+        describe = learner.describe(entity_map)
+        out = []
+        for skill in sorted(skills, key=lambda s: -s.confidence):
+            item: dict[str, Any] = {
+                "id": skill.id,
+                "name": skill.name,
+                "confidence": round(skill.confidence, 3),
+                "learned_from": skill.learned_from,
+                "explanation": skill.explanation,
+                "definition": skill.definition(describe),
+            }
+            try:
+                item["automation"] = compile_automation(skill, entity_map.get)
+            except UnsafeSkillError as err:
+                item["automation"] = None
+                item["not_automatable"] = str(err)
+            out.append(item)
+        return cast(ServiceResponse, {"skills": out})
+
+    hass.services.async_register(
+        DOMAIN, SERVICE_LEARN, learn, vol.Schema({}), SupportsResponse.OPTIONAL
+    )
     hass.services.async_register(
         DOMAIN, SERVICE_LIST_SPARKS, list_sparks, LIST_SPARKS_SCHEMA, SupportsResponse.ONLY
     )

@@ -65,9 +65,14 @@ class Anonymizer:
             raise ValueError("the anonymizer secret must be at least 16 bytes")
         self._secret = secret
         self._refs: dict[str, str] = {}
-        state = state or {}
-        self._residents: dict[str, str] = dict(state.get("residents", {}))
-        self._areas: dict[str, str] = dict(state.get("areas", {}))
+        self._residents: dict[str, str] = {}
+        self._areas: dict[str, str] = {}
+        self.load(state or {})
+
+    def load(self, state: Mapping[str, Any]) -> None:
+        """Take over saved token tables (they hold keyed hashes only)."""
+        self._residents = {str(k): str(v) for k, v in dict(state.get("residents", {})).items()}
+        self._areas = {str(k): str(v) for k, v in dict(state.get("areas", {})).items()}
         self.changed = False
 
     def ref(self, key: str) -> str:

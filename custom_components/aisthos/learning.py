@@ -1,0 +1,164 @@
+"""Track B in Home Assistant: the nightly run, its trigger points and the skill store.
+
+The miner is plain Python and runs in an executor thread over the Sparks of
+the look-back period. Skills are kept in HA's storage (.storage/aisthos_skills),
+which writes atomically, so a restart mid-write never loses them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import date, datetime, time as dt_time, timedelta
+import logging
+from typing import Any, Final
+
+from homeassistant.components.automation import automations_with_entity
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.event import async_track_time_change
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from .automation_bridge import is_aisthos_automation
+from .engine.routine_miner import MinerSettings, RoutineMiner
+from .engine.skill import Signature, Skill
+from .engine.spark_store import SparkStore
+
+_LOGGER = logging.getLogger(__package__)
+
+STORAGE_VERSION: Final = 1
+STORAGE_KEY: Final = "aisthos_skills"
+SIGNAL_SKILLS_UPDATED: Final = "aisthos_skills_updated_{}"
+
+
+class SkillLearner:
+    """Runs the routine miner and keeps the skills it found."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry_id: str,
+        store: SparkStore,
+        ref_of: Callable[[str], str],
+        settings: MinerSettings | None = None,
+    ) -> None:
+        """Create the learner for one config entry."""
+        self.hass = hass
+        self._store = store
+        self._ref_of = ref_of
+        self._miner = RoutineMiner(settings)
+        self._storage: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, STORAGE_KEY)
+        self._lock = asyncio.Lock()
+        self.skills: list[Skill] = []
+        self.last_run: datetime | None = None
+        self.last_error: str | None = None
+        self.signal = SIGNAL_SKILLS_UPDATED.format(entry_id)
+        self.keep_ids: set[str] = set()
+
+    async def async_load(self) -> None:
+        """Load the skills kept from earlier runs."""
+        data = await self._storage.async_load()
+        if not data:
+            return
+        skills = []
+        for raw in data.get("skills", []):
+            try:
+                skills.append(Skill.from_dict(raw))
+            except (KeyError, TypeError, ValueError) as err:
+                _LOGGER.warning("Skipping a stored skill that cannot be read: %s", err)
+        self.skills = skills
+        last_run = data.get("last_run")
+        self.last_run = dt_util.parse_datetime(last_run) if isinstance(last_run, str) else None
+
+    @callback
+    def async_schedule(self, at: dt_time) -> CALLBACK_TYPE:
+        """Run every night at the given local time."""
+
+        async def nightly(_now: datetime) -> None:
+            await self.async_learn()
+
+        return async_track_time_change(
+            self.hass, nightly, hour=at.hour, minute=at.minute, second=at.second
+        )
+
+    def entity_map(self) -> dict[str, str]:
+        """Return Spark ref -> entity id for every entity this home has."""
+        ids = set(self.hass.states.async_entity_ids()) | set(er.async_get(self.hass).entities)
+        return {self._ref_of(entity_id): entity_id for entity_id in ids}
+
+    def describe(self, entity_map: dict[str, str]) -> Callable[[Signature], str]:
+        """Name entities by their names in this home (names never leave it)."""
+        registry = er.async_get(self.hass)
+
+        def describe(sig: Signature) -> str:
+            entity_id = entity_map.get(sig.ref)
+            if entity_id is not None:
+                if (state := self.hass.states.get(entity_id)) is not None and state.name:
+                    return state.name
+                entry = registry.async_get(entity_id)
+                if entry is not None and (entry.name or entry.original_name):
+                    return str(entry.name or entry.original_name)
+            place = "" if sig.area == "unknown" else sig.area.replace("_", " ") + " "
+            return (place + sig.object.replace("_", " ")).capitalize()
+
+        return describe
+
+    def _automated(self, entity_map: dict[str, str]) -> list[str]:
+        """Signatures whose entity some automation of the user's already handles."""
+        keys = []
+        for ref, entity_id in entity_map.items():
+            others = [
+                a for a in automations_with_entity(self.hass, entity_id)
+                if not is_aisthos_automation(self.hass, a)
+            ]  # fmt: skip
+            if others:
+                keys += [f"{ref}:{action}" for action in ("turned_on", "turned_off", "opened",
+                         "closed", "locked", "unlocked", "playing", "paused", "stopped",
+                         "heating", "cooling", "started", "docked")]  # fmt: skip
+        return keys
+
+    async def async_learn(self, today: date | None = None) -> list[Skill]:
+        """Mine the look-back period and merge into the known skills."""
+        async with self._lock:
+            today = today or dt_util.now().date()
+            tz = dt_util.get_default_time_zone()
+            start = datetime.combine(
+                today - timedelta(days=self._miner.settings.lookback_days + 1), dt_time(), tz
+            ).timestamp()
+            end = datetime.combine(today, dt_time(), tz).timestamp()
+            entity_map = self.entity_map()
+            describe = self.describe(entity_map)
+            automated = self._automated(entity_map)
+            existing = list(self.skills)
+            keep = set(self.keep_ids)
+
+            def work() -> list[Skill]:
+                sparks = self._store.between(start, end)
+                return self._miner.run(
+                    sparks, tz, today, existing=existing, automated=automated,
+                    keep_ids=keep, describe=describe,
+                )  # fmt: skip
+
+            try:
+                self.skills = await self.hass.async_add_executor_job(work)
+            except Exception as err:
+                self.last_error = str(err)
+                _LOGGER.exception("Learning from the Sparks failed")
+                raise
+            self.last_error = None
+            self.last_run = dt_util.utcnow()
+            await self._storage.async_save(self._data())
+            async_dispatcher_send(self.hass, self.signal)
+            return self.skills
+
+    def _data(self) -> dict[str, Any]:
+        return {
+            "skills": [skill.as_dict() for skill in self.skills],
+            "last_run": self.last_run.isoformat() if self.last_run else None,
+        }
+
+    async def async_remove(self) -> None:
+        """Forget all skills (the config entry was removed)."""
+        await self._storage.async_remove()

@@ -1,0 +1,155 @@
+"""Track B in a real HA: history in, nightly run, skills out, kept across restarts."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.aisthos.const import DOMAIN
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+
+from .helpers import advance, set_state
+
+DAYS = 8
+
+
+async def live_a_week(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, entry: MockConfigEntry
+) -> datetime:
+    """Set up AisthOS, then every evening: hall motion and the hall light."""
+    tz = dt_util.get_default_time_zone()
+    start = datetime.now(tz).replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(
+        days=DAYS
+    )
+    freezer.move_to(start)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    set_state(
+        hass,
+        "binary_sensor.hall_motion",
+        "off",
+        {"device_class": "motion", "friendly_name": "Hall motion"},
+    )
+    set_state(hass, "light.hall", "off", {"friendly_name": "Hall light"})
+    await advance(hass, freezer, 2)
+    for day in range(DAYS):
+        evening = start + timedelta(days=day, hours=7, minutes=(day * 7) % 20)
+        freezer.move_to(evening)
+        set_state(
+            hass,
+            "binary_sensor.hall_motion",
+            "on",
+            {"device_class": "motion", "friendly_name": "Hall motion"},
+        )
+        await advance(hass, freezer, 20)
+        set_state(hass, "light.hall", "on", {"friendly_name": "Hall light"})
+        await advance(hass, freezer, 5)
+        set_state(
+            hass,
+            "binary_sensor.hall_motion",
+            "off",
+            {"device_class": "motion", "friendly_name": "Hall motion"},
+        )
+        await advance(hass, freezer, 60 * (30 + day * 37 % 200))
+        set_state(hass, "light.hall", "off", {"friendly_name": "Hall light"})
+        await advance(hass, freezer, 5)
+    return start
+
+
+async def test_nightly_run_learns_the_routine_and_it_survives_a_restart(
+    hass: HomeAssistant, config_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    await async_setup_component(hass, "automation", {})
+    start = await live_a_week(hass, freezer, config_entry)
+    # The nightly runs during the week already found it, with less evidence.
+    learner = config_entry.runtime_data.learner
+    assert [s.learned_from for s in learner.skills] == [DAYS - 1]
+    first_id = learner.skills[0].id
+
+    # 03:00 the next night: the scheduled run.
+    night = (start + timedelta(days=DAYS)).replace(hour=3, minute=0, second=0)
+    freezer.move_to(night)
+    async_fire_time_changed(hass, night)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    skills = learner.skills
+    assert len(skills) == 1
+    skill = skills[0]
+    assert skill.id == first_id
+    assert skill.learned_from == DAYS
+    assert 0.5 < skill.confidence < 1.0
+    assert skill.name == "Evening hall motion: Hall light"
+    assert hass.states.get("sensor.aisthos_skills").state == "1"
+    last_run = hass.states.get("sensor.aisthos_last_learning_run").state
+    assert dt_util.parse_datetime(last_run) == dt_util.as_utc(night)
+
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    restored = config_entry.runtime_data.learner.skills
+    assert [s.as_dict() for s in restored] == [s.as_dict() for s in skills]
+    assert hass.states.get("sensor.aisthos_skills").state == "1"
+
+
+async def test_learn_service_returns_skills_with_automations(
+    hass: HomeAssistant, config_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    await live_a_week(hass, freezer, config_entry)
+    response = await hass.services.async_call(
+        DOMAIN, "learn", {}, blocking=True, return_response=True
+    )
+    (skill,) = response["skills"]
+    # Evidence counts whole days: the day in progress is not one yet.
+    assert skill["learned_from"] == DAYS - 1
+    assert skill["explanation"].startswith(f"Seen on {DAYS - 1} of {DAYS - 1} days between")
+    automation = skill["automation"]
+    assert automation["triggers"] == [
+        {"trigger": "state", "entity_id": "binary_sensor.hall_motion", "to": "on"}
+    ]
+    assert automation["actions"] == [
+        {"action": "light.turn_on", "target": {"entity_id": "light.hall"}}
+    ]
+    assert skill["definition"]["actions"] == ["Hall light on"]
+
+
+async def test_learn_now_button(
+    hass: HomeAssistant, config_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    await live_a_week(hass, freezer, config_entry)
+    button = er.async_get(hass).async_get_entity_id(
+        "button", DOMAIN, f"{config_entry.entry_id}_learn_now"
+    )
+    assert button == "button.aisthos_learn_now"
+    learner = config_entry.runtime_data.learner
+    learner.skills = []  # forget what the nightly runs found
+    before = learner.last_run
+    await hass.services.async_call("button", "press", {"entity_id": button}, blocking=True)
+    assert learner.last_run == dt_util.utcnow() != before
+    assert hass.states.get("sensor.aisthos_skills").state == "1"
+
+
+async def test_a_users_automation_on_the_entity_blocks_the_proposal(
+    hass: HomeAssistant, config_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": {
+                "id": "users_own",
+                "triggers": [
+                    {"trigger": "state", "entity_id": "binary_sensor.hall_motion", "to": "on"}
+                ],
+                "actions": [{"action": "light.turn_on", "target": {"entity_id": "light.hall"}}],
+            }
+        },
+    )
+    await live_a_week(hass, freezer, config_entry)
+    response = await hass.services.async_call(
+        DOMAIN, "learn", {}, blocking=True, return_response=True
+    )
+    assert response["skills"] == []
