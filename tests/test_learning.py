@@ -8,6 +8,7 @@ from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.aisthos.const import DOMAIN
+from custom_components.aisthos.engine.skill_book import SkillBook
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
@@ -125,7 +126,7 @@ async def test_learn_now_button(
     )
     assert button == "button.aisthos_learn_now"
     learner = config_entry.runtime_data.learner
-    learner.skills = []  # forget what the nightly runs found
+    learner.book = SkillBook()  # forget what the nightly runs found
     before = learner.last_run
     await hass.services.async_call("button", "press", {"entity_id": button}, blocking=True)
     assert learner.last_run == dt_util.utcnow() != before

@@ -11,7 +11,7 @@ from .const import DOMAIN
 from .runtime import AisthosConfigEntry, AisthosRuntime
 from .services import async_register_services
 
-PLATFORMS: list[Platform] = [Platform.BUTTON, Platform.SENSOR, Platform.TODO]
+PLATFORMS: list[Platform] = [Platform.BUTTON, Platform.SENSOR, Platform.SWITCH, Platform.TODO]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 

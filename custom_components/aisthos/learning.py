@@ -24,6 +24,7 @@ from homeassistant.util import dt as dt_util
 from .automation_bridge import is_aisthos_automation
 from .engine.routine_miner import MinerSettings, RoutineMiner
 from .engine.skill import Signature, Skill
+from .engine.skill_book import SkillBook
 from .engine.spark_store import SparkStore
 
 _LOGGER = logging.getLogger(__package__)
@@ -51,24 +52,26 @@ class SkillLearner:
         self._miner = RoutineMiner(settings)
         self._storage: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, STORAGE_KEY)
         self._lock = asyncio.Lock()
-        self.skills: list[Skill] = []
+        self.book = SkillBook()
         self.last_run: datetime | None = None
         self.last_error: str | None = None
         self.signal = SIGNAL_SKILLS_UPDATED.format(entry_id)
-        self.keep_ids: set[str] = set()
+        # Called after every run (proposals, automations, entities).
+        self.listeners: list[Callable[[], Any]] = []
+
+    @property
+    def skills(self) -> list[Skill]:
+        """Return the known skills, carrying their effective confidence."""
+        return [self.book.effective(sid) for sid in self.book.skills]
 
     async def async_load(self) -> None:
         """Load the skills kept from earlier runs."""
         data = await self._storage.async_load()
         if not data:
             return
-        skills = []
-        for raw in data.get("skills", []):
-            try:
-                skills.append(Skill.from_dict(raw))
-            except (KeyError, TypeError, ValueError) as err:
-                _LOGGER.warning("Skipping a stored skill that cannot be read: %s", err)
-        self.skills = skills
+        self.book, problems = SkillBook.from_dict(data)
+        for problem in problems:
+            _LOGGER.warning("Skipping a stored entry that cannot be read: %s", problem)
         last_run = data.get("last_run")
         self.last_run = dt_util.parse_datetime(last_run) if isinstance(last_run, str) else None
 
@@ -131,8 +134,8 @@ class SkillLearner:
             entity_map = self.entity_map()
             describe = self.describe(entity_map)
             automated = self._automated(entity_map)
-            existing = list(self.skills)
-            keep = set(self.keep_ids)
+            existing = list(self.book.skills.values())
+            keep = self.book.keep_ids()
 
             def work() -> list[Skill]:
                 sparks = self._store.between(start, end)
@@ -142,20 +145,27 @@ class SkillLearner:
                 )  # fmt: skip
 
             try:
-                self.skills = await self.hass.async_add_executor_job(work)
+                learned = await self.hass.async_add_executor_job(work)
             except Exception as err:
                 self.last_error = str(err)
                 _LOGGER.exception("Learning from the Sparks failed")
                 raise
+            self.book.update(learned)
             self.last_error = None
             self.last_run = dt_util.utcnow()
-            await self._storage.async_save(self._data())
-            async_dispatcher_send(self.hass, self.signal)
+            for listener in self.listeners:
+                await listener()
+            await self.async_save()
             return self.skills
+
+    async def async_save(self) -> None:
+        """Persist the skill book and tell entities."""
+        await self._storage.async_save(self._data())
+        async_dispatcher_send(self.hass, self.signal)
 
     def _data(self) -> dict[str, Any]:
         return {
-            "skills": [skill.as_dict() for skill in self.skills],
+            **self.book.as_dict(),
             "last_run": self.last_run.isoformat() if self.last_run else None,
         }
 

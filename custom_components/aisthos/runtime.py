@@ -63,6 +63,7 @@ from .engine.spark_store import (
 from .engine.state_change import StateChange
 from .learning import SkillLearner
 from .observed_entities import ObservedEntities
+from .skill_manager import SkillManager
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -107,6 +108,7 @@ class AisthosRuntime:
         self._unsub_stop: CALLBACK_TYPE | None = None
         self.signal = SIGNAL_SPARKS_UPDATED.format(entry.entry_id)
         self.learner = SkillLearner(hass, entry.entry_id, self.store, self.anonymizer.ref)
+        self.skills = SkillManager(hass, entry.entry_id, self.learner)
 
     # ---- life cycle -------------------------------------------------------
 
@@ -127,6 +129,7 @@ class AisthosRuntime:
         if self.review:
             self.pending = await self.hass.async_add_executor_job(self.store.pending, REVIEW_LIMIT)
         await self.learner.async_load()
+        self.skills.async_start()
         learn_at = dt_util.parse_time(
             str(self.entry.options.get(CONF_LEARN_TIME, DEFAULT_LEARN_TIME))
         ) or dt_time(3, 0)
@@ -151,6 +154,7 @@ class AisthosRuntime:
         for unsub in self._unsubs:
             unsub()
         self._unsubs.clear()
+        self.skills.async_stop()
         if self._unsub_stop is not None:
             self._unsub_stop()
             self._unsub_stop = None

@@ -1,0 +1,330 @@
+"""Skills in Home Assistant: proposals in Repairs, automations, switches, feedback.
+
+The learner finds skills; this module turns them into what the household
+sees and decides on: a Repairs proposal with the evidence, an automation in
+automations.yaml once approved, a switch per skill to pause it, and feedback
+(approve, reject, edit, pause, undo) that moves each skill's confidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+import logging
+import re
+from typing import Any, Final
+
+from homeassistant.components import persistent_notification
+from homeassistant.components.automation import EVENT_AUTOMATION_TRIGGERED
+from homeassistant.const import ATTR_ENTITY_ID, EVENT_STATE_CHANGED
+from homeassistant.core import (
+    CALLBACK_TYPE,
+    Event,
+    EventStateChangedData,
+    HomeAssistant,
+    callback,
+)
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.util import dt as dt_util
+
+from .automation_bridge import AUTOMATION_ID_PREFIX
+from .automations_file import AutomationsFile, fingerprint
+from .const import DOMAIN
+from .engine.automation_config import (
+    UnsafeSkillError,
+    automation_id,
+    clean_text,
+    compile_automation,
+)
+from .engine.skill import PROPOSAL_THRESHOLD, Skill, minutes_to_hhmm
+from .engine.skill_book import Feedback, SkillBook, Status
+from .engine.undo_tracker import UndoTracker
+from .learning import SkillLearner
+
+_LOGGER = logging.getLogger(__package__)
+
+PROPOSAL_ISSUE_PREFIX: Final = "proposal_"
+NOTIFICATION_ID: Final = "aisthos_proposals"
+_MARKDOWN: Final = re.compile(r"[\\`*_\[\]()<>#!|~]")
+
+
+def proposal_issue_id(skill_id: str) -> str:
+    """Return the Repairs issue id of a proposal."""
+    return PROPOSAL_ISSUE_PREFIX + skill_id
+
+
+def _plain(text: str, limit: int = 200) -> str:
+    """Text for a Repairs description: no markdown, links or HTML from names."""
+    return _MARKDOWN.sub("", clean_text(text, limit))
+
+
+class SkillManager:
+    """Everything the household does with skills."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str, learner: SkillLearner) -> None:
+        """Create for one config entry."""
+        self.hass = hass
+        self.entry_id = entry_id
+        self.learner = learner
+        self.automations = AutomationsFile(hass)
+        self.undo = UndoTracker()
+        # Set by the growth stage once it exists: may skills be proposed now?
+        self.may_propose: Callable[[], bool] = lambda: True
+        self.add_switches: Callable[[list[str]], None] | None = None
+        self._switch_ids: set[str] = set()
+        self._runs: dict[str, str] = {}  # automation run context id -> skill id
+        self._unsubs: list[CALLBACK_TYPE] = []
+        learner.listeners.append(self.async_after_learning)
+
+    @property
+    def book(self) -> SkillBook:
+        """Return the learner's skill book."""
+        return self.learner.book
+
+    # ---- life cycle ----------------------------------------------------------
+
+    @callback
+    def async_start(self) -> None:
+        """Start watching automation runs and state changes for undo feedback."""
+        self._unsubs += [
+            self.hass.bus.async_listen(EVENT_AUTOMATION_TRIGGERED, self._async_automation_ran),
+            self.hass.bus.async_listen(EVENT_STATE_CHANGED, self._async_state_changed),
+        ]
+
+    @callback
+    def async_stop(self) -> None:
+        """Stop watching."""
+        for unsub in self._unsubs:
+            unsub()
+        self._unsubs.clear()
+
+    # ---- after each learning run -----------------------------------------------
+
+    async def async_after_learning(self) -> None:
+        """Sync entities, automations and proposals with the new skill book."""
+        book = self.book
+        self.async_sync_switches()
+        for skill_id in list(book.skills):
+            status = book.status(skill_id)
+            if status in (Status.APPROVED, Status.PAUSED):
+                await self._async_refresh_automation(skill_id)
+        today = dt_util.now().date()
+        new: list[Skill] = []
+        for skill_id, decision in list(book.decisions.items()):
+            if decision.status is not Status.PROPOSED:
+                continue
+            if skill_id in book.skills and book.confidence(skill_id) >= PROPOSAL_THRESHOLD:
+                self._async_propose(book.skills[skill_id])  # refresh its evidence
+            else:
+                ir.async_delete_issue(self.hass, DOMAIN, proposal_issue_id(skill_id))
+                book.set_status(skill_id, Status.LEARNED, today)
+        if self.may_propose():
+            for skill in book.proposable(today):
+                self._async_propose(skill)
+                book.set_status(skill.id, Status.PROPOSED, today)
+                new.append(skill)
+        if new:
+            names = "\n".join(f"- {_plain(s.name)}" for s in new)
+            persistent_notification.async_create(
+                self.hass,
+                f"AisthOS noticed {len(new)} new routine(s):\n\n{names}\n\n"
+                "Review them in [Settings → Repairs](/config/repairs).",
+                title="AisthOS has new skill proposals",
+                notification_id=NOTIFICATION_ID,
+            )
+
+    @callback
+    def async_sync_switches(self) -> None:
+        """Add switches for new skills and remove those of forgotten ones."""
+        current = set(self.book.skills)
+        registry = er.async_get(self.hass)
+        for gone in self._switch_ids - current:
+            entity_id = registry.async_get_entity_id("switch", DOMAIN, self.switch_unique_id(gone))
+            if entity_id is not None:
+                registry.async_remove(entity_id)
+        fresh = sorted(current - self._switch_ids)
+        self._switch_ids = current
+        if fresh and self.add_switches is not None:
+            self.add_switches(fresh)
+
+    def switch_unique_id(self, skill_id: str) -> str:
+        """Return the unique id of a skill's switch."""
+        return f"{self.entry_id}_skill_{skill_id}"
+
+    def switch_entity_id(self, skill_id: str) -> str | None:
+        """Return the entity id of a skill's switch, if it exists."""
+        return er.async_get(self.hass).async_get_entity_id(
+            "switch", DOMAIN, self.switch_unique_id(skill_id)
+        )
+
+    @callback
+    def _async_propose(self, skill: Skill) -> None:
+        describe = self.learner.describe(self.learner.entity_map())
+        definition = skill.definition(describe)
+        conditions = skill.conditions
+        window = f"{minutes_to_hhmm(conditions.start)}–{minutes_to_hhmm(conditions.end)}"
+        when = f"{window}, {conditions.days_text()}"
+        if conditions.someone_home:
+            when += ", when someone is home"
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            proposal_issue_id(skill.id),
+            is_fixable=True,
+            is_persistent=True,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="skill_proposal",
+            translation_placeholders={
+                "name": _plain(skill.name, 120),
+                "trigger": _plain(definition["trigger"].split(" AND ")[0]),
+                "conditions": _plain(when),
+                "actions": _plain(", ".join(definition["actions"])),
+                "confidence": f"{round(self.book.confidence(skill.id) * 100)} %",
+                "learned_from": str(skill.learned_from),
+                "explanation": _plain(skill.explanation, 300),
+            },
+            data={"skill_id": skill.id},
+        )
+
+    # ---- decisions -------------------------------------------------------------
+
+    def _skill(self, skill_id: str) -> Skill:
+        if skill_id not in self.book.skills:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="unknown_skill",
+                translation_placeholders={"skill_id": skill_id},
+            )
+        return self.book.effective(skill_id)
+
+    def automation_config(self, skill_id: str) -> dict[str, Any]:
+        """Compile the skill's automation, gated by its switch."""
+        skill = self._skill(skill_id)
+        switch = self.switch_entity_id(skill_id)
+        gate = [{"condition": "state", "entity_id": switch, "state": "on"}] if switch else []
+        entity_map = self.learner.entity_map()
+        return compile_automation(skill, entity_map.get, gate)
+
+    async def async_approve(self, skill_id: str) -> None:
+        """Approve: write the automation and switch the skill on."""
+        today = dt_util.now().date()
+        try:
+            config = self.automation_config(skill_id)
+        except UnsafeSkillError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="unsafe_skill",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        # The switch gates the automation: it must read "on" as soon as it exists.
+        self.book.set_status(skill_id, Status.APPROVED, today)
+        try:
+            block = await self.automations.async_write(config)
+        except HomeAssistantError:
+            self.book.set_status(skill_id, Status.PROPOSED, today)
+            raise
+        self.book.decision(skill_id).written = fingerprint(block)
+        self.book.add_feedback(skill_id, Feedback.APPROVE)
+        ir.async_delete_issue(self.hass, DOMAIN, proposal_issue_id(skill_id))
+        await self.learner.async_save()
+
+    async def async_reject(self, skill_id: str) -> None:
+        """Reject: remove any automation; do not propose again without strong evidence."""
+        self._skill(skill_id)
+        await self.automations.async_remove(automation_id(self.book.skills[skill_id]))
+        self.book.add_feedback(skill_id, Feedback.REJECT)
+        self.book.set_status(skill_id, Status.REJECTED, dt_util.now().date())
+        self.book.decision(skill_id).written = ""
+        ir.async_delete_issue(self.hass, DOMAIN, proposal_issue_id(skill_id))
+        await self.learner.async_save()
+
+    async def async_snooze(self, skill_id: str) -> None:
+        """Not now: ask again in a week."""
+        self._skill(skill_id)
+        self.book.set_status(skill_id, Status.SNOOZED, dt_util.now().date())
+        ir.async_delete_issue(self.hass, DOMAIN, proposal_issue_id(skill_id))
+        await self.learner.async_save()
+
+    async def async_set_enabled(self, skill_id: str, enabled: bool) -> None:
+        """Turn a skill on (approve or resume) or off (pause), as its switch does."""
+        status = self.book.status(skill_id)
+        if enabled and status not in (Status.APPROVED, Status.PAUSED):
+            await self.async_approve(skill_id)
+            return
+        if enabled and status is Status.PAUSED:
+            self.book.set_status(skill_id, Status.APPROVED, dt_util.now().date())
+            self.book.add_feedback(skill_id, Feedback.ENABLE)
+        elif not enabled and status is Status.APPROVED:
+            self.book.set_status(skill_id, Status.PAUSED, dt_util.now().date())
+            self.book.add_feedback(skill_id, Feedback.DISABLE)
+        await self.learner.async_save()
+
+    async def async_feedback(self, skill_id: str, kind: Feedback) -> float:
+        """Record a reaction (helpful, not helpful, …); return the new confidence."""
+        self._skill(skill_id)
+        value = self.book.add_feedback(skill_id, kind)
+        await self.learner.async_save()
+        return value
+
+    async def _async_refresh_automation(self, skill_id: str) -> None:
+        """Keep an approved automation's confidence current, unless the user edited it."""
+        decision = self.book.decision(skill_id)
+        automation = automation_id(self.book.skills[skill_id])
+        current = await self.automations.async_current_block(automation)
+        if current is None:
+            # Deleted in the automation editor: the household's "no".
+            self.book.add_feedback(skill_id, Feedback.REJECT)
+            self.book.set_status(skill_id, Status.REJECTED, dt_util.now().date())
+            decision.written = ""
+            return
+        if decision.written and fingerprint(current) != decision.written:
+            if decision.counts.get(Feedback.EDIT.value, 0) == 0:
+                self.book.add_feedback(skill_id, Feedback.EDIT)
+            decision.written = "edited"
+            return
+        if decision.written == "edited":
+            return
+        try:
+            block = await self.automations.async_write(self.automation_config(skill_id))
+        except (HomeAssistantError, UnsafeSkillError) as err:
+            _LOGGER.warning("Could not refresh the automation of skill %s: %s", skill_id, err)
+            return
+        decision.written = fingerprint(block)
+
+    # ---- undo feedback ---------------------------------------------------------
+
+    @callback
+    def _async_automation_ran(self, event: Event[Any]) -> None:
+        entity_id = event.data.get(ATTR_ENTITY_ID)
+        if not isinstance(entity_id, str):
+            return
+        entry = er.async_get(self.hass).async_get(entity_id)
+        if entry is None or not entry.unique_id.startswith(AUTOMATION_ID_PREFIX):
+            return
+        skill_id = entry.unique_id.removeprefix(AUTOMATION_ID_PREFIX)
+        if len(self._runs) > 100:
+            self._runs.clear()
+        self._runs[event.context.id] = skill_id
+
+    @callback
+    def _async_state_changed(self, event: Event[EventStateChangedData]) -> None:
+        new_state = event.data["new_state"]
+        if new_state is None:
+            return
+        entity_id = event.data["entity_id"]
+        parent = event.context.parent_id
+        at = new_state.last_updated_timestamp
+        # The automation's run context, or one its actions derived from it.
+        run = self._runs.get(event.context.id) or (self._runs.get(parent) if parent else None)
+        if run is not None:
+            self.undo.acted(entity_id, new_state.state, run, at)
+            return
+        if len(self.undo) == 0:
+            return
+        old_state = event.data["old_state"]
+        if old_state is not None and old_state.state == new_state.state:
+            return
+        skill_id = self.undo.observe(entity_id, new_state.state, parent is None, at)
+        if skill_id is not None and skill_id in self.book.skills:
+            self.book.add_feedback(skill_id, Feedback.UNDO)
+            self.hass.async_create_task(self.learner.async_save())
