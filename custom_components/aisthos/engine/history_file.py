@@ -44,7 +44,7 @@ def _parse(line_no: int, raw: Any) -> HistoryRecord:
     if not isinstance(raw, dict):
         raise fail("expected a JSON object")
     entity_id = raw.get("entity_id")
-    if not isinstance(entity_id, str) or not _ENTITY_ID.match(entity_id):
+    if not isinstance(entity_id, str) or not _ENTITY_ID.fullmatch(entity_id):
         raise fail(f"bad entity_id {entity_id!r}")
     state = raw.get("state")
     if not isinstance(state, str) or len(state) > 255:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 import math
+import re
 from typing import Any, Final
 
 from .ontology import humanize
@@ -23,6 +24,7 @@ WEEKEND: Final = WEEKDAYS[5:]
 HALF_LIFE_DAYS: Final = 21.0
 # One-sided ~90 % Wilson bound: few observations cannot give high confidence.
 WILSON_Z: Final = 1.64
+_SKILL_ID: Final = re.compile(r"^[a-z0-9_]{1,40}$")
 # Skills at or above this confidence are proposed to the user.
 PROPOSAL_THRESHOLD: Final = 0.5
 
@@ -229,6 +231,8 @@ class Skill:
         actions = tuple(Action.from_dict(a) for a in data["actions"])
         if not actions:
             raise ValueError("a skill needs at least one action")
+        if not isinstance(data["id"], str) or not _SKILL_ID.fullmatch(data["id"]):
+            raise ValueError("a skill id is a short lowercase identifier")
         value = float(data.get("confidence", 0.0))
         if not 0.0 <= value <= 1.0:
             raise ValueError("confidence must be within [0, 1]")

@@ -108,7 +108,7 @@ def _is_finite(value: object) -> TypeIs[int | float]:
 
 
 def _parse_field(name: str, spec: Any) -> TemplateField:
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise TemplateError(f"field name {name!r} must be a short lowercase identifier")
     if isinstance(spec, str):
         spec = {"type": spec}
@@ -162,7 +162,7 @@ def template_from_spec(spec: Mapping[str, Any]) -> Template:
     if not isinstance(spec, Mapping):
         raise TemplateError("a template spec must be a mapping")
     name, kind, fields = spec.get("name"), spec.get("kind"), spec.get("fields")
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise TemplateError(f"template name {name!r} must be a short lowercase identifier")
     try:
         kind_enum = Kind(str(kind))
