@@ -32,14 +32,21 @@ class BootstrapError(Exception):
 
 
 def say(message: str) -> None:
+    """Print a progress line."""
     print(f"==> {message}", flush=True)
 
 
-def alive(pid_file: Path) -> bool:
-    """Whether the Home Assistant process named in pid_file still runs."""
+def alive(pid_file: Path) -> bool | None:
+    """Whether the Home Assistant process named in pid_file runs; None: no pid file yet."""
     try:
-        os.kill(int(pid_file.read_text().strip()), 0)
+        pid = int(pid_file.read_text().strip())
+    except FileNotFoundError:
+        return None
     except (OSError, ValueError):
+        return False
+    try:
+        os.kill(pid, 0)
+    except OSError:
         return False
     return True
 
@@ -56,6 +63,7 @@ class Bootstrap:
     async def request(
         self, method: str, path: str, token: str | None = None, **kwargs: Any
     ) -> tuple[int, Any]:
+        """Send one request; return the status and the decoded JSON (or text)."""
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         async with self.session.request(method, BASE + path, headers=headers, **kwargs) as resp:
             text = await resp.text()
@@ -68,11 +76,8 @@ class Bootstrap:
         """Poll until the HTTP server answers; fail early if Home Assistant exits."""
         pid_file = Path(self.args.pid_file)
         deadline = time.monotonic() + self.args.timeout
-        seen_pid = False
         while time.monotonic() < deadline:
-            if pid_file.exists():
-                seen_pid = True
-            if seen_pid and not alive(pid_file):
+            if alive(pid_file) is False:
                 raise BootstrapError("Home Assistant exited while starting")
             try:
                 # Any answer will do: once onboarded, /api/onboarding is a 404.
@@ -84,6 +89,7 @@ class Bootstrap:
         raise BootstrapError(f"Home Assistant did not answer within {self.args.timeout:.0f} s")
 
     async def token_from_code(self, code: str) -> str:
+        """Exchange an authorization code for an access token."""
         status, body = await self.request(
             "POST",
             "/auth/token",
@@ -121,6 +127,7 @@ class Bootstrap:
         return self.access_token
 
     async def onboard(self) -> None:
+        """Create the owner and finish the remaining onboarding steps."""
         status, steps = await self.request("GET", "/api/onboarding")
         # Onboarding views are only registered while onboarding is unfinished.
         done = {step["step"] for step in steps if step["done"]} if status == 200 else None
@@ -201,8 +208,11 @@ class Bootstrap:
         raise BootstrapError("Home Assistant did not finish starting")
 
     async def entries(self, token: str, domain: str) -> list[dict[str, Any]]:
+        """Return the config entries of a domain."""
         status, body = await self.request(
-            "GET", f"/api/config/config_entries/entry?domain={domain}", token
+            "GET",
+            "/api/config/config_entries/entry" + (f"?domain={domain}" if domain else ""),
+            token,
         )
         if status != 200:
             raise BootstrapError(f"listing {domain} entries answered {status}: {body}")
@@ -241,11 +251,31 @@ class Bootstrap:
         )
         return False
 
+    async def drop_failed_onboarding_entries(self, token: str) -> None:
+        """Remove what onboarding added but cannot load here (google_translate: no gTTS).
+
+        Onboarding offers integrations that need packages and the Internet;
+        the development home uses none of them, and a failed entry in Settings
+        only distracts.
+        """
+        for _ in range(10):
+            entries = [e for e in await self.entries(token, "") if e["source"] == "onboarding"]
+            if all(e["state"] != "setup_in_progress" for e in entries):
+                break
+            await asyncio.sleep(1)
+        for entry in entries:
+            if entry["state"] in ENTRY_BAD_STATES | {"not_loaded"}:
+                path = f"/api/config/config_entries/entry/{entry['entry_id']}"
+                await self.request("DELETE", path, token)
+                say(f"removed the {entry['domain']} entry onboarding added; it cannot load here")
+
     async def run(self) -> int:
+        """Run every step; 0 when all is well, 3 when HA runs with warnings."""
         await self.wait_until_up()
         await self.onboard()
         token = await self.long_lived_token()
         await self.wait_running(token)
+        await self.drop_failed_onboarding_entries(token)
         ok = await self.aisthos_entry(token)
         home = await self.entries(token, "aisthos_home")
         if not home or home[0]["state"] != "loaded":
@@ -262,6 +292,7 @@ class Bootstrap:
 
 
 async def main() -> int:
+    """Parse the arguments and run the bootstrap."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--config", default=".develop/config")
     parser.add_argument("--pid-file", default=".develop/hass.pid")

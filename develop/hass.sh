@@ -11,8 +11,9 @@ config=$1 pidfile=$2
 cd "$config"
 while :; do
     # exec keeps the pid written by this bash: it becomes Home Assistant's.
-    # --skip-pip: everything needed is installed by scripts/setup; never pip
-    # install at run time (onboarding asks for met, radio_browser, …: they just fail).
+    # --skip-pip: scripts/develop installed what this config needs beforehand;
+    # nothing is downloaded at run time (the integrations the onboarding offers,
+    # met, radio_browser, google_translate, then fail to load: harmless).
     bash -c 'echo $$ >"$0"; exec python -m homeassistant --config "$1" --skip-pip' \
         "$pidfile" "$config"
     rc=$?

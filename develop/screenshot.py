@@ -30,16 +30,18 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# (file in docs/, path, text that must be on the page once it has rendered)
+# (file in docs/, path, text that must be on the page, how often at least)
 PAGES = (
-    ("logbook.png", "/logbook", "AisthOS"),
-    ("overview.png", "/", "Kitchen"),
+    # The logbook is live and mixes Sparks with the state changes behind them:
+    # wait until a few Spark lines (named "AisthOS") are in view.
+    ("logbook.png", "/logbook", "AisthOS", 4),
+    ("overview.png", "/", "Kitchen", 1),
 )
 
 
-async def wait_for_sparks(token: str, minimum: int, timeout: float) -> int:
+async def wait_for_sparks(token: str, minimum: int, limit_s: float) -> int:
     """Let the occupant simulator run until AisthOS counted `minimum` Sparks today."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + limit_s
     count = 0
     headers = {"Authorization": f"Bearer {token}"}
     async with aiohttp.ClientSession(headers=headers) as session:
@@ -73,6 +75,7 @@ def login_script(token: str) -> str:
 
 
 async def shoot(out: Path, token: str) -> list[Path]:
+    """Save a PNG of each of PAGES into `out`."""
     saved = []
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(
@@ -80,11 +83,16 @@ async def shoot(out: Path, token: str) -> list[Path]:
         )
         page = await browser.new_page(viewport={"width": 1280, "height": 800})
         await page.add_init_script(login_script(token))
-        for name, path, expect in PAGES:
+        for name, path, expect, times in PAGES:
             await page.goto(BASE + path)
+            # Locators pierce the frontend's shadow DOM.
+            lines = page.get_by_text(expect, exact=True)
             try:
-                # Locators pierce the frontend's shadow DOM.
-                await page.get_by_text(expect).first.wait_for(timeout=60_000)
+                await lines.first.wait_for(timeout=60_000)
+                for _ in range(30):
+                    if await lines.count() >= times:
+                        break
+                    await page.wait_for_timeout(2_000)
             except PlaywrightTimeoutError:
                 failed = out / f"failed-{name}"
                 await page.screenshot(path=str(failed))
@@ -99,7 +107,8 @@ async def shoot(out: Path, token: str) -> list[Path]:
     return saved
 
 
-async def main() -> int:
+def main() -> int:
+    """Wait for enough Sparks, then take the screenshots."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default="docs", help="folder for the PNGs")
     parser.add_argument("--token-file", default=".develop/token")
@@ -109,14 +118,14 @@ async def main() -> int:
     parser.add_argument("--timeout", type=float, default=180.0)
     args = parser.parse_args()
     token = Path(args.token_file).read_text().strip()
-    count = await wait_for_sparks(token, args.min_sparks, args.timeout)
+    count = asyncio.run(wait_for_sparks(token, args.min_sparks, args.timeout))
     print(f"==> {count} Sparks today", flush=True)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    for path in await shoot(out, token):
+    for path in asyncio.run(shoot(out, token)):
         print(f"==> saved {path}", flush=True)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    sys.exit(main())

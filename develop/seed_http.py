@@ -27,6 +27,7 @@ from homeassistant.util import dt as dt_util
 
 
 def main() -> None:
+    """Write the file unless it exists."""
     path = Path(sys.argv[1], ".storage", STORAGE_KEY)
     if path.exists():
         return

@@ -42,5 +42,6 @@ async def test_logbook_shows_spark_lines(
     response = await client.get(f"/api/logbook/{start.isoformat()}")
     assert response.status == 200
     entries = [e for e in await response.json() if e.get("name") == "AisthOS"]
-    assert [e["message"] for e in entries] == ["Door opened · hallway"]
+    assert [e["message"] for e in entries] == ["Door opened · Hallway"]
+    assert entries[0]["icon"] == "mdi:creation"
     assert "Alice" not in str(entries)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from homeassistant.components.logbook import (  # type: ignore[attr-defined]
+    LOGBOOK_ENTRY_ICON,
     LOGBOOK_ENTRY_MESSAGE,
     LOGBOOK_ENTRY_NAME,
     LazyEventPartialState,
@@ -13,6 +14,7 @@ from homeassistant.components.logbook import (  # type: ignore[attr-defined]
 from homeassistant.core import HomeAssistant, callback
 
 from .const import DOMAIN, EVENT_SPARK
+from .engine.ontology import AREA_UNKNOWN, VOCABULARIES, humanize
 from .engine.spark import Spark
 
 
@@ -32,8 +34,12 @@ def async_describe_events(
         except (KeyError, TypeError, ValueError):
             message = "recorded a Spark"
         area = event.data.get("area")
-        if isinstance(area, str) and area != "unknown":
-            message += f" · {area.replace('_', ' ')}"
-        return {LOGBOOK_ENTRY_NAME: "AisthOS", LOGBOOK_ENTRY_MESSAGE: message}
+        if isinstance(area, str) and area in VOCABULARIES["area"] and area != AREA_UNKNOWN:
+            message += f" · {humanize(area)}"
+        return {
+            LOGBOOK_ENTRY_NAME: "AisthOS",
+            LOGBOOK_ENTRY_MESSAGE: message,
+            LOGBOOK_ENTRY_ICON: "mdi:creation",
+        }
 
     async_describe_event(DOMAIN, EVENT_SPARK, async_describe_spark)

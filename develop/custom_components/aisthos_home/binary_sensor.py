@@ -9,7 +9,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import HomeConfigEntry
 from .entity import HomeEntity
-from .home import THINGS
+from .home import THINGS, Thing
 
 
 async def async_setup_entry(
@@ -28,14 +28,14 @@ class SimBinarySensor(HomeEntity, BinarySensorEntity):
 
     _attr_is_on = False
 
-    def __init__(self, thing) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, thing: Thing) -> None:
         """Create with the Thing's device class."""
         super().__init__(thing)
         self._attr_device_class = BinarySensorDeviceClass(thing.device_class)
 
     @callback
     def set(self, on: bool) -> None:
-        """Someone moved or the door opened/closed."""
+        """Report movement, or the door opening or closing."""
         if self._attr_is_on != on:
             self._attr_is_on = on
             self.write_as_person()

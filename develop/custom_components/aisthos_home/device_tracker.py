@@ -10,7 +10,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import HomeConfigEntry
 from .entity import HomeEntity
-from .home import THINGS
+from .home import THINGS, Thing
 
 
 async def async_setup_entry(
@@ -27,11 +27,14 @@ async def async_setup_entry(
 class SimPhone(HomeEntity, TrackerEntity):
     """A phone that is either in the home zone or nowhere known (not_home)."""
 
-    # Zone membership without coordinates: no location data to leak or configure.
-    _attr_in_zones = [ENTITY_ID_HOME]
+    def __init__(self, thing: Thing) -> None:
+        """Create a phone that is at home."""
+        super().__init__(thing)
+        # Zone membership without coordinates: no location data to leak or configure.
+        self._attr_in_zones = [ENTITY_ID_HOME]
 
     @callback
     def set_home(self, home: bool) -> None:
-        """The owner arrived or left."""
+        """Move the phone home or away (its owner arrived or left)."""
         self._attr_in_zones = [ENTITY_ID_HOME] if home else []
         self.write_as_person()

@@ -11,7 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import HomeConfigEntry
 from .entity import HomeEntity
-from .home import THINGS
+from .home import THINGS, Thing
 
 
 async def async_setup_entry(
@@ -28,7 +28,11 @@ class SimLight(HomeEntity, LightEntity):
 
     _attr_is_on = False
     _attr_color_mode = ColorMode.ONOFF
-    _attr_supported_color_modes = {ColorMode.ONOFF}
+
+    def __init__(self, thing: Thing) -> None:
+        """Create an on/off light."""
+        super().__init__(thing)
+        self._attr_supported_color_modes = {ColorMode.ONOFF}
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Turn on."""
