@@ -39,3 +39,15 @@ def db_rows(hass: HomeAssistant, query: str = "SELECT * FROM sparks ORDER BY id"
         return conn.execute(query).fetchall()
     finally:
         conn.close()
+
+
+def grown_to(stage: str, born_days_ago: int = 40) -> Any:
+    """A growth record that went through every stage up to `stage`, none skipped."""
+    from datetime import date, timedelta
+
+    from custom_components.aisthos.engine.growth import ORDER, Growth, Stage
+
+    born = date.today() - timedelta(days=born_days_ago)
+    history = [(s, born + timedelta(days=3 * i)) for i, s in enumerate(ORDER)]
+    upto = ORDER.index(Stage(stage)) + 1
+    return Growth(born=born, stage=Stage(stage), history=history[:upto])

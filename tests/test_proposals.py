@@ -20,7 +20,7 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from homeassistant.util.yaml import dump
 
-from .helpers import advance
+from .helpers import advance, grown_to
 
 DAYS = 8
 CONFIGURATION = """
@@ -102,6 +102,8 @@ async def home(
         assert await async_setup_component(hass, domain, config)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
+    # Proposals start at the Child stage (growth has its own tests).
+    config_entry.runtime_data.learner.growth = grown_to("child")
     motion(hass, False)
     await advance(hass, freezer, 5)
     for day in range(DAYS):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+import copy
 from datetime import date, datetime, time as dt_time, timedelta
 import logging
 from typing import Any, Final
@@ -22,16 +23,23 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .automation_bridge import is_aisthos_automation
+from .engine.growth import ORDER, Growth
 from .engine.routine_miner import MinerSettings, RoutineMiner
 from .engine.skill import Signature, Skill
-from .engine.skill_book import SkillBook
+from .engine.skill_book import Decision, SkillBook
 from .engine.spark_store import SparkStore
+from .engine.wisdom import EntityDescription, Wisdom
 
 _LOGGER = logging.getLogger(__package__)
 
 STORAGE_VERSION: Final = 1
 STORAGE_KEY: Final = "aisthos_skills"
 SIGNAL_SKILLS_UPDATED: Final = "aisthos_skills_updated_{}"
+
+
+def replace_evidence(skill: Skill, evidence: dict[str, int]) -> Skill:
+    """Return the skill with merged evidence, confidence recomputed for today."""
+    return skill.with_evidence(evidence, dt_util.now().date())
 
 
 class SkillLearner:
@@ -47,12 +55,19 @@ class SkillLearner:
     ) -> None:
         """Create the learner for one config entry."""
         self.hass = hass
+        self.store = store
         self._store = store
         self._ref_of = ref_of
         self._miner = RoutineMiner(settings)
         self._storage: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, STORAGE_KEY)
         self._lock = asyncio.Lock()
         self.book = SkillBook()
+        self.growth = Growth(born=dt_util.now().date())
+        # Skills imported from another home whose entities are not matched yet.
+        self.dormant: list[tuple[Skill, Decision]] = []
+        self.dormant_entities: dict[str, EntityDescription] = {}
+        self.teachings: list[dict[str, Any]] = []
+        self.preferences: dict[str, Any] = {}
         self.last_run: datetime | None = None
         self.last_error: str | None = None
         self.signal = SIGNAL_SKILLS_UPDATED.format(entry_id)
@@ -67,11 +82,28 @@ class SkillLearner:
     async def async_load(self) -> None:
         """Load the skills kept from earlier runs."""
         data = await self._storage.async_load()
-        if not data:
-            return
+        if data:
+            self._load_data(data)
+
+    def _load_data(self, data: dict[str, Any]) -> None:
         self.book, problems = SkillBook.from_dict(data)
         for problem in problems:
             _LOGGER.warning("Skipping a stored entry that cannot be read: %s", problem)
+        try:
+            if "growth" in data:
+                self.growth = Growth.from_dict(data["growth"])
+            self.dormant = [
+                (Skill.from_dict(item["skill"]), Decision.from_dict(item.get("decision", {})))
+                for item in data.get("dormant", [])
+            ]
+            self.dormant_entities = {
+                str(ref): EntityDescription(**desc)
+                for ref, desc in dict(data.get("dormant_entities", {})).items()
+            }
+            self.teachings = [dict(t) for t in data.get("teachings", [])]
+            self.preferences = dict(data.get("preferences", {}))
+        except (KeyError, TypeError, ValueError) as err:
+            _LOGGER.warning("Part of the stored learning could not be read: %s", err)
         last_run = data.get("last_run")
         self.last_run = dt_util.parse_datetime(last_run) if isinstance(last_run, str) else None
 
@@ -163,9 +195,63 @@ class SkillLearner:
         await self._storage.async_save(self._data())
         async_dispatcher_send(self.hass, self.signal)
 
+    @property
+    def ref_of(self) -> Callable[[str], str]:
+        """Return the function giving an entity id's Spark ref in this home."""
+        return self._ref_of
+
+    def snapshot(self) -> dict[str, Any]:
+        """Return a copy of everything learned (to undo a failed import)."""
+        return copy.deepcopy(self._data())
+
+    def restore(self, data: dict[str, Any]) -> None:
+        """Go back to a snapshot."""
+        self._load_data(copy.deepcopy(data))
+
+    def apply_wisdom(
+        self, wisdom: Wisdom, unmatched: dict[str, EntityDescription], replace: bool
+    ) -> None:
+        """Take over imported wisdom: all of it (replace) or what is new (merge)."""
+        if replace:
+            self.book = wisdom.book
+            self.growth = wisdom.growth
+            self.dormant = list(wisdom.dormant)
+            self.dormant_entities = dict(unmatched)
+            self.teachings = list(wisdom.teachings)
+            self.preferences = dict(wisdom.preferences)
+            return
+        for skill_id, skill in wisdom.book.skills.items():
+            mine = self.book.skills.get(skill_id)
+            if mine is None:
+                self.book.skills[skill_id] = skill
+                if skill_id in wisdom.book.decisions:
+                    self.book.decisions[skill_id] = wisdom.book.decisions[skill_id]
+                continue
+            evidence = {**skill.evidence, **mine.evidence}  # this home's own days win
+            self.book.skills[skill_id] = replace_evidence(mine, evidence)
+        for skill_id, decision in wisdom.book.decisions.items():
+            self.book.decisions.setdefault(skill_id, decision)
+        if ORDER.index(wisdom.growth.stage) > ORDER.index(self.growth.stage):
+            self.growth = wisdom.growth
+        known = {s.id for s, _ in self.dormant}
+        self.dormant += [(s, d) for s, d in wisdom.dormant if s.id not in known]
+        self.dormant_entities.update(unmatched)
+        taught = {t["id"] for t in self.teachings}
+        self.teachings += [t for t in wisdom.teachings if t["id"] not in taught]
+        for key, value in wisdom.preferences.items():
+            self.preferences.setdefault(key, value)
+
     def _data(self) -> dict[str, Any]:
         return {
             **self.book.as_dict(),
+            "growth": self.growth.as_dict(),
+            "dormant": [
+                {"skill": skill.as_dict(), "decision": decision.as_dict()}
+                for skill, decision in self.dormant
+            ],
+            "dormant_entities": {r: d.as_dict() for r, d in self.dormant_entities.items()},
+            "teachings": self.teachings,
+            "preferences": self.preferences,
             "last_run": self.last_run.isoformat() if self.last_run else None,
         }
 

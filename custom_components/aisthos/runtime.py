@@ -64,6 +64,7 @@ from .engine.state_change import StateChange
 from .learning import SkillLearner
 from .observed_entities import ObservedEntities
 from .skill_manager import SkillManager
+from .wisdom_service import WisdomService
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -109,6 +110,7 @@ class AisthosRuntime:
         self.signal = SIGNAL_SPARKS_UPDATED.format(entry.entry_id)
         self.learner = SkillLearner(hass, entry.entry_id, self.store, self.anonymizer.ref)
         self.skills = SkillManager(hass, entry.entry_id, self.learner)
+        self.wisdom = WisdomService(hass, self)
 
     # ---- life cycle -------------------------------------------------------
 
@@ -372,6 +374,11 @@ class AisthosRuntime:
         """Return the newest stored Sparks (written ones and those still queued)."""
         await self._async_write()
         return await self.hass.async_add_executor_job(self.store.recent, limit, since, kind)
+
+    def communication_style(self) -> dict[str, str]:
+        """Return how AisthOS currently prefers to talk (from learned preferences)."""
+        style = self.learner.preferences.get("communication_style")
+        return dict(style) if isinstance(style, dict) else {}
 
     def add_listener(self, unsub: Callable[[], None]) -> None:
         """Keep an unsubscribe callback to run on stop."""

@@ -68,8 +68,8 @@ class SkillManager:
         self.learner = learner
         self.automations = AutomationsFile(hass)
         self.undo = UndoTracker()
-        # Set by the growth stage once it exists: may skills be proposed now?
-        self.may_propose: Callable[[], bool] = lambda: True
+        # Infants only learn from explicit teaching: no proposals before Child.
+        self.may_propose: Callable[[], bool] = lambda: learner.growth.may_propose
         self.add_switches: Callable[[list[str]], None] | None = None
         self._switch_ids: set[str] = set()
         self._runs: dict[str, str] = {}  # automation run context id -> skill id
@@ -100,15 +100,40 @@ class SkillManager:
 
     # ---- after each learning run -----------------------------------------------
 
+    async def async_after_import(self, previous_approved: set[str]) -> None:
+        """Write automations of imported approved skills; remove those of replaced ones."""
+        book = self.book
+        for skill_id in previous_approved - set(book.skills):
+            await self.automations.async_remove(AUTOMATION_ID_PREFIX + skill_id)
+        for skill_id in book.keep_ids():
+            decision = book.decision(skill_id)
+            try:
+                block = await self.automations.async_write(self.automation_config(skill_id))
+            except (HomeAssistantError, UnsafeSkillError) as err:
+                _LOGGER.warning("Imported skill %s cannot run here yet: %s", skill_id, err)
+                continue
+            decision.written = fingerprint(block)
+        await self.async_after_learning()
+        await self.learner.async_save()
+
     async def async_after_learning(self) -> None:
         """Sync entities, automations and proposals with the new skill book."""
         book = self.book
+        today = dt_util.now().date()
+        sparks = await self.hass.async_add_executor_job(self.learner.store.count, 0.0)
+        approved = len(book.keep_ids())
+        if (stage := self.learner.growth.advance(today, sparks, approved)) is not None:
+            persistent_notification.async_create(
+                self.hass,
+                f"AisthOS grew into a new stage: {stage.value.capitalize()}.",
+                title="AisthOS is growing",
+                notification_id="aisthos_growth",
+            )
         self.async_sync_switches()
         for skill_id in list(book.skills):
             status = book.status(skill_id)
             if status in (Status.APPROVED, Status.PAUSED):
                 await self._async_refresh_automation(skill_id)
-        today = dt_util.now().date()
         new: list[Skill] = []
         for skill_id, decision in list(book.decisions.items()):
             if decision.status is not Status.PROPOSED:

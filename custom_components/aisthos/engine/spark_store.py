@@ -253,6 +253,33 @@ class SparkStore:
             )
         )
 
+    def summary(self, utc_offset_s: int = 0) -> dict[str, Any]:
+        """Return summary statistics of what was perceived (no Spark itself)."""
+
+        def work(conn: sqlite3.Connection) -> dict[str, Any]:
+            total, first, last = conn.execute(
+                "SELECT COUNT(*), MIN(time), MAX(time) FROM sparks"
+            ).fetchone()
+            by_kind = dict(conn.execute("SELECT kind, COUNT(*) FROM sparks GROUP BY kind"))
+            by_area = dict(conn.execute("SELECT area, COUNT(*) FROM sparks GROUP BY area"))
+            by_hour = [0] * 24
+            for hour, count in conn.execute(
+                "SELECT CAST(((CAST(time AS INTEGER) + ?) % 86400) / 3600 AS INTEGER), COUNT(*) "
+                "FROM sparks GROUP BY 1",
+                (utc_offset_s,),
+            ):
+                by_hour[int(hour) % 24] += int(count)
+            return {
+                "sparks": int(total),
+                "first": time.strftime("%Y-%m-%d", time.gmtime(first)) if first else None,
+                "last": time.strftime("%Y-%m-%d", time.gmtime(last)) if last else None,
+                "by_kind": {str(k): int(v) for k, v in by_kind.items()},
+                "by_area": {str(k): int(v) for k, v in by_area.items()},
+                "by_hour": by_hour,
+            }
+
+        return self._run(work)
+
     def purge_older_than(self, cutoff: float) -> int:
         """Delete Sparks older than cutoff (retention); return how many."""
         return int(

@@ -1,0 +1,173 @@
+"""Benchmark: Track B mining of 90 days x 2,000 state changes a day.
+
+Prints the time and peak memory of the routine miner on one synthetic home
+(planted routines in heavy noise), next to a baseline measured in the same
+run on the same Sparks: a plain frequent-pair counter (every pair of moments
+within ten minutes, counted in a dict), the simplest miner one could write.
+Targets: mining in <= 5 s and <= 300 MB on this 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+import random
+import sys
+import time
+import tracemalloc
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "custom_components" / "aisthos"))
+
+from engine.anonymizer import Anonymizer
+from engine.perception import Perception
+from engine.pipeline import SparkPipeline
+from engine.routine_miner import RoutineMiner
+from engine.significance import SignificanceFilter
+from engine.spark import Spark
+from engine.state_change import EntityInfo, StateChange
+
+from ._harness import Report, Row, peak_rss_kib, reset_peak_rss
+
+TZ = ZoneInfo("Europe/Berlin")
+START = date(2026, 1, 5)
+
+
+def synthetic_home(days: int, per_day: int, seed: int) -> list[tuple[StateChange, EntityInfo]]:
+    """Return a busy home: 120 entities, 8 real routines, the rest random toggles."""
+    rng = random.Random(seed)
+
+    def make(domain: str, count: int, device_class: str | None = None) -> list[EntityInfo]:
+        return [
+            EntityInfo.from_entity_id(f"{domain}{i}", device_class, f"a{i % 12}", f"Room {i % 12}")
+            for i in range(count)
+        ]
+
+    infos = make("light.l", 60) + make("switch.s", 20)
+    infos += make("binary_sensor.m", 30, "motion") + make("binary_sensor.d", 10, "door")
+    states = {info.entity_id: "off" for info in infos}
+    routine_entities = {info.entity_id for info in infos[:8] + infos[80:88]}
+    noisy = [info for info in infos if info.entity_id not in routine_entities]
+    out: list[tuple[StateChange, EntityInfo]] = []
+    for day in range(days):
+        base = datetime(START.year, START.month, START.day, tzinfo=TZ) + timedelta(days=day)
+        events: list[tuple[float, EntityInfo, str]] = []
+        for routine in range(8):  # motion -> light, each at its own time of day
+            minute = 360 + routine * 110 + rng.gauss(0, 8)
+            sensor, light = infos[80 + routine], infos[routine]
+            events += [(minute, sensor, "on"), (minute + 0.4, light, "on")]
+            events.append((minute + 2, sensor, "off"))
+            events.append((minute + rng.uniform(15, 120), light, "off"))
+        while len(events) < per_day:
+            info = rng.choice(noisy)
+            minute = rng.uniform(0, 1440)
+            events += [(minute, info, "on"), (minute + rng.uniform(0.5, 30), info, "off")]
+        for minute, info, state in sorted(events, key=lambda e: e[0])[:per_day]:
+            old = states[info.entity_id]
+            states[info.entity_id] = state
+            moment = (base + timedelta(minutes=min(minute, 1439.99))).timestamp()
+            # Some noise comes from automations; the routines are a person's.
+            automated = info.entity_id not in routine_entities and rng.random() < 0.05
+            out.append((StateChange(info.entity_id, old, state, moment, automated), info))
+    return out
+
+
+def perceive(changes: list[tuple[StateChange, EntityInfo]]) -> list[Spark]:
+    """Run the changes through the Filter and Perception."""
+    anonymizer = Anonymizer(b"bench-secret-0123456789abcdef!!")
+    pipeline = SparkPipeline(Perception(anonymizer), SignificanceFilter())
+    sparks: list[Spark] = []
+    for change, info in changes:
+        sparks.extend(pipeline.collect(change.time))
+        pipeline.offer(change, info)
+    sparks.extend(pipeline.flush())
+    return sparks
+
+
+def pair_counter(sparks: list[Spark]) -> Counter[tuple[str, str]]:
+    """Baseline: count every ordered pair of moments less than ten minutes apart."""
+    counts: Counter[tuple[str, str]] = Counter()
+    window: list[tuple[float, str]] = []
+    for spark in sparks:
+        key = f"{spark.ref}:{spark.action}"
+        window = [(t, k) for t, k in window if spark.time - t <= 600]
+        for _, earlier in window:
+            counts[(earlier, key)] += 1
+        window.append((spark.time, key))
+    return counts
+
+
+def measure(work: Callable[[], object]) -> tuple[float, float, object]:
+    """Return (seconds, peak traced MB, result) of a callable.
+
+    Timed on its own first: tracing allocations slows Python code several times.
+    """
+    started = time.perf_counter()
+    result = work()
+    seconds = time.perf_counter() - started
+    tracemalloc.start()
+    work()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return seconds, peak / 1e6, result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print its report."""
+    parser = argparse.ArgumentParser(
+        prog="scripts/bench learn", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--per-day", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=3)
+    args = parser.parse_args(argv)
+
+    changes = synthetic_home(args.days, args.per_day, args.seed)
+    perceive_s = time.perf_counter()
+    sparks = perceive(changes)
+    perceive_s = time.perf_counter() - perceive_s
+    today = START + timedelta(days=args.days)
+    miner = RoutineMiner()
+    miner.settings = type(miner.settings)(lookback_days=args.days)
+
+    reset_peak_rss()
+    rss_before = peak_rss_kib()
+    mine_s, mine_mb, skills = measure(lambda: miner.run(sparks, TZ, today))
+    rss_mine = (peak_rss_kib() - rss_before) / 1024
+    base_s, base_mb, pairs = measure(lambda: pair_counter(sparks))
+
+    report = Report("learn")
+    report.section(
+        f"{args.days} days x {args.per_day} state changes = {len(changes):,} changes"
+        f" -> {len(sparks):,} Sparks"
+    )
+    report.add(Row("perceive (Filter -> Spark), s", perceive_s, digits=2, unit="s"))
+    report.add(Row("mine, s", mine_s, base_s, unit="s", digits=2, target="<= 5 s", met=mine_s <= 5))
+    report.add(Row("mine, peak traced memory", mine_mb, base_mb, "MB", "<= 300 MB", mine_mb <= 300))
+    report.add(Row("mine, peak RSS growth", rss_mine, unit="MB"))
+    report.add(Row("skills found (8 planted)", float(len(skills)), digits=0))
+    report.add(Row("baseline pairs counted", float(len(pairs)), digits=0))  # type: ignore[arg-type]
+    report.target("mine_seconds", mine_s, 5.0, mine_s <= 5, "s")
+    report.target("mine_peak_mb", mine_mb, 300.0, mine_mb <= 300, "MB")
+    report.note("baseline = a plain frequent-pair counter over the same Sparks (10 min pairs)")
+    report.print(
+        {
+            "changes": len(changes),
+            "sparks": len(sparks),
+            "perceive_s": perceive_s,
+            "mine_s": mine_s,
+            "baseline_s": base_s,
+            "mine_peak_mb": mine_mb,
+            "baseline_peak_mb": base_mb,
+            "mine_rss_growth_mb": rss_mine,
+            "skills": len(skills),
+        }
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

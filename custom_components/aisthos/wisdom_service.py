@@ -1,0 +1,231 @@
+"""User Wisdom in Home Assistant: export, import (merge or replace), remapping.
+
+Export writes a dated file under <config>/aisthos/. Import validates first
+and changes nothing unless everything is right; a replaced profile is kept
+as a backup file before anything changes, and the new state is saved in one
+atomic write. Skills whose entities this home does not have stay dormant and
+a Repairs issue lets the household map or drop them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import (
+    area_registry as ar,
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
+from homeassistant.util import dt as dt_util
+from homeassistant.util.file import write_utf8_file_atomic
+
+from .const import DOMAIN
+from .engine.wisdom import (
+    EntityDescription,
+    Wisdom,
+    WisdomError,
+    dumps,
+    from_document,
+    load_document,
+    remap,
+    to_document,
+)
+
+if TYPE_CHECKING:
+    from .runtime import AisthosRuntime
+
+_LOGGER = logging.getLogger(__package__)
+WISDOM_FOLDER: Final = "aisthos"
+ISSUE_UNMATCHED: Final = "unmatched_entities"
+
+
+def wisdom_folder(hass: HomeAssistant) -> Path:
+    """Return the folder for wisdom files."""
+    return Path(hass.config.path(WISDOM_FOLDER))
+
+
+def describe_entities(hass: HomeAssistant) -> list[EntityDescription]:
+    """Describe every entity of this home by domain, class, area and name."""
+    entities = er.async_get(hass)
+    devices = dr.async_get(hass)
+    areas = ar.async_get(hass)
+    out: dict[str, EntityDescription] = {}
+    for state in hass.states.async_all():
+        device_class = state.attributes.get("device_class")
+        out[state.entity_id] = EntityDescription(
+            state.entity_id,
+            state.domain,
+            device_class if isinstance(device_class, str) else None,
+            None,
+            state.name,
+        )
+    for entry in entities.entities.values():
+        area_id = entry.area_id
+        if area_id is None and entry.device_id and (device := devices.async_get(entry.device_id)):
+            area_id = device.area_id
+        area = areas.async_get_area(area_id) if area_id else None
+        known = out.get(entry.entity_id)
+        out[entry.entity_id] = EntityDescription(
+            entry.entity_id,
+            entry.domain,
+            entry.device_class
+            or entry.original_device_class
+            or (known.device_class if known else None),
+            area.name if area else None,
+            entry.name or entry.original_name or (known.name if known else None),
+        )
+    return list(out.values())
+
+
+@dataclass(slots=True)
+class ImportResult:
+    """What an import did."""
+
+    skills: int
+    dormant: int
+    matched: int
+    unmatched: int
+    backup: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return service response data."""
+        return {
+            "skills": self.skills,
+            "dormant": self.dormant,
+            "matched_entities": self.matched,
+            "unmatched_entities": self.unmatched,
+            "backup": self.backup,
+        }
+
+
+class WisdomService:
+    """Export and import of the runtime's learning."""
+
+    def __init__(self, hass: HomeAssistant, runtime: AisthosRuntime) -> None:
+        """Create for one loaded entry."""
+        self.hass = hass
+        self.runtime = runtime
+
+    async def async_current(self) -> Wisdom:
+        """Return everything learned, as Wisdom."""
+        learner = self.runtime.learner
+        entity_map = learner.entity_map()
+        descriptions = {d.entity_id: d for d in describe_entities(self.hass)}
+        entities: dict[str, EntityDescription] = dict(learner.dormant_entities)
+        for ref, entity_id in entity_map.items():
+            desc = descriptions.get(entity_id)
+            if desc is not None:
+                entities[ref] = desc
+        tz = dt_util.get_default_time_zone()
+        offset = dt_util.now().utcoffset()
+        summary = await self.hass.async_add_executor_job(
+            self.runtime.store.summary, int(offset.total_seconds()) if offset else 0
+        )
+        wisdom = Wisdom(
+            growth=learner.growth,
+            book=learner.book,
+            entities=entities,
+            dormant=list(learner.dormant),
+            teachings=list(learner.teachings),
+            preferences=dict(learner.preferences),
+            communication_style=self.runtime.communication_style(),
+            observations=summary,
+            time_zone=str(tz),
+            created=dt_util.now().isoformat(timespec="seconds"),
+        )
+        # Only what the skills use leaves the home.
+        used = wisdom.refs()
+        wisdom.entities = {r: d for r, d in entities.items() if r in used}
+        return wisdom
+
+    async def async_export(self, name: str | None = None) -> tuple[Path, dict[str, Any]]:
+        """Write the current wisdom to a dated file; return its path and the document."""
+        document = to_document(await self.async_current())
+        load_document(document)  # what we write must be what we accept
+        folder = wisdom_folder(self.hass)
+        path = folder / (name or f"wisdom-{dt_util.now().strftime('%Y-%m-%d')}.json")
+        text = dumps(document)
+
+        def write() -> None:
+            folder.mkdir(parents=True, exist_ok=True)
+            write_utf8_file_atomic(str(path), text)
+
+        await self.hass.async_add_executor_job(write)
+        return path, document
+
+    async def async_read_file(self, path_text: str) -> str:
+        """Read a wisdom file from inside the config folder."""
+        config_dir = self.hass.config.config_dir
+
+        def read() -> str:
+            config = Path(config_dir).resolve()
+            path = Path(path_text)
+            path = (config / path).resolve() if not path.is_absolute() else path.resolve()
+            if config not in path.parents:
+                raise WisdomError("the file must be inside the Home Assistant config folder")
+            if path.stat().st_size > 5_000_000:
+                raise WisdomError("the file is larger than 5 MB")
+            return path.read_text(encoding="utf-8")
+
+        try:
+            return await self.hass.async_add_executor_job(read)
+        except FileNotFoundError:
+            raise WisdomError(f"there is no file {Path(path_text).name}") from None
+        except UnicodeDecodeError:
+            raise WisdomError("the file is not UTF-8 text") from None
+        except OSError as err:
+            raise WisdomError(f"the file cannot be read: {err.strerror}") from None
+
+    async def async_import(self, raw: str | dict[str, Any], mode: str) -> ImportResult:
+        """Validate, remap and apply a document; on any error nothing changes."""
+        document = load_document(raw)
+        incoming = from_document(document)
+        learner = self.runtime.learner
+        remapped = remap(incoming, describe_entities(self.hass), learner.ref_of)
+        backup: str | None = None
+        if mode == "replace":
+            stamp = dt_util.now().strftime("%Y%m%d-%H%M%S")
+            path, _ = await self.async_export(name=f"wisdom-backup-{stamp}.json")
+            backup = str(path)
+        before = learner.snapshot()
+        previous_approved = learner.book.keep_ids()
+        try:
+            learner.apply_wisdom(remapped.wisdom, remapped.unmatched, replace=mode == "replace")
+            await learner.async_save()
+        except Exception:
+            learner.restore(before)
+            raise
+        await self.runtime.skills.async_after_import(previous_approved)
+        self.async_update_unmatched_issue()
+        return ImportResult(
+            skills=len(learner.book.skills),
+            dormant=len(learner.dormant),
+            matched=len(remapped.matched),
+            unmatched=len(remapped.unmatched),
+            backup=backup,
+        )
+
+    def async_update_unmatched_issue(self) -> None:
+        """Raise (or clear) the Repairs issue about dormant skills."""
+        learner = self.runtime.learner
+        if not learner.dormant:
+            ir.async_delete_issue(self.hass, DOMAIN, ISSUE_UNMATCHED)
+            return
+        names = ", ".join(d.name or d.entity_id for d in learner.dormant_entities.values())
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            ISSUE_UNMATCHED,
+            is_fixable=True,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=ISSUE_UNMATCHED,
+            translation_placeholders={
+                "skills": str(len(learner.dormant)),
+                "entities": names[:300],
+            },
+        )
