@@ -10,6 +10,7 @@ from homeassistant.helpers.typing import ConfigType
 from .const import DOMAIN
 from .runtime import AisthosConfigEntry, AisthosRuntime
 from .services import async_register_services
+from .wisdom_download import WisdomDownloadView
 
 PLATFORMS: list[Platform] = [Platform.BUTTON, Platform.SENSOR, Platform.SWITCH, Platform.TODO]
 
@@ -19,6 +20,7 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the services once, whether or not an entry is loaded."""
     async_register_services(hass)
+    hass.http.register_view(WisdomDownloadView())
     return True
 
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import probatio as vol
+
 from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import issue_registry as ir, selector
 
 from .const import DOMAIN
+from .engine.wisdom import EntityDescription
 from .runtime import AisthosConfigEntry
+from .wisdom_service import ISSUE_UNMATCHED
 
 
 class SkillProposalFlow(RepairsFlow):
@@ -76,9 +80,60 @@ class SkillProposalFlow(RepairsFlow):
         return await self._decide("later")
 
 
+class UnmatchedEntitiesFlow(RepairsFlow):
+    """Map each entity an imported skill needs to one of this home, or drop it."""
+
+    def __init__(self) -> None:
+        """Create the flow."""
+        self._todo: list[tuple[str, EntityDescription]] = []
+        self._chosen: dict[str, str] = {}
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
+        """Start with the first unmatched entity."""
+        entries: list[AisthosConfigEntry] = self.hass.config_entries.async_loaded_entries(DOMAIN)
+        if not entries or not entries[0].runtime_data.learner.dormant:
+            return self.async_abort(reason="nothing_dormant")
+        self._todo = sorted(entries[0].runtime_data.learner.dormant_entities.items())
+        return await self.async_step_map()
+
+    async def async_step_map(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
+        """Ask for one entity; leaving it empty drops the skills that need it."""
+        if user_input is not None:
+            ref, _ = self._todo.pop(0)
+            if user_input.get("entity"):
+                self._chosen[ref] = str(user_input["entity"])
+        if not self._todo:
+            entries: list[AisthosConfigEntry] = self.hass.config_entries.async_loaded_entries(
+                DOMAIN
+            )
+            if not entries:
+                return self.async_abort(reason="nothing_dormant")
+            await entries[0].runtime_data.wisdom.async_resolve_dormant(self._chosen)
+            return self.async_create_entry(data={})
+        _, wanted = self._todo[0]
+        return self.async_show_form(
+            step_id="map",
+            data_schema=vol.Schema(
+                {
+                    vol.Optional("entity"): selector.EntitySelector(
+                        selector.EntitySelectorConfig(domain=wanted.domain)
+                    )
+                }
+            ),
+            description_placeholders={
+                "name": wanted.name or wanted.entity_id,
+                "entity_id": wanted.entity_id,
+                "area": wanted.area or "-",
+                "left": str(len(self._todo)),
+            },
+        )
+
+
 async def async_create_fix_flow(
     hass: HomeAssistant, issue_id: str, data: dict[str, str | int | float | None] | None
 ) -> RepairsFlow:
-    """Create the fix flow of a proposal."""
+    """Create the fix flow of a proposal or of dormant imported skills."""
+    if issue_id == ISSUE_UNMATCHED:
+        return UnmatchedEntitiesFlow()
     skill_id = str((data or {}).get("skill_id") or issue_id.removeprefix("proposal_"))
     return SkillProposalFlow(skill_id)

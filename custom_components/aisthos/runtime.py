@@ -105,6 +105,7 @@ class AisthosRuntime:
         self._queue: deque[Spark] = deque()
         self._review_queue: deque[Spark] = deque()
         self._writing = False
+        self._paused = False
         self._unsubs: list[CALLBACK_TYPE] = []
         self._unsub_stop: CALLBACK_TYPE | None = None
         self.signal = SIGNAL_SPARKS_UPDATED.format(entry.entry_id)
@@ -238,7 +239,11 @@ class AisthosRuntime:
     @callback
     def _async_tick(self, now: datetime) -> None:
         self._accept(self.pipeline.collect(now.timestamp()))
-        if (self._queue or self._review_queue or self.anonymizer.changed) and not self._writing:
+        if (
+            (self._queue or self._review_queue or self.anonymizer.changed)
+            and not self._writing
+            and not self._paused
+        ):
             self.entry.async_create_background_task(self.hass, self._async_write(), "aisthos write")
 
     @callback
@@ -374,6 +379,16 @@ class AisthosRuntime:
         """Return the newest stored Sparks (written ones and those still queued)."""
         await self._async_write()
         return await self.hass.async_add_executor_job(self.store.recent, limit, since, kind)
+
+    async def async_pause_writes(self) -> None:
+        """Write what is queued, then hold new Sparks in memory (during a backup)."""
+        await self._async_write(final=True)
+        self._paused = True
+
+    @callback
+    def async_resume_writes(self) -> None:
+        """Write again after a backup."""
+        self._paused = False
 
     def communication_style(self) -> dict[str, str]:
         """Return how AisthOS currently prefers to talk (from learned preferences)."""

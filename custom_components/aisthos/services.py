@@ -23,12 +23,23 @@ from .engine.automation_config import UnsafeSkillError, compile_automation
 from .engine.ontology import Kind
 from .engine.spark import Spark
 from .engine.spark_store import StoreError
+from .engine.wisdom import WisdomError
 from .history_import import async_read_history, rows_to_sparks
 from .runtime import AisthosConfigEntry
 
 SERVICE_LIST_SPARKS = "list_sparks"
 SERVICE_IMPORT_HISTORY = "import_history"
 SERVICE_LEARN = "learn"
+SERVICE_EXPORT_WISDOM = "export_wisdom"
+SERVICE_IMPORT_WISDOM = "import_wisdom"
+
+IMPORT_WISDOM_SCHEMA = vol.Schema(
+    {
+        vol.Exclusive("path", "source"): cv.string,
+        vol.Exclusive("data", "source"): dict,
+        vol.Optional("mode", default="merge"): vol.In(["merge", "replace"]),
+    }
+)
 
 LIST_SPARKS_SCHEMA = vol.Schema(
     {
@@ -144,6 +155,44 @@ def async_register_services(hass: HomeAssistant) -> None:
 
     hass.services.async_register(
         DOMAIN, SERVICE_LEARN, learn, vol.Schema({}), SupportsResponse.OPTIONAL
+    )
+
+    async def export_wisdom(call: ServiceCall) -> ServiceResponse:
+        runtime = _entry(hass).runtime_data
+        path, document = await runtime.wisdom.async_export()
+        return {"path": str(path), "wisdom": document}
+
+    async def import_wisdom(call: ServiceCall) -> ServiceResponse:
+        runtime = _entry(hass).runtime_data
+        if "path" not in call.data and "data" not in call.data:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="wisdom_invalid",
+                translation_placeholders={"error": "give either a path or the data of a file"},
+            )
+        try:
+            if "path" in call.data:
+                raw: str | dict[str, Any] = await runtime.wisdom.async_read_file(call.data["path"])
+            else:
+                raw = dict(call.data["data"])
+            result = await runtime.wisdom.async_import(raw, call.data["mode"])
+        except WisdomError as err:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="wisdom_invalid",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        return cast(ServiceResponse, result.as_dict())
+
+    hass.services.async_register(
+        DOMAIN, SERVICE_EXPORT_WISDOM, export_wisdom, vol.Schema({}), SupportsResponse.OPTIONAL
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_IMPORT_WISDOM,
+        import_wisdom,
+        IMPORT_WISDOM_SCHEMA,
+        SupportsResponse.OPTIONAL,
     )
     hass.services.async_register(
         DOMAIN, SERVICE_LIST_SPARKS, list_sparks, LIST_SPARKS_SCHEMA, SupportsResponse.ONLY

@@ -25,6 +25,7 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.file import write_utf8_file_atomic
 
 from .const import DOMAIN
+from .engine.skill_book import SkillBook
 from .engine.wisdom import (
     EntityDescription,
     Wisdom,
@@ -209,6 +210,33 @@ class WisdomService:
             unmatched=len(remapped.unmatched),
             backup=backup,
         )
+
+    async def async_resolve_dormant(self, manual: dict[str, str]) -> int:
+        """Map dormant skills' entities by hand; drop what stays unmapped. Return skills woken."""
+        learner = self.runtime.learner
+        wisdom = Wisdom(
+            growth=learner.growth,
+            book=SkillBook(),
+            entities=dict(learner.dormant_entities),
+            dormant=list(learner.dormant),
+        )
+        # Entities already known here keep their own refs.
+        for ref in list(wisdom.entities):
+            if ref in learner.entity_map():
+                manual.setdefault(ref, learner.entity_map()[ref])
+        remapped = remap(wisdom, describe_entities(self.hass), learner.ref_of, manual)
+        woken = remapped.wisdom.book
+        previous_approved = learner.book.keep_ids()
+        for skill_id, skill in woken.skills.items():
+            learner.book.skills[skill_id] = skill
+            if skill_id in woken.decisions:
+                learner.book.decisions[skill_id] = woken.decisions[skill_id]
+        learner.dormant = []
+        learner.dormant_entities = {}
+        await learner.async_save()
+        await self.runtime.skills.async_after_import(previous_approved)
+        self.async_update_unmatched_issue()
+        return len(woken.skills)
 
     def async_update_unmatched_issue(self) -> None:
         """Raise (or clear) the Repairs issue about dormant skills."""

@@ -57,6 +57,7 @@ PRIOR_MEAN: Final = 0.5
 PRIOR_SD_INTERCEPT: Final = 0.5
 PRIOR_SD_EFFECT: Final = 0.25
 PRIOR_SD_BUCKET: Final = 0.1
+EXPLORATION = 1.0
 # Evidence kept per arm and bucket: older evidence is scaled down beyond it, so
 # a changed taste is followed within weeks and the stored numbers stay bounded.
 MAX_WEIGHT: Final = 40.0
@@ -186,7 +187,7 @@ class StyleBandit:
     def choose(self, ctx: StyleContext) -> Style:
         """Return the style to use now (explores while unsure)."""
         mean, var = self._posterior(ctx.bucket)
-        sample = mean + np.sqrt(var) * self._rng.standard_normal(_ARMS)
+        sample = mean + EXPLORATION * np.sqrt(var) * self._rng.standard_normal(_ARMS)
         return self._pick(sample)
 
     def best(self, ctx: StyleContext) -> Style:
