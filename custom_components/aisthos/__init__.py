@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
-from .const import DOMAIN
+from .const import DB_FILENAME, DOMAIN
+from .learning import STORAGE_KEY, STORAGE_VERSION
 from .runtime import AisthosConfigEntry, AisthosRuntime
 from .services import async_register_services
 from .wisdom_download import WisdomDownloadView
@@ -31,6 +35,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: AisthosConfigEntry) -> b
     entry.runtime_data = runtime
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: AisthosConfigEntry) -> None:
+    """Forget what was learned when AisthOS is removed (export the wisdom first to keep it)."""
+    await Store[dict[str, object]](hass, STORAGE_VERSION, STORAGE_KEY).async_remove()
+
+    def remove_database() -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(hass.config.path(DB_FILENAME + suffix)).unlink(missing_ok=True)
+
+    await hass.async_add_executor_job(remove_database)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: AisthosConfigEntry) -> bool:

@@ -23,6 +23,7 @@ from jsonschema.exceptions import ValidationError
 
 from .anonymizer import room_type
 from .growth import Growth
+from .ontology import VOCABULARIES
 from .skill import Skill
 from .skill_book import Decision, SkillBook, Status
 
@@ -159,6 +160,29 @@ def _reject_constant(name: str) -> float:
     raise WisdomError(f"the file contains {name}, which is not valid JSON")
 
 
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    if len(keys) != len(set(keys)):
+        raise WisdomError("the file repeats a key in one object")
+    return dict(pairs)
+
+
+def _check_strings(value: Any, depth: int = 0) -> None:
+    """No control characters anywhere: every string is one line of plain data."""
+    if depth > 20:
+        raise WisdomError("the file is nested too deeply")
+    if isinstance(value, str):
+        if any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in value):
+            raise WisdomError("the file contains control characters in a text")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_strings(key, depth + 1)
+            _check_strings(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_strings(item, depth + 1)
+
+
 def load_document(raw: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
     """Parse and validate a document against the schema; raise WisdomError otherwise."""
     if isinstance(raw, (str, bytes)):
@@ -166,7 +190,9 @@ def load_document(raw: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
             raise WisdomError(f"the file is larger than {MAX_BYTES // 1_000_000} MB")
         try:
             text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-            data = json.loads(text, parse_constant=_reject_constant)
+            data = json.loads(
+                text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates
+            )
         except UnicodeDecodeError:
             raise WisdomError("the file is not UTF-8 text") from None
         except RecursionError:
@@ -192,6 +218,7 @@ def load_document(raw: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
             f"the file has format version {version}, newer than this AisthOS understands "
             f"({VERSION}); update AisthOS first"
         )
+    _check_strings(data)
     try:
         _VALIDATOR.validate(data)
     except ValidationError as err:
@@ -200,6 +227,22 @@ def load_document(raw: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
     except RecursionError:
         raise WisdomError("the file is nested too deeply") from None
     return data
+
+
+def _check_tokens(skill: Skill) -> None:
+    """Every word of a skill must come from the ontology."""
+    sigs = [a.target for a in skill.actions]
+    if skill.trigger.event is not None:
+        sigs.append(skill.trigger.event)
+    for sig in sigs:
+        for vocabulary, token in (
+            ("action", sig.action),
+            ("kind", sig.kind),
+            ("object", sig.object),
+            ("area", sig.area),
+        ):
+            if token not in VOCABULARIES[vocabulary]:
+                raise WisdomError(f"skill {skill.id} uses an unknown {vocabulary} {token!r}")
 
 
 def _skill_in(data: Mapping[str, Any]) -> tuple[Skill, Decision | None]:
@@ -243,6 +286,8 @@ def from_document(data: Mapping[str, Any]) -> Wisdom:
         if isinstance(err, WisdomError):
             raise
         raise WisdomError(f"the document breaks a rule: {err}") from None
+    for skill in list(book.skills.values()) + [s for s, _ in dormant]:
+        _check_tokens(skill)
     for ref_entity in entities.values():
         if ref_entity.entity_id.split(".", 1)[0] != ref_entity.domain:
             raise WisdomError(f"entity {ref_entity.entity_id} does not match its domain")

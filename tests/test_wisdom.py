@@ -1,0 +1,105 @@
+"""User Wisdom documents: round trips, strict validation, remapping, size."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from custom_components.aisthos.engine.wisdom import (
+    SCHEMA_PATH,
+    EntityDescription,
+    WisdomError,
+    dumps,
+    from_document,
+    load_document,
+    match_entities,
+    remap,
+    to_document,
+)
+
+from .wisdom_samples import VALID, broken_documents
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_the_published_schema_is_the_one_in_use() -> None:
+    assert (REPO / "docs" / "user-wisdom.schema.json").read_text() == SCHEMA_PATH.read_text()
+
+
+def test_valid_document_round_trips() -> None:
+    wisdom = from_document(load_document(json.dumps(VALID)))
+    assert wisdom.growth.stage.value == "child"
+    assert set(wisdom.book.skills) == {"s_0123456789", "s_9876543210"}
+    assert wisdom.book.decisions["s_5555555555"].status.value == "rejected"
+    skill = wisdom.book.skills["s_0123456789"]
+    assert skill.evidence["2026-11-10"] == 1
+    assert "2026-11-15" not in skill.evidence  # "." days are not evidence
+    again = to_document(wisdom)
+    assert load_document(dumps(again)) == again
+    reread = from_document(again)
+    assert reread.book.skills == wisdom.book.skills
+    assert reread.growth.as_dict() == wisdom.growth.as_dict()
+
+
+def test_at_least_fifty_broken_or_hostile_files_are_rejected_clearly() -> None:
+    cases = broken_documents()
+    assert len(cases) >= 50
+    for label, text in cases:
+        with pytest.raises(WisdomError) as err:
+            from_document(load_document(text))
+        message = str(err.value)
+        assert message, label
+        assert len(message) < 400, label
+
+
+def test_newer_major_versions_are_refused_with_a_hint() -> None:
+    with pytest.raises(WisdomError, match="newer than this AisthOS understands"):
+        load_document({**VALID, "version": "2.0"})
+    assert load_document({**VALID, "version": "1.7"})["version"] == "1.7"
+
+
+HOME_B = [
+    EntityDescription("binary_sensor.flur_bewegung", "binary_sensor", "motion", "Hallway", "Hall motion sensor"),
+    EntityDescription("binary_sensor.kitchen_motion", "binary_sensor", "motion", "Kitchen", "Kitchen motion"),
+    EntityDescription("light.flur", "light", None, "Hallway", "Hall light"),
+    EntityDescription("light.kitchen", "light", None, "Kitchen", "Kitchen light"),
+]  # fmt: skip
+
+
+def test_entities_are_matched_by_area_domain_class_and_name() -> None:
+    wisdom = from_document(load_document(VALID))
+    matched = match_entities(wisdom.entities, HOME_B)
+    assert matched == {"aaaaaaaaaaaa": "binary_sensor.flur_bewegung", "bbbbbbbbbbbb": "light.flur"}
+
+
+def test_ambiguous_matches_are_left_to_the_household() -> None:
+    wanted = {"r1": EntityDescription("light.x", "light", None, "Bedroom", None)}
+    twins = [EntityDescription("light.a", "light", None, "Bedroom", None), EntityDescription("light.b", "light", None, "Bedroom", None)]  # fmt: skip
+    assert match_entities(wanted, twins) == {}
+
+
+def test_remap_rewrites_refs_and_puts_the_rest_to_sleep() -> None:
+    wisdom = from_document(load_document(VALID))
+    result = remap(wisdom, HOME_B, lambda entity_id: "h" + str(abs(hash(entity_id)))[:10])
+    active = result.wisdom.book.skills
+    assert list(active) == ["s_0123456789"]
+    skill = active["s_0123456789"]
+    assert skill.trigger.event is not None
+    assert skill.trigger.event.ref.startswith("h")
+    assert [s.id for s, _ in result.wisdom.dormant] == ["s_9876543210"]
+    assert set(result.unmatched) == {"cccccccccccc"}
+    # The household maps the kettle by hand: the dormant skill wakes up.
+    home = [
+        *HOME_B,
+        EntityDescription("switch.wasserkocher", "switch", None, "Küche", "Wasserkocher"),
+    ]
+    woken = remap(
+        wisdom,
+        home,
+        lambda e: "h" + str(abs(hash(e)))[:10],
+        {"cccccccccccc": "switch.wasserkocher"},
+    )
+    assert set(woken.wisdom.book.skills) == {"s_0123456789", "s_9876543210"}
+    assert woken.wisdom.dormant == []

@@ -1,0 +1,237 @@
+"""User Wisdom in a real HA: export/import, another home, backups, hostile files, download."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.aisthos import backup
+from custom_components.aisthos.const import CONF_SECRET, DOMAIN
+from homeassistant import config as conf_util
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import area_registry as ar, entity_registry as er, issue_registry as ir
+from homeassistant.setup import async_setup_component
+
+from .conftest import default_options
+from .wisdom_samples import VALID, broken_documents
+
+
+def add_entity(
+    hass: HomeAssistant, entity_id: str, area: str, name: str, device_class: str | None = None
+) -> None:
+    areas = ar.async_get(hass)
+    area_entry = areas.async_get_area_by_name(area) or areas.async_create(area)
+    domain, object_id = entity_id.split(".")
+    entry = er.async_get(hass).async_get_or_create(
+        domain, "test", object_id, suggested_object_id=object_id, original_name=name,
+        original_device_class=device_class,
+    )  # fmt: skip
+    er.async_get(hass).async_update_entity(entry.entity_id, area_id=area_entry.id)
+    attributes = {"friendly_name": name} | ({"device_class": device_class} if device_class else {})
+    hass.states.async_set(entity_id, "off", attributes)
+
+
+def home_a(hass: HomeAssistant) -> None:
+    add_entity(hass, "binary_sensor.hall_motion", "Hallway", "Hall motion", "motion")
+    add_entity(hass, "light.hall", "Hallway", "Hall light")
+    add_entity(hass, "switch.kettle", "Kitchen", "Kettle")
+
+
+async def setup_home(hass: HomeAssistant, secret: str = "ab" * 32) -> MockConfigEntry:
+    (Path(hass.config.config_dir) / "configuration.yaml").write_text(
+        "automation: !include automations.yaml\n"
+    )
+    (Path(hass.config.config_dir) / "automations.yaml").write_text("[]\n")
+    config = await conf_util.async_hass_config_yaml(hass)
+    for domain in ("automation", "repairs", "persistent_notification"):
+        assert await async_setup_component(hass, domain, config)
+    entry = MockConfigEntry(domain=DOMAIN, data={CONF_SECRET: secret}, options=default_options())
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+async def call(hass: HomeAssistant, service: str, **data: Any) -> dict[str, Any]:
+    response = await hass.services.async_call(
+        DOMAIN, service, data, blocking=True, return_response=True
+    )
+    return dict(response or {})
+
+
+def learned(entry: MockConfigEntry) -> dict[str, Any]:
+    """What must survive: skills (ids, names, evidence, decisions), stage, preferences."""
+    learner = entry.runtime_data.learner
+    return {
+        "skills": {
+            sid: (s.name, dict(s.evidence), s.conditions) for sid, s in learner.book.skills.items()
+        },
+        "decisions": {sid: d.status.value for sid, d in learner.book.decisions.items()},
+        "stage": learner.growth.as_dict(),
+        "preferences": learner.preferences,
+    }
+
+
+async def test_export_remove_import_brings_everything_back(hass: HomeAssistant) -> None:
+    home_a(hass)
+    entry = await setup_home(hass)
+    result = await call(hass, "import_wisdom", data=VALID)
+    assert result["skills"] == 2
+    assert result["unmatched_entities"] == 0
+    before = learned(entry)
+    assert before["decisions"]["s_0123456789"] == "approved"
+    assert "aisthos_s_0123456789" in (Path(hass.config.config_dir) / "automations.yaml").read_text()
+
+    exported = await call(hass, "export_wisdom")
+    path = Path(exported["path"])
+    assert path.parent.name == "aisthos"
+    assert json.loads(path.read_text()) == exported["wisdom"]
+
+    assert await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    again = MockConfigEntry(domain=DOMAIN, data={CONF_SECRET: "cd" * 32}, options=default_options())
+    again.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(again.entry_id)
+    await hass.async_block_till_done()
+    assert again.runtime_data.learner.book.skills == {}
+    result = await call(hass, "import_wisdom", path=f"aisthos/{path.name}", mode="replace")
+    assert result["backup"] is not None
+    assert Path(result["backup"]).exists()
+    after = learned(again)
+    assert after == before
+
+
+async def test_another_home_matches_what_it_can_and_asks_for_the_rest(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> None:
+    add_entity(hass, "binary_sensor.flur_bewegung", "Hallway", "Hall motion sensor", "motion")
+    add_entity(hass, "light.flur", "Hallway", "Hall light")
+    add_entity(hass, "switch.wasserkocher", "Küche", "Wasserkocher")
+    entry = await setup_home(hass, secret="ef" * 32)
+    result = await call(hass, "import_wisdom", data=VALID, mode="replace")
+    assert (result["skills"], result["dormant"]) == (1, 1)
+    learner = entry.runtime_data.learner
+    assert set(learner.book.skills) == {"s_0123456789"}
+    text = (Path(hass.config.config_dir) / "automations.yaml").read_text()
+    assert "entity_id: light.flur" in text
+    assert "binary_sensor.flur_bewegung" in text
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, "unmatched_entities")
+    assert issue is not None
+    assert issue.is_fixable
+
+    client = await hass_client()
+    flow = await (
+        await client.post(
+            "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": "unmatched_entities"}
+        )
+    ).json()
+    assert flow["step_id"] == "map"
+    assert flow["description_placeholders"]["name"] == "Kettle"
+    done = await (
+        await client.post(
+            f"/api/repairs/issues/fix/{flow['flow_id']}", json={"entity": "switch.wasserkocher"}
+        )
+    ).json()
+    assert done["type"] == "create_entry"
+    await hass.async_block_till_done()
+    assert set(learner.book.skills) == {"s_0123456789", "s_9876543210"}
+    assert learner.dormant == []
+    assert ir.async_get(hass).async_get_issue(DOMAIN, "unmatched_entities") is None
+
+
+async def test_backup_and_restore_round_trip(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    home_a(hass)
+    entry = await setup_home(hass)
+    await call(hass, "import_wisdom", data=VALID)
+    at_backup = learned(entry)
+    await backup.async_pre_backup(hass)
+    config = Path(hass.config.config_dir)
+    assert (config / "aisthos" / "wisdom-current.json").exists()
+    assert (
+        not (config / "aisthos.db-wal").exists() or (config / "aisthos.db-wal").stat().st_size == 0
+    )
+    saved = {p.relative_to(config): p.read_bytes() for p in config.rglob("*") if p.is_file()}
+    # The test harness keeps .storage in memory: the backup holds it too.
+    saved_storage = copy.deepcopy(hass_storage)
+    await backup.async_post_backup(hass)
+
+    # Life goes on: a rejection and a different preference...
+    await entry.runtime_data.skills.async_reject("s_9876543210")
+    entry.runtime_data.learner.preferences = {"changed": {}}
+    await entry.runtime_data.learner.async_save()
+    assert learned(entry) != at_backup
+
+    # ...then the backup is restored and Home Assistant starts again.
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    for relative, content in saved.items():
+        (config / relative).write_bytes(content)
+    hass_storage.clear()
+    hass_storage.update(saved_storage)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert learned(entry) == at_backup
+
+
+async def test_fifty_broken_or_hostile_files_change_nothing(hass: HomeAssistant) -> None:
+    home_a(hass)
+    entry = await setup_home(hass)
+    await call(hass, "import_wisdom", data=VALID)
+    before = json.dumps(entry.runtime_data.learner.snapshot(), sort_keys=True)
+    config = Path(hass.config.config_dir)
+    automations = (config / "automations.yaml").read_text()
+    files_before = (
+        sorted(p.name for p in (config / "aisthos").glob("*"))
+        if (config / "aisthos").exists()
+        else []
+    )
+    cases = broken_documents()
+    assert len(cases) >= 50
+    (config / "aisthos").mkdir(exist_ok=True)
+    for index, (label, text) in enumerate(cases):
+        name = f"broken-{index}.json"
+        (config / "aisthos" / name).write_text(text, encoding="utf-8", errors="surrogateescape")
+        with pytest.raises(ServiceValidationError) as err:
+            await call(hass, "import_wisdom", path=f"aisthos/{name}", mode="replace")
+        assert err.value.translation_key == "wisdom_invalid", label
+        (config / "aisthos" / name).unlink()
+    with pytest.raises(ServiceValidationError):
+        await call(hass, "import_wisdom", path="../../etc/passwd")
+    assert json.dumps(entry.runtime_data.learner.snapshot(), sort_keys=True) == before
+    assert (config / "automations.yaml").read_text() == automations
+    assert sorted(p.name for p in (config / "aisthos").glob("*")) == files_before
+
+
+async def test_download_button_offers_a_signed_link(
+    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    home_a(hass)
+    await setup_home(hass)
+    await call(hass, "import_wisdom", data=VALID)
+    await hass.services.async_call(
+        "button", "press", {"entity_id": "button.aisthos_download_wisdom"}, blocking=True
+    )
+    notifications = hass.data["persistent_notification"]
+    message = notifications["aisthos_wisdom_export"]["message"]
+    link = message.split("](", 1)[1].split(")", 1)[0]
+    assert link.startswith("/api/aisthos/wisdom/wisdom-")
+    assert "authSig=" in link
+    client = await hass_client_no_auth()
+    response = await client.get(link)
+    assert response.status == 200
+    document = json.loads(await response.text())
+    assert document["format"] == "aisthos.user_wisdom"
+    assert (await client.get(link.split("?")[0])).status == 401  # unsigned: no
+    assert (await client.get("/api/aisthos/wisdom/..%2F..%2Fsecrets.yaml")).status in (
+        400,
+        401,
+        404,
+    )
