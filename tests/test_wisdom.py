@@ -103,3 +103,45 @@ def test_remap_rewrites_refs_and_puts_the_rest_to_sleep() -> None:
     )
     assert set(woken.wisdom.book.skills) == {"s_0123456789", "s_9876543210"}
     assert woken.wisdom.dormant == []
+
+
+def test_a_busy_year_stays_small() -> None:
+    """100 skills, each with a year of evidence: compaction keeps the file small."""
+    from datetime import date, timedelta
+
+    from custom_components.aisthos.engine.growth import Growth
+    from custom_components.aisthos.engine.routine_miner import _compact
+    from custom_components.aisthos.engine.skill import Action, Conditions, Signature, Skill, Trigger
+    from custom_components.aisthos.engine.skill_book import SkillBook
+    from custom_components.aisthos.engine.wisdom import Wisdom
+
+    today = date(2027, 11, 25)
+    book = SkillBook()
+    entities = {}
+    for i in range(100):
+        trigger_ref, action_ref = f"t{i:011d}", f"a{i:011d}"
+        entities[trigger_ref] = EntityDescription(
+            f"binary_sensor.motion_{i}", "binary_sensor", "motion", "Hallway", f"Motion {i}"
+        )
+        entities[action_ref] = EntityDescription(
+            f"light.light_{i}", "light", None, "Hallway", f"Light {i}"
+        )
+        evidence = {(today - timedelta(days=d)).isoformat(): int(d % 3 != 0) for d in range(1, 366)}
+        skill = Skill(
+            f"s_{i:010d}",
+            f"Evening hallway motion: Light {i}",
+            Trigger(event=Signature(trigger_ref, "detected", "motion", "motion", "hallway")),
+            Conditions(1100, 1160, ("mon", "tue", "wed", "thu", "fri")),
+            (Action(Signature(action_ref, "turned_on", "power", "light", "hallway"), 30.0),),
+            explanation="Seen on 80 of 120 weekdays between 18:20 and 19:20; Light followed within 1 min.",
+        ).with_evidence(_compact(evidence, today), today)
+        book.skills[skill.id] = skill
+    wisdom = Wisdom(
+        growth=Growth(born=today - timedelta(days=365)),
+        book=book,
+        entities=entities,
+        created="2027-11-25T03:00:00",
+    )
+    text = dumps(to_document(wisdom))
+    assert len(text.encode()) <= 200_000
+    assert from_document(load_document(text)).book.skills.keys() == book.skills.keys()
