@@ -69,14 +69,17 @@ async def call(hass: HomeAssistant, service: str, **data: Any) -> dict[str, Any]
 def learned(entry: MockConfigEntry) -> dict[str, Any]:
     """What must survive: skills (ids, names, evidence, decisions), stage, preferences."""
     learner = entry.runtime_data.learner
-    return {
-        "skills": {
-            sid: (s.name, dict(s.evidence), s.conditions) for sid, s in learner.book.skills.items()
-        },
-        "decisions": {sid: d.status.value for sid, d in learner.book.decisions.items()},
-        "stage": learner.growth.as_dict(),
-        "preferences": learner.preferences,
-    }
+    return copy.deepcopy(
+        {
+            "skills": {
+                sid: (s.name, dict(s.evidence), s.conditions)
+                for sid, s in learner.book.skills.items()
+            },
+            "decisions": {sid: d.status.value for sid, d in learner.book.decisions.items()},
+            "stage": learner.growth.as_dict(),
+            "preferences": learner.preferences,
+        }
+    )
 
 
 async def test_export_remove_import_brings_everything_back(hass: HomeAssistant) -> None:

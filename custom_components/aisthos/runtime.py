@@ -64,6 +64,7 @@ from .engine.state_change import StateChange
 from .learning import SkillLearner
 from .observed_entities import ObservedEntities
 from .skill_manager import SkillManager
+from .voice import Voice
 from .wisdom_service import WisdomService
 
 _LOGGER = logging.getLogger(__package__)
@@ -112,6 +113,8 @@ class AisthosRuntime:
         self.learner = SkillLearner(hass, entry.entry_id, self.store, self.anonymizer.ref)
         self.skills = SkillManager(hass, entry.entry_id, self.learner)
         self.wisdom = WisdomService(hass, self)
+        self.voice = Voice(hass, self)
+        self.skills.on_decision = self.voice.async_record_decision
 
     # ---- life cycle -------------------------------------------------------
 
@@ -133,6 +136,7 @@ class AisthosRuntime:
             self.pending = await self.hass.async_add_executor_job(self.store.pending, REVIEW_LIMIT)
         await self.learner.async_load()
         self.skills.async_start()
+        await self.voice.async_start()
         learn_at = dt_util.parse_time(
             str(self.entry.options.get(CONF_LEARN_TIME, DEFAULT_LEARN_TIME))
         ) or dt_time(3, 0)
@@ -158,6 +162,7 @@ class AisthosRuntime:
             unsub()
         self._unsubs.clear()
         self.skills.async_stop()
+        self.voice.async_stop()
         if self._unsub_stop is not None:
             self._unsub_stop()
             self._unsub_stop = None
@@ -389,6 +394,11 @@ class AisthosRuntime:
     def async_resume_writes(self) -> None:
         """Write again after a backup."""
         self._paused = False
+
+    async def async_growth_evidence(self) -> tuple[int, int]:
+        """Return what growth is judged on: Sparks seen and skills approved."""
+        sparks = await self.hass.async_add_executor_job(self.store.count, 0.0)
+        return sparks, len(self.learner.book.keep_ids())
 
     def communication_style(self) -> dict[str, str]:
         """Return how AisthOS currently prefers to talk (from learned preferences)."""

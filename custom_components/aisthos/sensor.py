@@ -7,10 +7,11 @@ from typing import Any
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorStateClass
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
+from .engine.growth import ORDER
 from .entity import AisthosEntity
 from .runtime import AisthosConfigEntry
 
@@ -29,6 +30,7 @@ async def async_setup_entry(
             LastSparkSensor(entry),
             SkillsSensor(entry),
             LastLearningSensor(entry),
+            StageSensor(entry),
         ]
     )
 
@@ -127,3 +129,50 @@ class LastLearningSensor(AisthosEntity, SensorEntity):
     def native_value(self) -> datetime | None:
         """Return the time of the last run."""
         return self.runtime.learner.last_run
+
+
+class StageSensor(AisthosEntity, SensorEntity):
+    """The growth stage, with its age and what the next stage still needs."""
+
+    _attr_device_class = SensorDeviceClass.ENUM
+
+    def __init__(self, entry: AisthosConfigEntry) -> None:
+        """Create the sensor."""
+        super().__init__(entry, "stage")
+        self._attr_options = [stage.value for stage in ORDER]
+        self._needs: dict[str, int] = {}
+
+    def signals(self) -> list[str]:
+        """Refresh after each learning run (growth is judged then)."""
+        return [self.runtime.learner.signal]
+
+    async def async_update(self) -> None:
+        """Work out what the next stage needs."""
+        sparks, approved = await self.runtime.async_growth_evidence()
+        self._needs = self.runtime.learner.growth.needs(dt_util.now().date(), sparks, approved)
+
+    async def async_added_to_hass(self) -> None:
+        """Compute the needs once at start."""
+        await super().async_added_to_hass()
+        await self.async_update()
+
+    @callback
+    def _async_updated(self) -> None:
+        self.async_schedule_update_ha_state(force_refresh=True)
+
+    @property
+    def native_value(self) -> str:
+        """Return the stage."""
+        return self.runtime.learner.growth.stage.value
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return the age, the next stage and what it still needs."""
+        growth = self.runtime.learner.growth
+        nxt = growth.next_stage()
+        return {
+            "days": growth.age_days(dt_util.now().date()),
+            "next_stage": nxt.value if nxt else None,
+            "next_stage_needs": self._needs,
+            "since": growth.history[-1][1].isoformat(),
+        }

@@ -30,6 +30,7 @@ from .runtime import AisthosConfigEntry
 SERVICE_LIST_SPARKS = "list_sparks"
 SERVICE_IMPORT_HISTORY = "import_history"
 SERVICE_LEARN = "learn"
+SERVICE_TEACH = "teach"
 SERVICE_EXPORT_WISDOM = "export_wisdom"
 SERVICE_IMPORT_WISDOM = "import_wisdom"
 
@@ -155,6 +156,27 @@ def async_register_services(hass: HomeAssistant) -> None:
 
     hass.services.async_register(
         DOMAIN, SERVICE_LEARN, learn, vol.Schema({}), SupportsResponse.OPTIONAL
+    )
+
+    async def teach(call: ServiceCall) -> ServiceResponse:
+        runtime = _entry(hass).runtime_data
+        teaching_id = await runtime.skills.async_teach(
+            call.data["phrase"], call.data["entity_id"], call.data["action"]
+        )
+        return {"teaching_id": teaching_id, "automation_id": f"aisthos_{teaching_id}"}
+
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_TEACH,
+        teach,
+        vol.Schema(
+            {
+                vol.Required("phrase"): cv.string,
+                vol.Required("entity_id"): cv.entity_id,
+                vol.Required("action"): vol.In(["turn_on", "turn_off", "open", "close"]),
+            }
+        ),
+        SupportsResponse.OPTIONAL,
     )
 
     async def export_wisdom(call: ServiceCall) -> ServiceResponse:

@@ -8,7 +8,9 @@ automations.yaml once approved, a switch per skill to pause it, and feedback
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
+import hashlib
 import logging
 import re
 from typing import Any, Final
@@ -25,6 +27,7 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.helpers.event import async_track_time_change
 from homeassistant.util import dt as dt_util
 
 from .automation_bridge import AUTOMATION_ID_PREFIX
@@ -36,6 +39,7 @@ from .engine.automation_config import (
     clean_text,
     compile_automation,
 )
+from .engine.growth import AUTONOMY_CONFIDENCE
 from .engine.skill import PROPOSAL_THRESHOLD, Skill, minutes_to_hhmm
 from .engine.skill_book import Feedback, SkillBook, Status
 from .engine.undo_tracker import UndoTracker
@@ -46,6 +50,34 @@ _LOGGER = logging.getLogger(__package__)
 PROPOSAL_ISSUE_PREFIX: Final = "proposal_"
 NOTIFICATION_ID: Final = "aisthos_proposals"
 _MARKDOWN: Final = re.compile(r"[\\`*_\[\]()<>#!|~]")
+# A taught phrase is plain words: Assist's template characters are not allowed.
+_PHRASE: Final = re.compile(r"[^\W_][\w' -]{0,58}[^\W_]", re.UNICODE)
+# What can be taught, per domain: verb -> service.
+TEACHABLE: Final[dict[str, dict[str, str]]] = {
+    "light": {"turn_on": "turn_on", "turn_off": "turn_off"},
+    "switch": {"turn_on": "turn_on", "turn_off": "turn_off"},
+    "fan": {"turn_on": "turn_on", "turn_off": "turn_off"},
+    "media_player": {"turn_on": "turn_on", "turn_off": "turn_off"},
+    "climate": {"turn_on": "turn_on", "turn_off": "turn_off"},
+    "input_boolean": {"turn_on": "turn_on", "turn_off": "turn_off"},
+    "cover": {"open": "open_cover", "close": "close_cover"},
+    "lock": {"close": "lock"},
+}
+_TAUGHT_ACTION: Final = {
+    "turn_on": "turned_on",
+    "turn_off": "turned_off",
+    "open": "opened",
+    "close": "closed",
+}
+_KIND_OBJECT: Final = {
+    "light": ("power", "light"),
+    "switch": ("power", "switch"),
+    "fan": ("power", "fan"),
+    "media_player": ("media", "media_player"),
+    "climate": ("climate", "climate"),
+    "cover": ("cover", "cover"),
+    "lock": ("lock", "lock"),
+}
 
 
 def proposal_issue_id(skill_id: str) -> str:
@@ -73,6 +105,12 @@ class SkillManager:
         self.add_switches: Callable[[list[str]], None] | None = None
         self._switch_ids: set[str] = set()
         self._runs: dict[str, str] = {}  # automation run context id -> skill id
+        self.last_run_skill: str | None = None
+        # Told about every decision (the style bandit learns from them).
+        self.on_decision: Callable[[str], Awaitable[None]] | None = None
+        self._autonomous: tuple[str, datetime] | None = None
+        self._offer: tuple[str, datetime] | None = None
+        self._offered_today: set[tuple[str, str]] = set()
         self._unsubs: list[CALLBACK_TYPE] = []
         learner.listeners.append(self.async_after_learning)
 
@@ -89,6 +127,7 @@ class SkillManager:
         self._unsubs += [
             self.hass.bus.async_listen(EVENT_AUTOMATION_TRIGGERED, self._async_automation_ran),
             self.hass.bus.async_listen(EVENT_STATE_CHANGED, self._async_state_changed),
+            async_track_time_change(self.hass, self._async_anticipate, second=0),
         ]
 
     @callback
@@ -143,11 +182,19 @@ class SkillManager:
             else:
                 ir.async_delete_issue(self.hass, DOMAIN, proposal_issue_id(skill_id))
                 book.set_status(skill_id, Status.LEARNED, today)
+        growth = self.learner.growth
+        if growth.may_act_alone:
+            # A Teen switches on what it is very sure of, and says so, with an undo.
+            for skill in book.proposable(today):
+                if book.confidence(skill.id) >= AUTONOMY_CONFIDENCE:
+                    await self._async_act_alone(skill)
         if self.may_propose():
             for skill in book.proposable(today):
                 self._async_propose(skill)
                 book.set_status(skill.id, Status.PROPOSED, today)
                 new.append(skill)
+        if growth.may_anticipate and today.weekday() == 6:
+            self._async_routine_feedback(today)
         if new:
             names = "\n".join(f"- {_plain(s.name)}" for s in new)
             persistent_notification.async_create(
@@ -211,6 +258,171 @@ class SkillManager:
             data={"skill_id": skill.id},
         )
 
+    async def _async_act_alone(self, skill: Skill) -> None:
+        try:
+            await self.async_approve(skill.id, by_household=False)
+        except HomeAssistantError as err:
+            _LOGGER.debug("Could not switch on %s by itself: %s", skill.id, err)
+            return
+        self._autonomous = (skill.id, dt_util.utcnow())
+        switch = self.switch_entity_id(skill.id) or "its switch"
+        persistent_notification.async_create(
+            self.hass,
+            f"I was sure enough to start doing this on my own: **{_plain(skill.name)}**.\n\n"
+            f"{_plain(skill.explanation, 300)}\n\n"
+            f'To undo it, say "undo that" to Assist or switch off `{switch}`.',
+            title="AisthOS started a routine on its own",
+            notification_id=f"aisthos_autonomous_{skill.id}",
+        )
+
+    def _async_routine_feedback(self, today: date) -> None:
+        """Tell the household how its routines went this week (Adult)."""
+        week = {(today - timedelta(days=d)).isoformat() for d in range(1, 8)}
+        lines = []
+        for skill_id in self.book.keep_ids():
+            skill = self.book.skills.get(skill_id)
+            if skill is None:
+                continue
+            days = [hit for day, hit in skill.evidence.items() if day in week]
+            if days and sum(days) < len(days):
+                lines.append(f"- {_plain(skill.name)}: {sum(days)} of {len(days)} days this week")
+        if lines:
+            persistent_notification.async_create(
+                self.hass,
+                "How your routines went:\n\n" + "\n".join(lines),
+                title="AisthOS weekly feedback",
+                notification_id="aisthos_weekly_feedback",
+            )
+
+    async def _async_anticipate(self, now: datetime) -> None:
+        """Offer a routine five minutes before its usual time (Adult)."""
+        if not self.learner.growth.may_anticipate:
+            return
+        local = dt_util.as_local(now)
+        minute = local.hour * 60 + local.minute
+        weekday = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[local.weekday()]
+        for skill_id, skill in self.book.skills.items():
+            if self.book.status(skill_id) in (Status.APPROVED, Status.PAUSED, Status.REJECTED):
+                continue  # approved ones run anyway; rejected ones are not wanted
+            if self.book.confidence(skill_id) < PROPOSAL_THRESHOLD:
+                continue
+            if (
+                skill.conditions.start - 5
+            ) % 1440 != minute or weekday not in skill.conditions.days:
+                continue
+            key = (skill_id, local.date().isoformat())
+            if key in self._offered_today:
+                continue
+            self._offered_today.add(key)
+            self._offer = (skill_id, dt_util.utcnow())
+            describe = self.learner.describe(self.learner.entity_map())
+            things = ", ".join(describe(a.target) for a in skill.actions)
+            persistent_notification.async_create(
+                self.hass,
+                f"It's {local.strftime('%H:%M')}, shall I do **{_plain(things)}** "
+                f'({_plain(skill.name)})? Say "yes, do it" to Assist.',
+                title="AisthOS",
+                notification_id="aisthos_offer",
+            )
+
+    def current_offer(self) -> str | None:
+        """Return the skill offered in the last half hour, if any."""
+        if self._offer is None or dt_util.utcnow() - self._offer[1] > timedelta(minutes=30):
+            return None
+        return self._offer[0] if self._offer[0] in self.book.skills else None
+
+    def last_autonomous(self) -> str | None:
+        """Return the skill switched on by itself in the last day, if not undone."""
+        if self._autonomous is None or dt_util.utcnow() - self._autonomous[1] > timedelta(days=1):
+            return None
+        skill_id = self._autonomous[0]
+        return skill_id if self.book.status(skill_id) is Status.APPROVED else None
+
+    def last_proposal(self) -> str | None:
+        """Return the most recent waiting proposal."""
+        waiting = [
+            (d.changed, self.book.confidence(sid), sid)
+            for sid, d in self.book.decisions.items()
+            if d.status is Status.PROPOSED and sid in self.book.skills
+        ]
+        return max(waiting)[2] if waiting else None
+
+    def find_entity(self, spoken: str) -> str | None:
+        """Return the actuator entity whose name best matches what was said."""
+        wanted = {w for w in re.split(r"[^a-z0-9]+", spoken.casefold()) if len(w) > 1}
+        best: tuple[float, str | None] = (0.0, None)
+        for state in self.hass.states.async_all(list(TEACHABLE)):
+            have = {w for w in re.split(r"[^a-z0-9]+", state.name.casefold()) if len(w) > 1}
+            if wanted and have:
+                score = len(wanted & have) / len(wanted | have)
+                if score > best[0]:
+                    best = (score, state.entity_id)
+        return best[1] if best[0] >= 0.5 else None
+
+    async def async_run_once(self, skill_id: str) -> None:
+        """Do a skill's actions now, through the same safe compilation."""
+        try:
+            config = compile_automation(self._skill(skill_id), self.learner.entity_map().get)
+        except UnsafeSkillError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="unsafe_skill",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        for step in config["actions"]:
+            domain, service = step["action"].split(".", 1)
+            await self.hass.services.async_call(
+                domain, service, {**step.get("data", {}), **step["target"]}, blocking=True
+            )
+
+    async def async_teach(self, phrase: str, entity_id: str, verb: str) -> str:
+        """'When I say <phrase>, <verb> <entity>': an automation with a voice trigger."""
+        phrase = " ".join(phrase.split())
+        if not _PHRASE.fullmatch(phrase):
+            raise HomeAssistantError(
+                translation_domain=DOMAIN, translation_key="bad_phrase",
+                translation_placeholders={"phrase": phrase[:60]},
+            )  # fmt: skip
+        domain = entity_id.split(".", 1)[0]
+        service = TEACHABLE.get(domain, {}).get(verb)
+        if service is None or self.hass.states.get(entity_id) is None:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN, translation_key="cannot_teach",
+                translation_placeholders={"entity_id": entity_id, "verb": verb},
+            )  # fmt: skip
+        teaching_id = (
+            "t_"
+            + hashlib.sha256(f"{phrase.casefold()}|{entity_id}|{verb}".encode()).hexdigest()[:10]
+        )
+        config = {
+            "id": AUTOMATION_ID_PREFIX + teaching_id,
+            "alias": clean_text(f"When I say “{phrase}”", 120),
+            "description": "Taught to AisthOS by the household.",
+            "mode": "single",
+            "triggers": [{"trigger": "conversation", "command": [phrase]}],
+            "conditions": [],
+            "actions": [{"action": f"{domain}.{service}", "target": {"entity_id": entity_id}}],
+        }
+        await self.automations.async_write(config)
+        action = _TAUGHT_ACTION[verb]
+        kind, obj = _KIND_OBJECT.get(domain, ("power", "switch"))
+        signature = {
+            "ref": self.learner.ref_of(entity_id), "action": action, "kind": kind,
+            "object": obj, "area": "unknown",
+        }  # fmt: skip
+        teachings = [t for t in self.learner.teachings if t.get("id") != teaching_id]
+        teachings.append(
+            {
+                "id": teaching_id,
+                "phrase": phrase,
+                "created": dt_util.now().date().isoformat(),
+                "actions": [signature],
+            }
+        )
+        self.learner.teachings = teachings
+        await self.learner.async_save()
+        return teaching_id
+
     # ---- decisions -------------------------------------------------------------
 
     def _skill(self, skill_id: str) -> Skill:
@@ -230,7 +442,7 @@ class SkillManager:
         entity_map = self.learner.entity_map()
         return compile_automation(skill, entity_map.get, gate)
 
-    async def async_approve(self, skill_id: str) -> None:
+    async def async_approve(self, skill_id: str, by_household: bool = True) -> None:
         """Approve: write the automation and switch the skill on."""
         today = dt_util.now().date()
         try:
@@ -249,7 +461,10 @@ class SkillManager:
             self.book.set_status(skill_id, Status.PROPOSED, today)
             raise
         self.book.decision(skill_id).written = fingerprint(block)
-        self.book.add_feedback(skill_id, Feedback.APPROVE)
+        if by_household:
+            self.book.add_feedback(skill_id, Feedback.APPROVE)
+            if self.on_decision is not None:
+                await self.on_decision("approved")
         ir.async_delete_issue(self.hass, DOMAIN, proposal_issue_id(skill_id))
         await self.learner.async_save()
 
@@ -261,6 +476,10 @@ class SkillManager:
         self.book.set_status(skill_id, Status.REJECTED, dt_util.now().date())
         self.book.decision(skill_id).written = ""
         ir.async_delete_issue(self.hass, DOMAIN, proposal_issue_id(skill_id))
+        if self._autonomous is not None and self._autonomous[0] == skill_id:
+            self._autonomous = None
+        if self.on_decision is not None:
+            await self.on_decision("rejected")
         await self.learner.async_save()
 
     async def async_snooze(self, skill_id: str) -> None:
@@ -330,6 +549,7 @@ class SkillManager:
         if len(self._runs) > 100:
             self._runs.clear()
         self._runs[event.context.id] = skill_id
+        self.last_run_skill = skill_id
 
     @callback
     def _async_state_changed(self, event: Event[EventStateChangedData]) -> None:

@@ -202,6 +202,7 @@ class WisdomService:
             learner.restore(before)
             raise
         await self.runtime.skills.async_after_import(previous_approved)
+        self.runtime.voice.reload_preferences()
         self.async_update_unmatched_issue()
         return ImportResult(
             skills=len(learner.book.skills),

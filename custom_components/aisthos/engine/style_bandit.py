@@ -6,29 +6,36 @@ morning, afternoon, evening), weekday or weekend, and the channel (voice,
 notification, chat): 24 buckets.
 
 Why this algorithm: a household reacts a few times a day, so the bandit has to
-be right after tens of interactions, not thousands. Thompson sampling explores
-only while it is unsure and needs no schedule to tune. Each (dimension,
-option) arm has a Bayesian linear model of its reward over one-hot context
-features with a hierarchy of Gaussian priors: a shared intercept (all
-contexts), broad effects of time of day, day type and channel, and a tightly
-shrunk term per full bucket. A bucket never seen borrows everything from the
-pooled terms; with data of its own it may deviate. A tabular bandit would
-start from zero in each of the 24 buckets; this one learns "brief in the
-morning" from mornings on any channel and any day.
+be right after tens of interactions, not thousands. It is Thompson sampling on
+one joint Bayesian linear model of the reward:
 
-The three dimensions are learned as separate arms (a factored bandit): 2+2+2
-arms instead of 8 joint styles per context, so each reaction teaches all three
-at once. Explicit reactions ("shorter please") say which option wins, so they
-update both options of that one dimension. Since the features are a fixed
-function of the bucket, the posterior follows from per-bucket weights and
-reward sums: the state is 288 bounded numbers, about 2 KB of JSON in the
-portable User Wisdom file, and it holds nothing that was said.
+    reward(style, ctx) = base(ctx) + sum over dimensions of ±½ effect_d(ctx)
+
+where effect_d is how much the second option of dimension d beats the first.
+Joint, because a "not helpful" for a whole style is blamed on the dimensions
+still in doubt, not spread evenly (explaining away); in simulation this halves
+the interactions needed compared with three independent bandits. Each term is
+linear in one-hot context features under a hierarchy of Gaussian priors: a
+pooled intercept, broad effects of time of day, day type and channel, and a
+tightly shrunk term per bucket. A context never seen borrows everything from
+the pooled terms, so "brief in the morning" is learned from mornings on any
+channel and day, while a tabular bandit would start from zero in each bucket.
+Explicit reactions ("shorter please", a dismissed notification) say which
+option of one dimension wins: they are observations of that effect alone.
+
+Since the features are a fixed function of the bucket, the posterior follows
+from per-bucket sums: counts and reward sums per (bucket, style) and per
+(dimension, bucket), 528 bounded numbers, about 3 KB of JSON in the portable
+User Wisdom file, and nothing of what was said. Sampling uses a posterior
+scaled by EXPLORATION < 1: every exploratory style costs the user something,
+and tempered Thompson sampling is known to do better on short horizons.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+import itertools
 import math
 from typing import Any, Final
 
@@ -51,41 +58,46 @@ STATE_VERSION: Final = 1
 
 # Rewards live in [0, 1]; a Bernoulli reaction has at most this variance.
 NOISE_VARIANCE: Final = 0.25
-PRIOR_MEAN: Final = 0.5
 # Prior standard deviations per level of the hierarchy: the pooled intercept is
 # free, the broad context effects moderate, a single bucket's own term small.
 PRIOR_SD_INTERCEPT: Final = 0.5
 PRIOR_SD_EFFECT: Final = 0.25
 PRIOR_SD_BUCKET: Final = 0.1
-EXPLORATION = 1.0
-# Evidence kept per arm and bucket: older evidence is scaled down beyond it, so
-# a changed taste is followed within weeks and the stored numbers stay bounded.
+# A dimension-only reward of 1 ("shorter please") reads as "this option is
+# better by EXPLICIT_GAP", about the gap a whole-style reward shows.
+EXPLICIT_GAP: Final = 0.5
+# Scale of the posterior spread when sampling (1 = plain Thompson sampling).
+EXPLORATION: Final = 0.3
+# Evidence kept per (bucket, style) and per (dimension, bucket): beyond it the
+# older evidence is scaled down, so a changed taste is followed within weeks
+# and the stored numbers stay bounded.
 MAX_WEIGHT: Final = 40.0
-# An explicit "shorter" names the winner: worth two thumbs.
-EXPLICIT_WEIGHT: Final = 2.0
 
-# Reaction kind -> updates (dimension or None for every dimension, option or
-# None for the chosen one, reward, weight).
+# Reaction kind -> (dimension or None for the whole style, option the reward
+# is about or None for the chosen one, reward, weight).
 type Update = tuple[str | None, str | None, float, float]
-FEEDBACK: Final[Mapping[str, tuple[Update, ...]]] = {
-    "helpful": ((None, None, 1.0, 1.0),),
-    "not_helpful": ((None, None, 0.0, 1.0),),
-    "shorter": (
-        ("length", "brief", 1.0, EXPLICIT_WEIGHT),
-        ("length", "detailed", 0.0, EXPLICIT_WEIGHT),
-    ),
-    "more_detail": (
-        ("length", "detailed", 1.0, EXPLICIT_WEIGHT),
-        ("length", "brief", 0.0, EXPLICIT_WEIGHT),
-    ),
-    "approved": (("initiative", "proactive", 1.0, 1.0),),
+FEEDBACK: Final[Mapping[str, Update]] = {
+    "helpful": (None, None, 1.0, 1.0),
+    "not_helpful": (None, None, 0.0, 1.0),
+    "shorter": ("length", "brief", 1.0, 1.0),
+    "more_detail": ("length", "detailed", 1.0, 1.0),
+    "approved": ("initiative", "proactive", 1.0, 1.0),
     # A rejected proposal may be a bad proposal rather than unwelcome initiative.
-    "rejected": (("initiative", "proactive", 0.0, 0.5),),
-    "dismissed": (("initiative", "proactive", 0.0, 1.0),),
+    "rejected": ("initiative", "proactive", 0.0, 0.5),
+    "dismissed": ("initiative", "proactive", 0.0, 1.0),
 }
 
 _DIMS: Final = tuple(DIMENSIONS)
-_ARMS: Final = 2 * len(_DIMS)
+# The 8 styles in a fixed order (the layout of the stored counts).
+_STYLES: Final = tuple(itertools.product(*DIMENSIONS.values()))
+# Each style's coding: 1 for the base, then -½ / +½ per dimension.
+_CODES: Final = np.array(
+    [
+        [1.0] + [DIMENSIONS[dim].index(option) - 0.5 for dim, option in zip(_DIMS, style)]
+        for style in _STYLES
+    ]
+)
+_TERMS: Final = 1 + len(_DIMS)
 
 
 def time_of_day(hour: int) -> str:
@@ -120,7 +132,8 @@ class StyleContext:
     def bucket(self) -> int:
         """Return the index of the context bucket (0 .. BUCKETS - 1)."""
         time = TIMES.index(time_of_day(self.hour))
-        return (time * len(DAYS) + int(self.weekend)) * len(CHANNELS) + CHANNELS.index(self.channel)
+        day = int(bool(self.weekend))
+        return (time * len(DAYS) + day) * len(CHANNELS) + CHANNELS.index(self.channel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,29 +159,35 @@ class Style:
 
 def _design() -> FloatArray:
     """Return the one-hot features of each bucket (rows) over the hierarchy."""
-    columns = 1 + len(TIMES) + len(DAYS) + len(CHANNELS) + BUCKETS
-    design = np.zeros((BUCKETS, columns))
-    for time in range(len(TIMES)):
-        for day in range(len(DAYS)):
-            for channel in range(len(CHANNELS)):
-                bucket = (time * len(DAYS) + day) * len(CHANNELS) + channel
-                offset = 1 + len(TIMES)
-                design[bucket, [0, 1 + time, offset + day, offset + len(DAYS) + channel]] = 1.0
-                design[bucket, columns - BUCKETS + bucket] = 1.0
+    broad = 1 + len(TIMES) + len(DAYS) + len(CHANNELS)
+    design = np.zeros((BUCKETS, broad + BUCKETS))
+    for time, day, channel in itertools.product(
+        range(len(TIMES)), range(len(DAYS)), range(len(CHANNELS))
+    ):
+        bucket = (time * len(DAYS) + day) * len(CHANNELS) + channel
+        offset = 1 + len(TIMES)
+        design[bucket, [0, 1 + time, offset + day, offset + len(DAYS) + channel]] = 1.0
+        design[bucket, broad + bucket] = 1.0
     return design
 
 
 _DESIGN: Final = _design()
-_PRIOR_PRECISION: Final = np.concatenate(
-    [
-        [PRIOR_SD_INTERCEPT**-2],
-        np.full(len(TIMES) + len(DAYS) + len(CHANNELS), PRIOR_SD_EFFECT**-2),
-        np.full(BUCKETS, PRIOR_SD_BUCKET**-2),
-    ]
+_FEATURES: Final = _DESIGN.shape[1]
+# Outer products of each bucket's features: the Gram matrix is a weighted sum.
+_OUTER: Final = np.einsum("bi,bj->bij", _DESIGN, _DESIGN).reshape(BUCKETS, -1)
+_PRIOR_PRECISION: Final = np.tile(
+    np.concatenate(
+        [
+            [PRIOR_SD_INTERCEPT**-2],
+            np.full(_FEATURES - 1 - BUCKETS, PRIOR_SD_EFFECT**-2),
+            np.full(BUCKETS, PRIOR_SD_BUCKET**-2),
+        ]
+    ),
+    _TERMS,
 )
-# Prior mean PRIOR_MEAN on the intercept, zero on every effect.
-_PRIOR_SHIFT: Final = np.zeros(_DESIGN.shape[1])
-_PRIOR_SHIFT[0] = PRIOR_MEAN * _PRIOR_PRECISION[0]
+# Prior means: an even chance of "helpful" for the base, no effect anywhere.
+_PRIOR_SHIFT: Final = np.zeros(_TERMS * _FEATURES)
+_PRIOR_SHIFT[0] = 0.5 * _PRIOR_PRECISION[0]
 
 
 class StyleBandit:
@@ -177,55 +196,61 @@ class StyleBandit:
     def __init__(self, seed: int | None = None) -> None:
         """Start with no evidence; `seed` makes the choices reproducible."""
         self._rng = np.random.default_rng(seed)
-        # Per arm (dimension, option) and bucket: weight of evidence, reward sum.
-        self._weight: FloatArray = np.zeros((_ARMS, BUCKETS))
-        self._reward: FloatArray = np.zeros((_ARMS, BUCKETS))
-        self._fitted: tuple[FloatArray, FloatArray] | None = None
+        # Whole-style rewards per (bucket, style): weight and reward sum.
+        self._style_n: FloatArray = np.zeros((BUCKETS, len(_STYLES)))
+        self._style_s: FloatArray = np.zeros((BUCKETS, len(_STYLES)))
+        # One-dimension rewards per (dimension, bucket): weight and the sum of
+        # ±(2 reward - 1), positive when the second option won.
+        self._dim_n: FloatArray = np.zeros((len(_DIMS), BUCKETS))
+        self._dim_s: FloatArray = np.zeros((len(_DIMS), BUCKETS))
+        self._fitted: dict[int, tuple[FloatArray, FloatArray]] = {}
 
     # ---- choosing ------------------------------------------------------------
 
     def choose(self, ctx: StyleContext) -> Style:
         """Return the style to use now (explores while unsure)."""
-        mean, var = self._posterior(ctx.bucket)
-        sample = mean + EXPLORATION * np.sqrt(var) * self._rng.standard_normal(_ARMS)
-        return self._pick(sample)
+        mean, cov = self._effects(ctx.bucket)
+        spread = np.linalg.cholesky(cov + 1e-12 * np.eye(len(_DIMS)))
+        return _pick(mean + EXPLORATION * spread @ self._rng.standard_normal(len(_DIMS)))
 
     def best(self, ctx: StyleContext) -> Style:
         """Return the style believed best, without exploring (for explaining)."""
-        return self._pick(self._posterior(ctx.bucket)[0])
+        return _pick(self._effects(ctx.bucket)[0])
 
-    def expected(self, ctx: StyleContext) -> dict[str, dict[str, float]]:
-        """Return the expected reward of each option in a context."""
-        mean = self._posterior(ctx.bucket)[0]
+    def confidence(self, ctx: StyleContext) -> dict[str, float]:
+        """Return, per dimension, the probability that best()'s option is right."""
+        mean, cov = self._effects(ctx.bucket)
+        sd = np.sqrt(np.maximum(np.diag(cov), 1e-18))
         return {
-            dim: {option: float(mean[2 * d + o]) for o, option in enumerate(DIMENSIONS[dim])}
-            for d, dim in enumerate(_DIMS)
+            dim: 0.5 * (1.0 + math.erf(abs(float(m)) / float(s) / math.sqrt(2.0)))
+            for dim, m, s in zip(_DIMS, mean, sd, strict=True)
         }
 
-    @staticmethod
-    def _pick(values: FloatArray) -> Style:
-        # Ties go to the first (default) option.
-        chosen = [
-            DIMENSIONS[dim][int(values[2 * d + 1] > values[2 * d])] for d, dim in enumerate(_DIMS)
-        ]
-        return Style(*chosen)
-
-    def _posterior(self, bucket: int) -> tuple[FloatArray, FloatArray]:
-        """Return the posterior mean and variance of every arm's reward in a bucket."""
-        mean, cov = self._fit()
-        features = _DESIGN[bucket]
-        return mean @ features, np.maximum(cov @ features @ features, 0.0)
-
-    def _fit(self) -> tuple[FloatArray, FloatArray]:
-        """Return each arm's posterior mean and covariance over the features."""
-        if self._fitted is None:
-            # Gaussian posterior from the per-bucket sums: the design is fixed.
-            precision = np.einsum("ab,bi,bj->aij", self._weight, _DESIGN, _DESIGN)
-            precision = precision / NOISE_VARIANCE + np.diag(_PRIOR_PRECISION)
-            cov = np.linalg.inv(precision)
-            shift = self._reward @ _DESIGN / NOISE_VARIANCE + _PRIOR_SHIFT
-            self._fitted = (np.einsum("aij,aj->ai", cov, shift), cov)
-        return self._fitted
+    def _effects(self, bucket: int) -> tuple[FloatArray, FloatArray]:
+        """Return the posterior mean and covariance of the effects in a bucket."""
+        found = self._fitted.get(bucket)
+        if found is not None:
+            return found
+        gram = np.einsum("bs,sp,sq->bpq", self._style_n, _CODES, _CODES)
+        target = self._style_s @ _CODES
+        for d in range(len(_DIMS)):
+            gram[:, d + 1, d + 1] += self._dim_n[d]
+            target[:, d + 1] += EXPLICIT_GAP * self._dim_s[d]
+        # Kronecker structure: (term, feature) x (term, feature) precision.
+        size = _TERMS * _FEATURES
+        data = (gram.reshape(BUCKETS, -1).T @ _OUTER).reshape(_TERMS, _TERMS, _FEATURES, _FEATURES)
+        precision = data.transpose(0, 2, 1, 3).reshape(size, size) / NOISE_VARIANCE
+        precision[np.diag_indices(size)] += _PRIOR_PRECISION
+        shift = (target.T @ _DESIGN).reshape(size) / NOISE_VARIANCE + _PRIOR_SHIFT
+        # Only the effects (not the base) in this bucket are needed.
+        pick = np.zeros((size, len(_DIMS)))
+        for d in range(len(_DIMS)):
+            pick[(d + 1) * _FEATURES : (d + 2) * _FEATURES, d] = _DESIGN[bucket]
+        solved = np.linalg.solve(precision, np.column_stack([shift, pick]))
+        mean = pick.T @ solved[:, 0]
+        cov = pick.T @ solved[:, 1:]
+        self._fitted[bucket] = found = (mean, (cov + cov.T) / 2)
+        return found
 
     # ---- learning ------------------------------------------------------------
 
@@ -239,98 +264,131 @@ class StyleBandit:
     ) -> None:
         """Learn that `style` earned `value` (0..1) in `ctx`.
 
-        With `dimension`, only that dimension's chosen option is credited.
+        With `dimension`, the reward is about that dimension's option alone:
+        1 means it beat the other option, 0 that the other one would have been
+        better (an explicit "shorter please" after a detailed answer is a
+        reward 1 for "brief").
         """
-        if dimension is not None and dimension not in DIMENSIONS:
-            raise ValueError(f"unknown dimension: {dimension!r}")
-        for dim in (dimension,) if dimension else _DIMS:
-            self._learn(ctx.bucket, dim, style.option(dim), value, weight)
+        if not (isinstance(value, int | float) and 0.0 <= value <= 1.0):
+            raise ValueError(f"reward must be within [0, 1]: {value!r}")
+        if not (isinstance(weight, int | float) and 0.0 < weight <= MAX_WEIGHT):
+            raise ValueError(f"weight must be within (0, {MAX_WEIGHT:g}]: {weight!r}")
+        bucket = ctx.bucket
+        if dimension is None:
+            index = _STYLES.index((style.length, style.form, style.initiative))
+            _add(self._style_n[bucket], self._style_s[bucket], index, value, weight)
+        else:
+            d = _DIMS.index(dimension) if dimension in DIMENSIONS else -1
+            if d < 0:
+                raise ValueError(f"unknown dimension: {dimension!r}")
+            sign = 1.0 if DIMENSIONS[dimension].index(style.option(dimension)) else -1.0
+            _add(self._dim_n[d], self._dim_s[d], bucket, sign * (2.0 * value - 1.0), weight)
+        self._fitted.clear()
 
     def feedback(self, ctx: StyleContext, style: Style, kind: str) -> None:
         """Learn from a reaction: one of FEEDBACK's kinds."""
-        updates = FEEDBACK.get(kind)
-        if updates is None:
+        update = FEEDBACK.get(kind)
+        if update is None:
             raise ValueError(f"unknown feedback: {kind!r}")
-        for dimension, option, value, weight in updates:
-            for dim in (dimension,) if dimension else _DIMS:
-                chosen = option if option is not None else style.option(dim)
-                self._learn(ctx.bucket, dim, chosen, value, weight)
-
-    def _learn(self, bucket: int, dimension: str, option: str, value: float, weight: float) -> None:
-        if not (math.isfinite(value) and 0.0 <= value <= 1.0):
-            raise ValueError(f"reward must be within [0, 1]: {value!r}")
-        if not (math.isfinite(weight) and 0.0 < weight <= MAX_WEIGHT):
-            raise ValueError(f"weight must be within (0, {MAX_WEIGHT:g}]: {weight!r}")
-        arm = 2 * _DIMS.index(dimension) + DIMENSIONS[dimension].index(option)
-        total = self._weight[arm, bucket] + weight
-        # Past the cap, older evidence fades in proportion.
-        keep = min(1.0, (MAX_WEIGHT - weight) / (total - weight)) if total > MAX_WEIGHT else 1.0
-        self._weight[arm, bucket] = self._weight[arm, bucket] * keep + weight
-        self._reward[arm, bucket] = self._reward[arm, bucket] * keep + weight * value
-        self._fitted = None
+        dimension, option, value, weight = update
+        if dimension is not None and option is not None:
+            style = Style(**{**_as_fields(style), dimension: option})
+        self.reward(ctx, style, value, dimension, weight)
 
     # ---- persistence -----------------------------------------------------------
 
     def as_dict(self) -> dict[str, Any]:
         """Return a compact JSON-ready dict (a few KB at most)."""
-        arms: dict[str, dict[str, dict[str, list[float]]]] = {}
-        for d, dim in enumerate(_DIMS):
-            arms[dim] = {}
-            for o, option in enumerate(DIMENSIONS[dim]):
-                weights = [round(float(w), 4) for w in self._weight[2 * d + o]]
-                sums = [
-                    min(round(float(s), 4), w)
-                    for s, w in zip(self._reward[2 * d + o], weights, strict=True)
-                ]
-                arms[dim][option] = {"n": _compact(weights), "s": _compact(sums)}
-        return {"version": STATE_VERSION, "arms": arms}
+        styles = [
+            [[_round(n), _round(min(s, n))] for n, s in zip(row_n, row_s, strict=True)]
+            for row_n, row_s in zip(self._style_n, self._style_s, strict=True)
+        ]
+        dims = {
+            dim: [
+                [_round(n), _round(max(-n, min(s, n)))]
+                for n, s in zip(self._dim_n[d], self._dim_s[d], strict=True)
+            ]
+            for d, dim in enumerate(_DIMS)
+        }
+        return {"version": STATE_VERSION, "styles": styles, "dimensions": dims}
 
     @classmethod
     def from_dict(cls, data: Any, seed: int | None = None) -> StyleBandit:
         """Rebuild from as_dict(); raise ValueError on anything malformed."""
-        _keys(data, {"version", "arms"}, "state")
+        _keys(data, {"version", "styles", "dimensions"}, "state")
         version = data["version"]
         if isinstance(version, bool) or version != STATE_VERSION:
             raise ValueError(f"unsupported state version: {version!r}")
-        arms = data["arms"]
-        _keys(arms, set(DIMENSIONS), "arms")
         bandit = cls(seed)
+        rows = _sequence(data["styles"], BUCKETS, "styles")
+        for bucket, row in enumerate(rows):
+            for index, pair in enumerate(_sequence(row, len(_STYLES), "styles row")):
+                n, s = _pair(pair, "styles", signed=False)
+                bandit._style_n[bucket, index] = n
+                bandit._style_s[bucket, index] = s
+        dims = data["dimensions"]
+        _keys(dims, set(_DIMS), "dimensions")
         for d, dim in enumerate(_DIMS):
-            _keys(arms[dim], set(DIMENSIONS[dim]), dim)
-            for o, option in enumerate(DIMENSIONS[dim]):
-                entry = arms[dim][option]
-                _keys(entry, {"n", "s"}, f"{dim}.{option}")
-                weights = _numbers(entry["n"], f"{dim}.{option}.n")
-                sums = _numbers(entry["s"], f"{dim}.{option}.s")
-                if any(s > w for s, w in zip(sums, weights, strict=True)):
-                    raise ValueError(f"{dim}.{option}: reward sum above its weight")
-                bandit._weight[2 * d + o] = weights
-                bandit._reward[2 * d + o] = sums
+            for bucket, pair in enumerate(_sequence(dims[dim], BUCKETS, dim)):
+                n, s = _pair(pair, dim, signed=True)
+                bandit._dim_n[d, bucket] = n
+                bandit._dim_s[d, bucket] = s
         return bandit
 
 
-def _compact(values: list[float]) -> list[float]:
-    """Return whole numbers as ints: shorter JSON."""
-    return [int(v) if v == int(v) else v for v in values]
+def _pick(effects: FloatArray) -> Style:
+    """Return the style an effect per dimension points to (ties: the default)."""
+    return Style(*(DIMENSIONS[dim][int(e > 0)] for dim, e in zip(_DIMS, effects, strict=True)))
+
+
+def _as_fields(style: Style) -> dict[str, str]:
+    return {dim: style.option(dim) for dim in _DIMS}
+
+
+def _add(weights: FloatArray, sums: FloatArray, index: int, value: float, weight: float) -> None:
+    """Add weighted evidence; past MAX_WEIGHT, older evidence fades in proportion."""
+    old = float(weights[index])
+    keep = (MAX_WEIGHT - weight) / old if old + weight > MAX_WEIGHT else 1.0
+    weights[index] = old * keep + weight
+    sums[index] = float(sums[index]) * keep + weight * value
+
+
+def _round(value: float) -> float | int:
+    """Return a short JSON number: 3 decimals, whole numbers as ints."""
+    rounded = round(float(value), 3)
+    return int(rounded) if rounded == int(rounded) else rounded
 
 
 def _keys(value: Any, expected: set[str], what: str) -> None:
     if not isinstance(value, Mapping):
-        raise ValueError(f"{what}: expected an object")  # noqa: TRY004 (one error type for callers)
-    if set(value) != expected:
+        raise ValueError(f"{what}: expected an object")  # noqa: TRY004 (one error type)
+    if len(value) != len(expected) or set(value) != expected:
         raise ValueError(f"{what}: expected exactly the keys {sorted(expected)}")
 
 
-def _numbers(value: Any, what: str) -> list[float]:
-    """Return BUCKETS finite numbers within [0, MAX_WEIGHT], or raise ValueError."""
-    if not isinstance(value, list | tuple) or len(value) != BUCKETS:
-        raise ValueError(f"{what}: expected a list of {BUCKETS} numbers")
-    out = []
-    for item in value:
-        if isinstance(item, bool) or not isinstance(item, int | float):
-            raise ValueError(f"{what}: not a number: {item!r}")  # noqa: TRY004
-        number = float(item)
-        if not (math.isfinite(number) and 0.0 <= number <= MAX_WEIGHT):
-            raise ValueError(f"{what}: out of range: {item!r}")
-        out.append(number)
-    return out
+def _sequence(value: Any, length: int, what: str) -> list[Any] | tuple[Any, ...]:
+    if not isinstance(value, list | tuple) or len(value) != length:
+        raise ValueError(f"{what}: expected a list of {length}")
+    return value
+
+
+def _pair(value: Any, what: str, signed: bool) -> tuple[float, float]:
+    """Return a validated [weight, sum]: finite, weight in [0, MAX], |sum| <= weight."""
+    n, s = (_number(item, what) for item in _sequence(value, 2, what))
+    if not 0.0 <= n <= MAX_WEIGHT:
+        raise ValueError(f"{what}: weight out of range: {n!r}")
+    if not (-n if signed else 0.0) <= s <= n:
+        raise ValueError(f"{what}: sum out of range: {s!r}")
+    return n, s
+
+
+def _number(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{what}: not a number: {value!r}")  # noqa: TRY004
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise ValueError(f"{what}: not finite: {value!r}")
+    return number

@@ -1,0 +1,301 @@
+"""Talking with AisthOS through Assist, in the style the household prefers.
+
+Sentences and answers live in sentences/<language>.yaml (English ships; a
+translation is one more file). Each intent's sentences are registered with
+Home Assistant's conversation agent as trigger sentences, so they run through
+the real Assist pipeline. How AisthOS answers (brief or detailed, a list or
+prose) is chosen by the Track A bandit, which learns from the reactions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+import logging
+from pathlib import Path
+import re
+from typing import TYPE_CHECKING, Any, Final
+
+from hassil.recognize import RecognizeResult
+import yaml
+
+from homeassistant.components.conversation import ConversationInput
+from homeassistant.components.conversation.agent_manager import get_agent_manager
+from homeassistant.const import EVENT_COMPONENT_LOADED
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.setup import EventComponentLoaded
+from homeassistant.util import dt as dt_util
+
+from .engine.skill import Skill
+from .engine.style_bandit import Style, StyleBandit, StyleContext
+
+if TYPE_CHECKING:
+    from .runtime import AisthosRuntime
+
+_LOGGER = logging.getLogger(__package__)
+SENTENCES: Final = Path(__file__).with_name("sentences")
+BANDIT_KEY: Final = "style_bandit"
+
+type Handler = Callable[[dict[str, str]], Awaitable[str]]
+
+
+def load_language(language: str) -> dict[str, Any]:
+    """Return the sentences and answers of a language (English when missing)."""
+    base = language.split("-", maxsplit=1)[0].lower()
+    path = SENTENCES / f"{base}.yaml"
+    if not re.fullmatch(r"[a-z]{2,3}", base) or not path.exists():
+        path = SENTENCES / "en.yaml"
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.split(r"[^a-z0-9]+", text.casefold()) if len(w) > 1}
+
+
+class Voice:
+    """AisthOS's Assist intents and its speaking style."""
+
+    def __init__(self, hass: HomeAssistant, runtime: AisthosRuntime) -> None:
+        """Create for one loaded entry."""
+        self.hass = hass
+        self.runtime = runtime
+        self.language: dict[str, Any] = {}
+        self._unsubs: list[CALLBACK_TYPE] = []
+        self.bandit = StyleBandit()
+        self.last: tuple[StyleContext, Style] | None = None
+
+    # ---- life cycle ----------------------------------------------------------
+
+    async def async_start(self) -> None:
+        """Start now if Assist is loaded, else as soon as it is."""
+        if "conversation" in self.hass.config.components:
+            await self._async_start_voice()
+            return
+
+        @callback
+        def loaded(event: Event[EventComponentLoaded]) -> None:
+            if event.data["component"] == "conversation" and not self.language:
+                self.hass.async_create_task(self._async_start_voice(), eager_start=True)
+
+        self._unsubs.append(self.hass.bus.async_listen(EVENT_COMPONENT_LOADED, loaded))
+
+    async def _async_start_voice(self) -> None:
+        """Load the language and register the sentences with Assist."""
+        self.language = await self.hass.async_add_executor_job(
+            load_language, self.hass.config.language
+        )
+        self.reload_preferences()
+        handlers: dict[str, Handler] = {
+            "what_learned": self._what_learned,
+            "explain_skill": self._explain_skill,
+            "why_did_you": self._why_did_you,
+            "approve_last": self._approve_last,
+            "reject_last": self._reject_last,
+            "run_skill": self._run_skill,
+            "what_stage": self._what_stage,
+            "shorter": lambda _: self._feedback("shorter", "shorter"),
+            "more_detail": lambda _: self._feedback("more_detail", "more_detail"),
+            "helpful": lambda _: self._feedback("helpful", "thanks"),
+            "not_helpful": lambda _: self._feedback("not_helpful", "sorry"),
+            "teach_turn_on": lambda slots: self._teach(slots, "turn_on"),
+            "teach_turn_off": lambda slots: self._teach(slots, "turn_off"),
+            "teach_open": lambda slots: self._teach(slots, "open"),
+            "teach_close": lambda slots: self._teach(slots, "close"),
+        }
+        manager = get_agent_manager(self.hass)
+        for intent, sentences in self.language.get("intents", {}).items():
+            handler = handlers.get(intent)
+            if handler is None or not sentences:
+                continue
+            self._unsubs.append(manager.register_trigger(list(sentences), self._wrap(handler)))
+
+    def reload_preferences(self) -> None:
+        """Take the style preferences from what was learned (or imported)."""
+        saved = self.runtime.learner.preferences.get(BANDIT_KEY)
+        self.bandit = StyleBandit()
+        if saved:
+            try:
+                self.bandit = StyleBandit.from_dict(saved)
+            except (TypeError, ValueError) as err:
+                _LOGGER.warning("Starting the style preferences afresh: %s", err)
+
+    def async_stop(self) -> None:
+        """Unregister the sentences."""
+        for unsub in self._unsubs:
+            unsub()
+        self._unsubs.clear()
+
+    def _wrap(
+        self, handler: Handler
+    ) -> Callable[[ConversationInput, RecognizeResult], Awaitable[str | None]]:
+        async def run(user_input: ConversationInput, result: RecognizeResult) -> str | None:
+            slots = {
+                name: str(entity.value if isinstance(entity.value, str) else entity.text).strip()
+                for name, entity in result.entities.items()
+            }
+            return await handler(slots)
+
+        return run
+
+    # ---- style ---------------------------------------------------------------
+
+    def say(self, key: str, **values: Any) -> str:
+        """Return an answer from the language file."""
+        text = str(self.language.get("responses", {}).get(key, key))
+        return text.format(**values)
+
+    def style(self, channel: str = "voice") -> Style:
+        """Choose how to speak now, and remember it for the reactions."""
+        now = dt_util.now()
+        ctx = StyleContext(now.hour, now.weekday() >= 5, channel)
+        chosen = self.bandit.choose(ctx)
+        self.last = (ctx, chosen)
+        return chosen
+
+    async def async_record(self, kind: str, channel: str = "voice") -> None:
+        """Learn from a reaction (helpful, shorter, approved, dismissed, …)."""
+        if self.last is not None and (channel == "voice" or self.last[0].channel == channel):
+            ctx, chosen = self.last
+        else:
+            now = dt_util.now()
+            ctx = StyleContext(now.hour, now.weekday() >= 5, channel)
+            chosen = self.bandit.best(ctx)
+        self.bandit.feedback(ctx, chosen, kind)
+        preferences = self.runtime.learner.preferences
+        preferences[BANDIT_KEY] = self.bandit.as_dict()
+        best = self.bandit.best(StyleContext(dt_util.now().hour, False, "voice"))
+        preferences["communication_style"] = {
+            "length": best.length,
+            "form": best.form,
+            "initiative": best.initiative,
+        }
+        await self.runtime.learner.async_save()
+
+    async def async_record_decision(self, kind: str) -> None:
+        """Approvals and rejections of suggestions teach the initiative dimension."""
+        await self.async_record(kind, "notification")
+
+    async def _feedback(self, kind: str, answer: str) -> str:
+        await self.async_record(kind)
+        return self.say(answer)
+
+    # ---- finding skills ---------------------------------------------------------
+
+    def find_skill(self, spoken: str) -> Skill | None:
+        """Return the skill whose name best matches what was said."""
+        wanted = _words(spoken)
+        best: tuple[float, Skill | None] = (0.0, None)
+        for skill in self.runtime.learner.skills:
+            have = _words(skill.name)
+            if not have:
+                continue
+            score = len(wanted & have) / len(wanted | have)
+            if score > best[0]:
+                best = (score, skill)
+        return best[1] if best[0] >= 0.25 else None
+
+    # ---- intents -----------------------------------------------------------------
+
+    async def _what_learned(self, _slots: dict[str, str]) -> str:
+        skills = sorted(self.runtime.learner.skills, key=lambda s: -s.confidence)
+        if not skills:
+            return self.say("learned_none")
+        style = self.style()
+        if style.length == "brief":
+            return self.say("learned_brief", count=len(skills), best=skills[0].name)
+        items = [
+            self.say(
+                "learned_item",
+                name=s.name,
+                confidence=f"{round(s.confidence * 100)} %",
+                days=s.learned_from,
+            )
+            for s in skills[:10]
+        ]
+        intro = self.say("learned_detailed_intro", count=len(skills))
+        if style.form == "list":
+            return intro + "\n" + "\n".join(f"- {item}" for item in items)
+        return intro + " " + "; ".join(items) + "."
+
+    def _explain(self, skill: Skill) -> str:
+        if self.style().length == "brief":
+            return self.say("explain_brief", name=skill.name, days=skill.learned_from)
+        return self.say("explain", name=skill.name, explanation=skill.explanation)
+
+    async def _explain_skill(self, slots: dict[str, str]) -> str:
+        skill = self.find_skill(slots.get("skill", ""))
+        if skill is None:
+            return self.say("unknown_skill", skill=slots.get("skill", ""))
+        return self._explain(skill)
+
+    async def _why_did_you(self, _slots: dict[str, str]) -> str:
+        skill_id = self.runtime.skills.last_run_skill
+        if skill_id is None or skill_id not in self.runtime.learner.book.skills:
+            return self.say("nothing_done")
+        return self._explain(self.runtime.learner.book.effective(skill_id))
+
+    async def _approve_last(self, _slots: dict[str, str]) -> str:
+        manager = self.runtime.skills
+        offer = manager.current_offer()
+        if offer is not None:
+            name = manager.book.skills[offer].name
+            await manager.async_run_once(offer)
+            await self.async_record("helpful", "notification")
+            return self.say("ran", name=name)
+        skill_id = manager.last_proposal()
+        if skill_id is None:
+            return self.say("no_suggestion")
+        await manager.async_approve(skill_id)
+        return self.say("approved", name=manager.book.skills[skill_id].name)
+
+    async def _reject_last(self, _slots: dict[str, str]) -> str:
+        manager = self.runtime.skills
+        autonomous = manager.last_autonomous()
+        if autonomous is not None:
+            name = manager.book.skills[autonomous].name
+            await manager.async_reject(autonomous)
+            return self.say("undone", name=name)
+        skill_id = manager.last_proposal()
+        if skill_id is None:
+            return self.say("no_suggestion")
+        name = manager.book.skills[skill_id].name
+        await manager.async_reject(skill_id)
+        return self.say("rejected", name=name)
+
+    async def _run_skill(self, slots: dict[str, str]) -> str:
+        skill = self.find_skill(slots.get("skill", ""))
+        if skill is None:
+            return self.say("unknown_skill", skill=slots.get("skill", ""))
+        try:
+            await self.runtime.skills.async_run_once(skill.id)
+        except HomeAssistantError as err:
+            return self.say("cannot_run", name=skill.name, error=str(err))
+        return self.say("ran", name=skill.name)
+
+    async def _what_stage(self, _slots: dict[str, str]) -> str:
+        growth = self.runtime.learner.growth
+        today = dt_util.now().date()
+        text = self.say("stage", stage=growth.stage.value, days=growth.age_days(today))
+        nxt = growth.next_stage()
+        if nxt is None:
+            return text + " " + self.say("stage_adult")
+        sparks, approved = await self.runtime.async_growth_evidence()
+        needs = growth.needs(today, sparks, approved)
+        if needs and self.style().length == "detailed":
+            wanted = ", ".join(
+                f"{value} more {key.replace('_', ' ')}" for key, value in needs.items()
+            )
+            text += " " + self.say("stage_next", next=nxt.value, needs=wanted)
+        return text
+
+    async def _teach(self, slots: dict[str, str], verb: str) -> str:
+        name = slots.get("name", "")
+        entity_id = self.runtime.skills.find_entity(name)
+        if entity_id is None:
+            return self.say("teach_unknown", name=name)
+        try:
+            await self.runtime.skills.async_teach(slots.get("phrase", ""), entity_id, verb)
+        except HomeAssistantError as err:
+            return self.say("teach_unsafe", error=str(err))
+        return self.say("taught", phrase=slots.get("phrase", "").strip(), name=name)
