@@ -6,12 +6,13 @@ from pathlib import Path
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, llm
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
 from .const import DB_FILENAME, DOMAIN
 from .learning import STORAGE_KEY, STORAGE_VERSION
+from .llm_api import API_ID as LLM_API_ID, AisthosAPI
 from .runtime import AisthosConfigEntry, AisthosRuntime
 from .services import async_register_services
 from .wisdom_download import WisdomDownloadView
@@ -25,6 +26,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the services once, whether or not an entry is loaded."""
     async_register_services(hass)
     hass.http.register_view(WisdomDownloadView())
+    llm.async_register_api(hass, AisthosAPI(hass=hass, id=LLM_API_ID, name="AisthOS"))
     return True
 
 

@@ -1,0 +1,142 @@
+"""AisthOS tools for LLM-based conversation agents (Home Assistant's LLM API).
+
+An agent set to use the "AisthOS" API can list what was learned, explain a
+skill and summarise the learning. The tools only read: they never change a
+skill or run an action.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import probatio as vol
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import llm
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN
+from .runtime import AisthosConfigEntry
+
+API_ID: Final = DOMAIN
+READ_ONLY: Final = llm.ToolAnnotations(
+    read_only=True, destructive=False, idempotent=True, open_world=False
+)
+
+
+def _runtime(hass: HomeAssistant) -> Any:
+    entries: list[AisthosConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
+    if not entries:
+        raise HomeAssistantError("AisthOS is not loaded")
+    return entries[0].runtime_data
+
+
+def _skill_summary(runtime: Any, skill: Any) -> dict[str, Any]:
+    book = runtime.learner.book
+    return {
+        "id": skill.id,
+        "name": skill.name,
+        "confidence": round(book.confidence(skill.id), 2),
+        "learned_from_days": skill.learned_from,
+        "status": book.status(skill.id).value,
+        "explanation": skill.explanation,
+    }
+
+
+class ListSkillsTool(llm.Tool):
+    """List the routines AisthOS has learned."""
+
+    name = "aisthos_list_skills"
+    description = "List the household routines (skills) AisthOS learned, most certain first."
+    annotations = READ_ONLY
+    integration = DOMAIN
+
+    async def async_call(
+        self, hass: HomeAssistant, tool_input: llm.ToolInput, llm_context: llm.LLMContext
+    ) -> llm.ToolResult:
+        """Return the skills."""
+        runtime = _runtime(hass)
+        skills = sorted(runtime.learner.skills, key=lambda s: -s.confidence)
+        return llm.ToolResult(data={"skills": [_skill_summary(runtime, s) for s in skills]})
+
+
+class ExplainSkillTool(llm.Tool):
+    """Explain one skill: its trigger, conditions, actions and evidence."""
+
+    name = "aisthos_explain_skill"
+    description = (
+        "Explain why AisthOS learned a skill and what it does. "
+        "Give the skill's id or (part of) its name."
+    )
+    parameters = vol.Schema({vol.Required("skill"): str})
+    annotations = READ_ONLY
+    integration = DOMAIN
+
+    async def async_call(
+        self, hass: HomeAssistant, tool_input: llm.ToolInput, llm_context: llm.LLMContext
+    ) -> llm.ToolResult:
+        """Return the explanation of the named skill."""
+        runtime = _runtime(hass)
+        wanted = str(tool_input.tool_args["skill"])
+        book = runtime.learner.book
+        skill = (
+            book.effective(wanted) if wanted in book.skills else runtime.voice.find_skill(wanted)
+        )
+        if skill is None:
+            return llm.ToolResult(data={"error": f"no skill matches {wanted[:60]!r}"}, error=True)
+        learner = runtime.learner
+        return llm.ToolResult(
+            data={
+                **_skill_summary(runtime, skill),
+                "definition": skill.definition(learner.describe(learner.entity_map())),
+                "last_observed": skill.last_observed,
+            }
+        )
+
+
+class SummariseLearningTool(llm.Tool):
+    """Summarise what AisthOS learned and how it has grown."""
+
+    name = "aisthos_summarise_learning"
+    description = "Summarise what AisthOS learned: stage, number of skills, teachings, style."
+    annotations = READ_ONLY
+    integration = DOMAIN
+
+    async def async_call(
+        self, hass: HomeAssistant, tool_input: llm.ToolInput, llm_context: llm.LLMContext
+    ) -> llm.ToolResult:
+        """Return the summary."""
+        runtime = _runtime(hass)
+        learner = runtime.learner
+        sparks, approved = await runtime.async_growth_evidence()
+        today = dt_util.now().date()
+        return llm.ToolResult(
+            data={
+                "stage": learner.growth.stage.value,
+                "age_days": learner.growth.age_days(today),
+                "next_stage_needs": learner.growth.needs(today, sparks, approved),
+                "sparks_observed": sparks,
+                "skills": len(learner.book.skills),
+                "approved_skills": approved,
+                "teachings": [t["phrase"] for t in learner.teachings],
+                "communication_style": runtime.communication_style(),
+                "last_learning_run": learner.last_run.isoformat() if learner.last_run else None,
+            }
+        )
+
+
+class AisthosAPI(llm.API):
+    """The AisthOS tools."""
+
+    async def async_get_api_instance(self, llm_context: llm.LLMContext) -> llm.APIInstance:
+        """Return the tools with a short prompt."""
+        return llm.APIInstance(
+            api=self,
+            api_prompt=(
+                "AisthOS learns the household's routines locally. Use its tools to say what "
+                "it learned and why; never guess a routine it did not report."
+            ),
+            llm_context=llm_context,
+            tools=[ListSkillsTool(), ExplainSkillTool(), SummariseLearningTool()],
+        )

@@ -1,0 +1,1 @@
+"""Tests of the AisthOS add-on (addon/aisthos_addon)."""
