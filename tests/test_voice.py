@@ -1,0 +1,195 @@
+"""Assist intents end to end through Home Assistant's conversation agent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.aisthos.const import CONF_SECRET, DOMAIN
+from custom_components.aisthos.engine.skill_book import Status
+from homeassistant import config as conf_util
+from homeassistant.components.conversation import async_converse
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+
+from .conftest import default_options
+from .test_wisdom_in_ha import add_entity
+from .wisdom_samples import VALID
+
+CONFIGURATION = """
+automation: !include automations.yaml
+input_boolean:
+  hall_lamp:
+    name: Hall lamp
+  kettle_power:
+    name: Kettle power
+template:
+  - switch:
+      - name: Kettle
+        unique_id: kettle
+        state: "{{ is_state('input_boolean.kettle_power', 'on') }}"
+        turn_on:
+          action: input_boolean.turn_on
+          target:
+            entity_id: input_boolean.kettle_power
+        turn_off:
+          action: input_boolean.turn_off
+          target:
+            entity_id: input_boolean.kettle_power
+"""
+
+
+async def say(hass: HomeAssistant, text: str) -> str:
+    result = await async_converse(hass, text, None, Context(), language="en")
+    speech = result.response.speech.get("plain", {}).get("speech", "")
+    return str(speech)
+
+
+@pytest.fixture
+def expected_lingering_timers() -> bool:
+    """HA's own time-triggered automation (the imported 09:30 skill) keeps a timer."""
+    return True
+
+
+@pytest.fixture
+async def assistant(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> MockConfigEntry:
+    """A home with AisthOS (two skills imported, one approved) and Assist."""
+    tz = dt_util.get_default_time_zone()
+    freezer.move_to(datetime(2026, 11, 25, 12, 0, tzinfo=tz))  # a Wednesday
+    config_dir = Path(hass.config.config_dir)
+    (config_dir / "configuration.yaml").write_text(CONFIGURATION)
+    (config_dir / "automations.yaml").write_text("[]\n")
+    config = await conf_util.async_hass_config_yaml(hass)
+    domains = (
+        "homeassistant",
+        "conversation",
+        "input_boolean",
+        "template",
+        "automation",
+        "persistent_notification",
+    )
+    for domain in domains:
+        assert await async_setup_component(hass, domain, config)
+    await hass.async_block_till_done()
+    add_entity(hass, "binary_sensor.hall_motion", "Hallway", "Hall motion", "motion")
+    add_entity(hass, "light.hall", "Hallway", "Hall light")
+    entry = MockConfigEntry(domain=DOMAIN, data={CONF_SECRET: "ab" * 32}, options=default_options())
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await hass.services.async_call(DOMAIN, "import_wisdom", {"data": VALID}, blocking=True)
+    await hass.async_block_till_done()
+    return entry
+
+
+async def test_what_have_you_learned(hass: HomeAssistant, assistant: MockConfigEntry) -> None:
+    answer = await say(hass, "what have you learned")
+    assert "2 routines" in answer
+    assert "Evening hall motion" in answer or "Weekend routine" in answer
+
+
+async def test_explain_a_skill(hass: HomeAssistant, assistant: MockConfigEntry) -> None:
+    answer = await say(hass, "explain evening hall motion")
+    assert answer.startswith("Evening hall motion: Hall light")
+
+
+async def test_why_did_you_do_that(hass: HomeAssistant, assistant: MockConfigEntry) -> None:
+    assert (await say(hass, "why did you do that")) == "I haven't done anything on my own recently."
+    await hass.services.async_call(
+        "automation",
+        "trigger",
+        {"entity_id": "automation.evening_hall_motion_hall_light"},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+    assert (await say(hass, "why did you do that")).startswith("Evening hall motion")
+
+
+async def test_approve_the_last_suggestion(hass: HomeAssistant, assistant: MockConfigEntry) -> None:
+    book = assistant.runtime_data.learner.book
+    assert book.status("s_9876543210") is Status.PROPOSED
+    answer = await say(hass, "approve the last suggestion")
+    assert answer == "Done. Weekend routine: Kettle will now run by itself."
+    assert book.status("s_9876543210") is Status.APPROVED
+
+
+async def test_reject_the_last_suggestion(hass: HomeAssistant, assistant: MockConfigEntry) -> None:
+    answer = await say(hass, "reject the last suggestion")
+    assert answer == "All right, I won't do Weekend routine: Kettle."
+    assert assistant.runtime_data.learner.book.status("s_9876543210") is Status.REJECTED
+    assert await say(hass, "reject the last suggestion") == "There is no suggestion waiting."
+
+
+async def test_run_a_skill(hass: HomeAssistant, assistant: MockConfigEntry) -> None:
+    assert hass.states.get("switch.kettle").state == "off"
+    answer = await say(hass, "run weekend routine kettle")
+    assert answer == "Done: Weekend routine: Kettle."
+    await hass.async_block_till_done()
+    assert hass.states.get("switch.kettle").state == "on"
+
+
+async def test_what_stage_are_you(hass: HomeAssistant, assistant: MockConfigEntry) -> None:
+    answer = await say(hass, "what stage are you in")
+    assert answer.startswith("I'm in the child stage, 24 days old.")
+
+
+async def test_style_feedback_teaches_the_bandit(
+    hass: HomeAssistant, assistant: MockConfigEntry
+) -> None:
+    learner = assistant.runtime_data.learner
+    assert await say(hass, "shorter please") == "Okay, I'll keep it short."
+    assert learner.preferences["communication_style"]["length"] == "brief"
+    for _ in range(6):
+        assert await say(hass, "more detail please") == "Okay, I'll tell you more."
+    assert learner.preferences["communication_style"]["length"] == "detailed"
+    assert await say(hass, "that was helpful") == "Thanks, noted."
+    assert await say(hass, "that was not helpful") == "Sorry. I'll do better."
+    assert "style_bandit" in learner.preferences
+
+
+async def test_teaching_by_voice_creates_a_voice_automation(
+    hass: HomeAssistant, assistant: MockConfigEntry
+) -> None:
+    answer = await say(hass, "when I say movie time turn on hall lamp")
+    assert answer == 'Got it. When you say "movie time", I\'ll do that to hall lamp.'
+    await hass.async_block_till_done()
+    text = (Path(hass.config.config_dir) / "automations.yaml").read_text()
+    assert "trigger: conversation" in text
+    assert "input_boolean.turn_on" in text
+    assert [t["phrase"] for t in assistant.runtime_data.learner.teachings] == ["movie time"]
+    assert hass.states.get("input_boolean.hall_lamp").state == "off"
+    await say(hass, "movie time")
+    await hass.async_block_till_done()
+    assert hass.states.get("input_boolean.hall_lamp").state == "on"
+
+
+async def test_teach_service_refuses_unsafe_phrases(
+    hass: HomeAssistant, assistant: MockConfigEntry
+) -> None:
+    from homeassistant.exceptions import HomeAssistantError
+
+    for phrase in ("{{ states }}", "[optional] (a|b)", "x", "movie time\nactions: []", "a" * 80):
+        with pytest.raises(HomeAssistantError):
+            await hass.services.async_call(
+                DOMAIN, "teach",
+                {"phrase": phrase, "entity_id": "input_boolean.hall_lamp", "action": "turn_on"},
+                blocking=True,
+            )  # fmt: skip
+    with pytest.raises(HomeAssistantError):
+        await hass.services.async_call(
+            DOMAIN,
+            "teach",
+            {"phrase": "wipe", "entity_id": "automation.anything", "action": "turn_on"},
+            blocking=True,
+        )
+    response = await hass.services.async_call(
+        DOMAIN, "teach",
+        {"phrase": "good night", "entity_id": "input_boolean.hall_lamp", "action": "turn_off"},
+        blocking=True, return_response=True,
+    )  # fmt: skip
+    assert response["automation_id"].startswith("aisthos_t_")
