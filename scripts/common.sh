@@ -37,7 +37,10 @@ mount_root() {
 
 # Run a command with the project's Python environment first on PATH, from the repo.
 in_env() {
-    if host_python_ok; then
+    if [[ "${AISTHOS_IN_ROOT:-}" == 1 ]]; then
+        # Already inside the root (a script called from a test, say).
+        (cd "$REPO" && PATH="$ROOT_VENV/bin:$PATH" "$@")
+    elif host_python_ok; then
         (cd "$REPO" && PATH="$HOST_VENV/bin:$PATH" "$@")
     else
         mount_root

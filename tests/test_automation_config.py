@@ -91,3 +91,17 @@ async def test_every_learned_skill_passes_ha_validation(hass: HomeAssistant) -> 
         validated = await async_validate_config_item(hass, config["id"], config)
         assert validated is not None
         assert validated.validation_status == "ok", (config, validated.validation_error)
+
+
+def test_unlocking_is_never_compiled() -> None:
+    target = Signature("a", "unlocked", "lock", "lock", "hallway")
+    skill = skill_with(Trigger(at=605), target=target)
+    with pytest.raises(UnsafeSkillError, match="never automated"):
+        compile_automation(skill, {"a": "lock.front_door"}.get)
+    locking = skill_with(
+        Trigger(at=605), target=Signature("a", "locked", "lock", "lock", "hallway")
+    )
+    config = compile_automation(locking, {"a": "lock.front_door"}.get)
+    assert config["actions"] == [
+        {"action": "lock.lock", "target": {"entity_id": "lock.front_door"}}
+    ]

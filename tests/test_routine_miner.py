@@ -135,3 +135,17 @@ def test_weekday_routine_gets_a_weekday_condition() -> None:
 
 def test_nothing_to_learn_from_nothing() -> None:
     assert mine([], 10) == []
+
+
+def test_unlocking_is_never_learned_however_regular() -> None:
+    sparks = []
+    for day in range(14):
+        t = at(day, "19:00", day * 30 % 300)
+        sparks += [
+            arrive(t),
+            Spark(
+                t + 30, "lock", "hallway", "someone", "unlocked", "lock", "none", "person", "lock1"
+            ),
+            arrive(t + 3600, action="left"),
+        ]
+    assert mine(sparks, 14) == []

@@ -48,6 +48,7 @@ from .learning import SkillLearner
 _LOGGER = logging.getLogger(__package__)
 
 PROPOSAL_ISSUE_PREFIX: Final = "proposal_"
+PROPOSALS_PER_NIGHT: Final = 3
 NOTIFICATION_ID: Final = "aisthos_proposals"
 _MARKDOWN: Final = re.compile(r"[\\`*_\[\]()<>#!|~]")
 # A taught phrase is plain words: Assist's template characters are not allowed.
@@ -189,7 +190,8 @@ class SkillManager:
                 if book.confidence(skill.id) >= AUTONOMY_CONFIDENCE:
                     await self._async_act_alone(skill)
         if self.may_propose():
-            for skill in book.proposable(today):
+            # A few at a time: a flood of proposals is a chore, not a help.
+            for skill in book.proposable(today)[:PROPOSALS_PER_NIGHT]:
                 self._async_propose(skill)
                 book.set_status(skill.id, Status.PROPOSED, today)
                 new.append(skill)

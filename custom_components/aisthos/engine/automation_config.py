@@ -59,6 +59,11 @@ _SERVICE: Final[dict[tuple[str, str], tuple[str, dict[str, Any]]]] = {
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 
 
+# Never done by a learned routine, however regular: opening the home to anyone
+# who happens to trigger it is not a convenience to guess at.
+NEVER_AUTOMATED: Final = frozenset({("lock", "unlocked")})
+
+
 class UnsafeSkillError(ValueError):
     """A skill cannot be turned into a safe automation."""
 
@@ -93,6 +98,8 @@ def _trigger_state(domain: str, action: str) -> dict[str, str]:
 
 
 def _service(domain: str, action: str) -> tuple[str, dict[str, Any]]:
+    if (domain, action) in NEVER_AUTOMATED:
+        raise UnsafeSkillError(f"{domain} {action} is never automated")
     if (domain, action) in _SERVICE:
         return _SERVICE[(domain, action)]
     if action in ("turned_on", "turned_off"):
@@ -153,7 +160,7 @@ def compile_automation(
         "id": automation_id(skill),
         "alias": clean_text(skill.name, 120) or automation_id(skill),
         "description": clean_text(
-            f"{skill.explanation} Confidence {skill.confidence:.2f}, learned from "
+            f"{skill.explanation} Confidence {round(skill.confidence * 100)} %, learned from "
             f"{skill.learned_from} days. Learned by AisthOS.",
             600,
         ),

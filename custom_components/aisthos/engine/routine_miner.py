@@ -41,6 +41,8 @@ from .skill import (
 from .spark import Spark
 
 ACTUATOR_KINDS: Final = frozenset({"power", "cover", "lock", "media", "climate", "cleaning"})
+# Moments a skill must never perform (see automation_config.NEVER_AUTOMATED).
+NEVER_LEARNED: Final = frozenset({("lock", "unlocked")})
 # When two triggers explain an action equally well, prefer what a person does
 # first (arriving, opening a door) over what follows from it.
 TRIGGER_BONUS: Final = {"presence": 0.06, "opening": 0.04, "motion": 0.02}
@@ -299,7 +301,13 @@ class RoutineMiner:
         settings = self.settings
         if not len(data.t):
             return []
-        allowed = np.asarray([sig.key not in blocked for sig in data.sigs], dtype=bool)
+        allowed = np.asarray(
+            [
+                sig.key not in blocked and (sig.kind, sig.action) not in NEVER_LEARNED
+                for sig in data.sigs
+            ],
+            dtype=bool,
+        )
         is_action = data.is_actuator[data.c] & ~data.auto & ~data.revert & allowed[data.c]
         actions = np.nonzero(is_action)[0]
         if not len(actions):
@@ -421,6 +429,8 @@ class RoutineMiner:
         for code, sig in enumerate(data.sigs):
             if sig.kind not in ACTUATOR_KINDS or sig.key in blocked:
                 continue
+            if (sig.kind, sig.action) in NEVER_LEARNED:
+                continue
             rows = data.person_occurrences(code)
             rows = rows[~data.revert[rows]]
             if len(np.unique(data.day[rows])) < settings.min_days:
@@ -537,7 +547,9 @@ class RoutineMiner:
                     skill,
                     id=previous.id,
                     first_seen=previous.first_seen or skill.first_seen,
-                    name=previous.name if previous.name else skill.name,
+                    # A name (perhaps improved by the local LLM) stays while the
+                    # routine does the same things.
+                    name=previous.name if _same_actions(previous, skill) else skill.name,
                 )
                 skill = skill.with_evidence(_compact(evidence, today), today)
                 skill = replace(skill, explanation=_explain(skill, describe))
@@ -651,6 +663,10 @@ def _same_routine(old: Skill, new: Skill) -> bool:
         return False
     shared = {a.target.key for a in old.actions} & {a.target.key for a in new.actions}
     return bool(shared) and _overlap(old.conditions, new.conditions)
+
+
+def _same_actions(old: Skill, new: Skill) -> bool:
+    return {a.target.key for a in old.actions} == {a.target.key for a in new.actions}
 
 
 def _compact(evidence: Mapping[str, int], today: date) -> dict[str, int]:

@@ -14,25 +14,27 @@ one joint Bayesian linear model of the reward:
 where effect_d is how much the second option of dimension d beats the first.
 Joint, because a "not helpful" for a whole style is blamed on the dimensions
 still in doubt, not spread evenly (explaining away): in bench/bandit.py three
-independent per-dimension bandits had about half again as much regret. Each
-term is linear in one-hot context features under a hierarchy of Gaussian
-priors: a pooled intercept, broad effects of time of day, day type and
-channel, and a tightly shrunk term per bucket. A context never seen borrows
-everything from the pooled terms, so "brief in the morning" is learned from
-mornings on any channel and day, where a tabular bandit would start from zero
-in each bucket. Context effects add up; a preference tied to one exact
-combination (brief only for voice in the morning) is left to the small
-per-bucket term. Explicit reactions ("shorter please", a dismissed
-notification) say which option of one dimension wins: they are observations
-of that effect alone.
+independent per-dimension bandits had about half again as much regret.
+Explicit reactions ("shorter please", a dismissed notification) say which
+option of one dimension wins: they are observations of that effect alone.
 
-Since the features are a fixed function of the bucket, the posterior follows
-from per-bucket sums: counts and reward sums per (bucket, style) and per
-(dimension, bucket), 528 bounded numbers, about 3 KB of JSON in the portable
-User Wisdom file, and nothing of what was said. Sampling shrinks the
-posterior spread by EXPLORATION < 1: every exploratory style costs the user
-something, and a shrunk spread is a known practical gain for Thompson
-sampling on short horizons (Chapelle & Li, 2011).
+Each term is an intercept pooled over all contexts plus additive effects of
+time of day, day type and channel. Whether those effects matter is itself
+learned: the posterior is averaged over 8 priors (each of the three context
+groups either free to matter or held near zero), weighted by how well each
+explains the reactions so far (the marginal likelihood, Bayes' Occam's razor).
+So a user who wants the same everywhere is learned at full pooling speed, and
+"brief in the morning" takes over once the mornings disagree with the
+evenings, learned from mornings on any channel and day, where a tabular
+bandit would start from zero in each of the 24 buckets. A preference tied to
+one exact combination (brief only for voice in the morning) is approximated.
+
+The posterior follows from per-bucket sums: counts and reward sums per
+(bucket, style) and per (dimension, bucket), 528 bounded numbers, about 3 KB
+of JSON in the portable User Wisdom file, and nothing of what was said.
+Sampling shrinks the posterior spread by EXPLORATION < 1: every exploratory
+style costs the user something, and a shrunk spread is a known practical gain
+for Thompson sampling on short horizons (Chapelle & Li, 2011).
 """
 
 from __future__ import annotations
@@ -62,11 +64,11 @@ STATE_VERSION: Final = 2
 
 # Rewards live in [0, 1]; a Bernoulli reaction has at most this variance.
 NOISE_VARIANCE: Final = 0.25
-# Prior standard deviations per level of the hierarchy: the pooled intercept is
-# free, the broad context effects moderate, a single bucket's own term small.
+# Prior standard deviations: the pooled intercepts are free; a group of context
+# effects (time of day, day type, channel) either matters or stays near zero.
 PRIOR_SD_INTERCEPT: Final = 0.5
-PRIOR_SD_EFFECT: Final = 0.15
-PRIOR_SD_BUCKET: Final = 0.1
+PRIOR_SD_MATTERS: Final = 0.4
+PRIOR_SD_IGNORED: Final = 0.03
 # A dimension-only reward of 1 ("shorter please") reads as "this option earns
 # EXPLICIT_GAP more reward than the other": a plain statement, taken at face value.
 EXPLICIT_GAP: Final = 1.0
@@ -164,36 +166,56 @@ class Style:
 
 
 def _design() -> FloatArray:
-    """Return the one-hot features of each bucket (rows) over the hierarchy."""
-    broad = 1 + len(TIMES) + len(DAYS) + len(CHANNELS)
-    design = np.zeros((BUCKETS, broad + BUCKETS))
+    """Return the one-hot features of each bucket (rows): intercept, time, day, channel."""
+    design = np.zeros((BUCKETS, 1 + len(TIMES) + len(DAYS) + len(CHANNELS)))
     for time, day, channel in itertools.product(
         range(len(TIMES)), range(len(DAYS)), range(len(CHANNELS))
     ):
         bucket = (time * len(DAYS) + day) * len(CHANNELS) + channel
         offset = 1 + len(TIMES)
         design[bucket, [0, 1 + time, offset + day, offset + len(DAYS) + channel]] = 1.0
-        design[bucket, broad + bucket] = 1.0
     return design
+
+
+def _priors() -> FloatArray:
+    """Return the prior precisions of every (term, feature), one row per structure."""
+    rows = []
+    for matters in itertools.product((False, True), repeat=3):
+        groups = [
+            np.full(size, (PRIOR_SD_MATTERS if free else PRIOR_SD_IGNORED) ** -2)
+            for size, free in zip((len(TIMES), len(DAYS), len(CHANNELS)), matters, strict=True)
+        ]
+        rows.append(np.tile(np.concatenate([[PRIOR_SD_INTERCEPT**-2], *groups]), _TERMS))
+    return np.asarray(rows)
 
 
 _DESIGN: Final = _design()
 _FEATURES: Final = _DESIGN.shape[1]
+_SIZE: Final = _TERMS * _FEATURES
 # Outer products of each bucket's features: the Gram matrix is a weighted sum.
 _OUTER: Final = np.einsum("bi,bj->bij", _DESIGN, _DESIGN).reshape(BUCKETS, -1)
-_PRIOR_PRECISION: Final = np.tile(
-    np.concatenate(
-        [
-            [PRIOR_SD_INTERCEPT**-2],
-            np.full(_FEATURES - 1 - BUCKETS, PRIOR_SD_EFFECT**-2),
-            np.full(BUCKETS, PRIOR_SD_BUCKET**-2),
-        ]
-    ),
-    _TERMS,
-)
-# Prior means: an even chance of "helpful" for the base, no effect anywhere.
-_PRIOR_SHIFT: Final = np.zeros(_TERMS * _FEATURES)
-_PRIOR_SHIFT[0] = 0.5 * _PRIOR_PRECISION[0]
+_PRIORS: Final = _priors()
+# Prior means: an even chance of "helpful" for the base, no effect anywhere
+# (the same in every structure, so it drops out of their comparison).
+_PRIOR_SHIFT: Final = np.zeros(_SIZE)
+_PRIOR_SHIFT[0] = 0.5 * PRIOR_SD_INTERCEPT**-2
+
+
+@dataclass(frozen=True, slots=True)
+class _Posterior:
+    """The fitted model: per structure its weight, mean and covariance."""
+
+    weights: FloatArray  # (structures,)
+    means: FloatArray  # (structures, size)
+    covs: FloatArray  # (structures, size, size)
+
+    def effects(self, bucket: int) -> tuple[FloatArray, FloatArray]:
+        """Return per structure the mean (3) and covariance (3x3) of the effects."""
+        features = _DESIGN[bucket]
+        means = self.means.reshape(-1, _TERMS, _FEATURES)[:, 1:] @ features
+        blocks = self.covs.reshape(-1, _TERMS, _FEATURES, _TERMS, _FEATURES)[:, 1:, :, 1:]
+        covs = np.einsum("i,spiqj,j->spq", features, blocks, features)
+        return means, covs
 
 
 class StyleBandit:
@@ -209,54 +231,63 @@ class StyleBandit:
         # ±(2 reward - 1), positive when the second option won.
         self._dim_n: FloatArray = np.zeros((len(_DIMS), BUCKETS))
         self._dim_s: FloatArray = np.zeros((len(_DIMS), BUCKETS))
-        self._fitted: dict[int, tuple[FloatArray, FloatArray]] = {}
+        self._fitted: _Posterior | None = None
 
     # ---- choosing ------------------------------------------------------------
 
     def choose(self, ctx: StyleContext) -> Style:
         """Return the style to use now (explores while unsure)."""
-        mean, cov = self._effects(ctx.bucket)
-        spread = np.linalg.cholesky(cov + 1e-12 * np.eye(len(_DIMS)))
-        return _pick(mean + EXPLORATION * spread @ self._rng.standard_normal(len(_DIMS)))
+        posterior = self._fit()
+        means, covs = posterior.effects(ctx.bucket)
+        k = int(self._rng.choice(len(posterior.weights), p=posterior.weights))
+        spread = np.linalg.cholesky(covs[k] + 1e-12 * np.eye(len(_DIMS)))
+        return _pick(means[k] + EXPLORATION * spread @ self._rng.standard_normal(len(_DIMS)))
 
     def best(self, ctx: StyleContext) -> Style:
         """Return the style believed best, without exploring (for explaining)."""
-        return _pick(self._effects(ctx.bucket)[0])
+        posterior = self._fit()
+        return _pick(posterior.weights @ posterior.effects(ctx.bucket)[0])
 
     def confidence(self, ctx: StyleContext) -> dict[str, float]:
         """Return, per dimension, the probability that best()'s option is right."""
-        mean, cov = self._effects(ctx.bucket)
-        sd = np.sqrt(np.maximum(np.diag(cov), 1e-18))
-        return {
-            dim: 0.5 * (1.0 + math.erf(abs(float(m)) / float(s) / math.sqrt(2.0)))
-            for dim, m, s in zip(_DIMS, mean, sd, strict=True)
-        }
+        posterior = self._fit()
+        means, covs = posterior.effects(ctx.bucket)
+        sds = np.sqrt(np.maximum(np.diagonal(covs, axis1=1, axis2=2), 1e-18))
+        best = posterior.weights @ means
+        out = {}
+        for d, dim in enumerate(_DIMS):
+            # P(effect > 0) under the mixture, then for the side best() took.
+            above = sum(
+                float(w) * 0.5 * (1.0 + math.erf(float(m) / float(s) / math.sqrt(2.0)))
+                for w, m, s in zip(posterior.weights, means[:, d], sds[:, d], strict=True)
+            )
+            out[dim] = above if best[d] > 0 else 1.0 - above
+        return out
 
-    def _effects(self, bucket: int) -> tuple[FloatArray, FloatArray]:
-        """Return the posterior mean and covariance of the effects in a bucket."""
-        found = self._fitted.get(bucket)
-        if found is not None:
-            return found
+    def _fit(self) -> _Posterior:
+        """Return the posterior under every structure, weighted by its evidence."""
+        if self._fitted is not None:
+            return self._fitted
         gram = np.einsum("bs,sp,sq->bpq", self._style_n, _CODES, _CODES)
         target = self._style_s @ _CODES
         for d in range(len(_DIMS)):
             gram[:, d + 1, d + 1] += self._dim_n[d]
             target[:, d + 1] += EXPLICIT_GAP * self._dim_s[d]
-        # Kronecker structure: (term, feature) x (term, feature) precision.
-        size = _TERMS * _FEATURES
+        # Kronecker structure: (term, feature) x (term, feature).
         data = (gram.reshape(BUCKETS, -1).T @ _OUTER).reshape(_TERMS, _TERMS, _FEATURES, _FEATURES)
-        precision = data.transpose(0, 2, 1, 3).reshape(size, size) / NOISE_VARIANCE
-        precision[np.diag_indices(size)] += _PRIOR_PRECISION
-        shift = (target.T @ _DESIGN).reshape(size) / NOISE_VARIANCE + _PRIOR_SHIFT
-        # Only the effects (not the base) in this bucket are needed.
-        pick = np.zeros((size, len(_DIMS)))
-        for d in range(len(_DIMS)):
-            pick[(d + 1) * _FEATURES : (d + 2) * _FEATURES, d] = _DESIGN[bucket]
-        solved = np.linalg.solve(precision, np.column_stack([shift, pick]))
-        mean = pick.T @ solved[:, 0]
-        cov = pick.T @ solved[:, 1:]
-        self._fitted[bucket] = found = (mean, (cov + cov.T) / 2)
-        return found
+        data = data.transpose(0, 2, 1, 3).reshape(_SIZE, _SIZE) / NOISE_VARIANCE
+        shift = (target.T @ _DESIGN).reshape(_SIZE) / NOISE_VARIANCE + _PRIOR_SHIFT
+        precisions = data + _PRIORS[:, :, None] * np.eye(_SIZE)
+        covs = np.linalg.inv(precisions)
+        means = covs @ shift
+        # Log marginal likelihood, up to what all structures share.
+        logdet = np.linalg.slogdet(precisions)[1]
+        evidence = 0.5 * (means @ shift - logdet + np.log(_PRIORS).sum(axis=1))
+        weights = np.exp(evidence - evidence.max())
+        self._fitted = _Posterior(
+            weights / weights.sum(), means, (covs + covs.transpose(0, 2, 1)) / 2
+        )
+        return self._fitted
 
     # ---- learning ------------------------------------------------------------
 
@@ -289,7 +320,7 @@ class StyleBandit:
                 raise ValueError(f"unknown dimension: {dimension!r}")
             sign = 1.0 if DIMENSIONS[dimension].index(style.option(dimension)) else -1.0
             _add(self._dim_n[d], self._dim_s[d], bucket, sign * (2.0 * value - 1.0), weight)
-        self._fitted.clear()
+        self._fitted = None
 
     def feedback(self, ctx: StyleContext, style: Style, kind: str) -> None:
         """Learn from a reaction: one of FEEDBACK's kinds."""

@@ -1,0 +1,1 @@
+"""End-to-end tests: the development Home Assistant in a real browser."""
