@@ -9,11 +9,15 @@ from typing import Any
 import probatio as vol
 
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlowWithReload
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import selector
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.service_info.hassio import HassioServiceInfo
 
 from .const import (
     CONF_DOMAINS,
+    CONF_ENGINE_TOKEN,
+    CONF_ENGINE_URL,
     CONF_EXCLUDE_AREAS,
     CONF_EXCLUDE_ENTITIES,
     CONF_INCLUDE_AREAS,
@@ -27,6 +31,7 @@ from .const import (
     DOMAIN,
 )
 from .engine.perception import DEFAULT_DOMAINS, SUPPORTED_DOMAINS
+from .engine_client import EngineAuthError, EngineClient, EngineError
 from .runtime import AisthosConfigEntry
 
 
@@ -61,6 +66,16 @@ def _schema(options: Mapping[str, Any]) -> vol.Schema:
             vol.Required(
                 CONF_LEARN_TIME, default=str(options.get(CONF_LEARN_TIME, DEFAULT_LEARN_TIME))
             ): selector.TimeSelector(),
+            vol.Optional(
+                CONF_ENGINE_URL, description={"suggested_value": options.get(CONF_ENGINE_URL)}
+            ): selector.TextSelector(
+                selector.TextSelectorConfig(type=selector.TextSelectorType.URL)
+            ),
+            vol.Optional(
+                CONF_ENGINE_TOKEN, description={"suggested_value": options.get(CONF_ENGINE_TOKEN)}
+            ): selector.TextSelector(
+                selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
+            ),
             vol.Required(
                 CONF_RETENTION_DAYS,
                 default=int(options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS)),
@@ -80,7 +95,27 @@ def _schema(options: Mapping[str, Any]) -> vol.Schema:
 def _clean(user_input: Mapping[str, Any]) -> dict[str, Any]:
     data = dict(user_input)
     data[CONF_RETENTION_DAYS] = int(data[CONF_RETENTION_DAYS])
+    if not data.get(CONF_ENGINE_URL):
+        data.pop(CONF_ENGINE_URL, None)
+        data.pop(CONF_ENGINE_TOKEN, None)
     return data
+
+
+async def _check_engine(hass: HomeAssistant, options: Mapping[str, Any]) -> str | None:
+    """Return an error key if the engine URL and token do not work."""
+    url = options.get(CONF_ENGINE_URL)
+    if not url:
+        return None
+    client = EngineClient(
+        async_get_clientsession(hass), str(url), str(options.get(CONF_ENGINE_TOKEN, ""))
+    )
+    try:
+        await client.async_status()
+    except EngineAuthError:
+        return "invalid_auth"
+    except EngineError:
+        return "cannot_connect"
+    return None
 
 
 class AisthosConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -88,16 +123,48 @@ class AisthosConfigFlow(ConfigFlow, domain=DOMAIN):
 
     VERSION = 1
 
+    _engine: dict[str, str] | None = None
+
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Choose what to observe; the defaults suit most homes."""
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return self.async_create_entry(
-                title="AisthOS",
-                # The key of this home's anonymous tokens; never leaves HA.
-                data={CONF_SECRET: secrets.token_hex(32)},
-                options=_clean(user_input),
-            )
-        return self.async_show_form(step_id="user", data_schema=_schema({}))
+            options = _clean(user_input)
+            if (error := await _check_engine(self.hass, options)) is None:
+                return self._create(options)
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="user", data_schema=_schema(user_input or {}), errors=errors
+        )
+
+    def _create(self, options: dict[str, Any]) -> ConfigFlowResult:
+        return self.async_create_entry(
+            title="AisthOS",
+            # The key of this home's anonymous tokens; never leaves HA.
+            data={CONF_SECRET: secrets.token_hex(32)},
+            options=options,
+        )
+
+    async def async_step_hassio(self, discovery_info: HassioServiceInfo) -> ConfigFlowResult:
+        """Take the engine the AisthOS add-on announced through the Supervisor."""
+        config = discovery_info.config
+        host, port, token = config.get("host"), config.get("port"), config.get("token")
+        if not isinstance(host, str) or not isinstance(port, int) or not isinstance(token, str):
+            return self.async_abort(reason="invalid_discovery")
+        self._engine = {CONF_ENGINE_URL: f"http://{host}:{port}", CONF_ENGINE_TOKEN: token}
+        return await self.async_step_hassio_confirm()
+
+    async def async_step_hassio_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Set AisthOS up with the add-on as its engine."""
+        assert self._engine is not None
+        if user_input is not None:
+            options = _clean({**_schema({})({}), **self._engine})
+            if (error := await _check_engine(self.hass, options)) is not None:
+                return self.async_abort(reason=error)
+            return self._create(options)
+        return self.async_show_form(step_id="hassio_confirm")
 
     @staticmethod
     @callback
@@ -111,6 +178,14 @@ class AisthosOptionsFlow(OptionsFlowWithReload):
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show the same choices as at setup."""
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return self.async_create_entry(data=_clean(user_input))
-        return self.async_show_form(step_id="init", data_schema=_schema(self.config_entry.options))
+            options = _clean(user_input)
+            if (error := await _check_engine(self.hass, options)) is None:
+                return self.async_create_entry(data=options)
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="init",
+            data_schema=_schema(user_input or self.config_entry.options),
+            errors=errors,
+        )

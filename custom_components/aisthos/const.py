@@ -15,6 +15,9 @@ CONF_EXCLUDE_ENTITIES: Final = "exclude_entities"
 CONF_REVIEW: Final = "review_sparks"
 CONF_RETENTION_DAYS: Final = "retention_days"
 CONF_LEARN_TIME: Final = "learn_time"
+CONF_ENGINE_URL: Final = "engine_url"
+CONF_ENGINE_TOKEN: Final = "engine_token"
+EVENT_CAMERA_SPARK: Final = "aisthos_camera_spark"
 
 DEFAULT_RETENTION_DAYS: Final = 90
 DEFAULT_LEARN_TIME: Final = "03:00:00"

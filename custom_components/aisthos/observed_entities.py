@@ -41,6 +41,20 @@ class ObservedEntities:
             info = self._cache[entity_id] = self._resolve(entity_id, state)
             return info
 
+    def camera_info(self, entity_id: str) -> EntityInfo | None:
+        """Return a camera's info unless the user excluded it (cameras report via the add-on)."""
+        if entity_id in self._exclude_entities:
+            return None
+        entry = er.async_get(self._hass).async_get(entity_id)
+        area_id = entry.area_id if entry else None
+        if entry is not None and area_id is None and entry.device_id:
+            device = dr.async_get(self._hass).async_get(entry.device_id)
+            area_id = device.area_id if device else None
+        if area_id in self._exclude_areas:
+            return None
+        area = ar.async_get(self._hass).async_get_area(area_id) if area_id else None
+        return EntityInfo(entity_id, "camera", None, area_id, area.name if area else None)
+
     def invalidate(self) -> None:
         """Forget cached answers (registries or options changed)."""
         self._cache.clear()

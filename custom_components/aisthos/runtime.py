@@ -27,12 +27,15 @@ from homeassistant.helpers import (
     entity_registry as er,
     issue_registry as ir,
 )
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_time_change, async_track_time_interval
 from homeassistant.util import dt as dt_util
 
 from .const import (
     BATCH_INTERVAL_S,
+    CONF_ENGINE_TOKEN,
+    CONF_ENGINE_URL,
     CONF_LEARN_TIME,
     CONF_RETENTION_DAYS,
     CONF_REVIEW,
@@ -41,6 +44,7 @@ from .const import (
     DEFAULT_LEARN_TIME,
     DEFAULT_RETENTION_DAYS,
     DOMAIN,
+    EVENT_CAMERA_SPARK,
     EVENT_SPARK,
     ISSUE_DB_CORRUPT,
     ISSUE_DB_LOCKED,
@@ -49,6 +53,7 @@ from .const import (
     SIGNAL_SPARKS_UPDATED,
 )
 from .engine.anonymizer import Anonymizer
+from .engine.camera_spark import CameraSparkError, check_camera_spark
 from .engine.perception import Perception
 from .engine.pipeline import SparkPipeline
 from .engine.significance import SignificanceFilter
@@ -61,6 +66,7 @@ from .engine.spark_store import (
     quarantine,
 )
 from .engine.state_change import StateChange
+from .engine_client import EngineClient
 from .learning import SkillLearner
 from .observed_entities import ObservedEntities
 from .skill_manager import SkillManager
@@ -79,6 +85,7 @@ class RuntimeStats:
     sparks_stored: int = 0
     sparks_dropped_queue_full: int = 0
     sparks_dropped_review_full: int = 0
+    camera_sparks_refused: int = 0
     write_errors: int = 0
     last_write_error: str | None = None
     batches: int = 0
@@ -114,6 +121,14 @@ class AisthosRuntime:
         self.skills = SkillManager(hass, entry.entry_id, self.learner)
         self.wisdom = WisdomService(hass, self)
         self.voice = Voice(hass, self)
+        self.engine: EngineClient | None = None
+        if url := entry.options.get(CONF_ENGINE_URL):
+            self.engine = EngineClient(
+                async_get_clientsession(hass),
+                str(url),
+                str(entry.options.get(CONF_ENGINE_TOKEN, "")),
+            )
+        self.skills.engine = self.engine
         self.skills.on_decision = self.voice.async_record_decision
 
     # ---- life cycle -------------------------------------------------------
@@ -152,6 +167,7 @@ class AisthosRuntime:
             hass.bus.async_listen(er.EVENT_ENTITY_REGISTRY_UPDATED, self._async_registry_changed),
             hass.bus.async_listen(dr.EVENT_DEVICE_REGISTRY_UPDATED, self._async_registry_changed),
             hass.bus.async_listen(ar.EVENT_AREA_REGISTRY_UPDATED, self._async_registry_changed),
+            hass.bus.async_listen(EVENT_CAMERA_SPARK, self._async_camera_spark),
             self.learner.async_schedule(learn_at),
         ]
         self._unsub_stop = hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._async_on_stop)
@@ -236,6 +252,34 @@ class AisthosRuntime:
             ),
             info,
         )
+
+    @callback
+    def _async_camera_spark(self, event: Event[Any]) -> None:
+        """Check a Spark from the add-on's cameras, then keep it like any other."""
+        camera = event.data.get("camera")
+        if (
+            not isinstance(camera, str)
+            or not camera.startswith("camera.")
+            or (self.hass.states.get(camera) is None)
+        ):
+            self.stats.camera_sparks_refused += 1
+            return
+        info = self.observed.camera_info(camera)
+        if info is None:
+            self.stats.camera_sparks_refused += 1
+            return
+        try:
+            spark = check_camera_spark(
+                event.data.get("spark"),
+                self.anonymizer.ref(camera),
+                self.anonymizer.area(info.area_id, info.area_name),
+                time.time(),
+            )
+        except CameraSparkError as err:
+            self.stats.camera_sparks_refused += 1
+            _LOGGER.debug("Refused a camera Spark from %s: %s", camera, err)
+            return
+        self._accept([spark])
 
     @callback
     def _async_registry_changed(self, _event: Event[Any]) -> None:

@@ -9,6 +9,7 @@ automations.yaml once approved, a switch per skill to pause it, and feedback
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 import hashlib
 import logging
@@ -43,6 +44,7 @@ from .engine.growth import AUTONOMY_CONFIDENCE
 from .engine.skill import PROPOSAL_THRESHOLD, Skill, minutes_to_hhmm
 from .engine.skill_book import Feedback, SkillBook, Status
 from .engine.undo_tracker import UndoTracker
+from .engine_client import EngineClient, EngineError
 from .learning import SkillLearner
 
 _LOGGER = logging.getLogger(__package__)
@@ -104,6 +106,7 @@ class SkillManager:
         # Infants only learn from explicit teaching: no proposals before Child.
         self.may_propose: Callable[[], bool] = lambda: learner.growth.may_propose
         self.add_switches: Callable[[list[str]], None] | None = None
+        self.engine: EngineClient | None = None
         self._switch_ids: set[str] = set()
         self._runs: dict[str, str] = {}  # automation run context id -> skill id
         self.last_run_skill: str | None = None
@@ -191,7 +194,8 @@ class SkillManager:
                     await self._async_act_alone(skill)
         if self.may_propose():
             # A few at a time: a flood of proposals is a chore, not a help.
-            for skill in book.proposable(today)[:PROPOSALS_PER_NIGHT]:
+            for candidate in book.proposable(today)[:PROPOSALS_PER_NIGHT]:
+                skill = await self._async_better_name(candidate)
                 self._async_propose(skill)
                 book.set_status(skill.id, Status.PROPOSED, today)
                 new.append(skill)
@@ -259,6 +263,22 @@ class SkillManager:
             },
             data={"skill_id": skill.id},
         )
+
+    async def _async_better_name(self, skill: Skill) -> Skill:
+        """Ask the engine's local LLM for a better name; keep the template one otherwise."""
+        if self.engine is None:
+            return skill
+        describe = self.learner.describe(self.learner.entity_map())
+        try:
+            name = await self.engine.async_skill_name(skill.definition(describe))
+        except EngineError as err:
+            _LOGGER.debug("No better name for %s: %s", skill.id, err)
+            return skill
+        if name is None or name == skill.name:
+            return skill
+        better = replace(self.book.skills[skill.id], name=name)
+        self.book.skills[skill.id] = better
+        return better
 
     async def _async_act_alone(self, skill: Skill) -> None:
         try:

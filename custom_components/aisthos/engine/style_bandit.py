@@ -352,25 +352,32 @@ class StyleBandit:
     @classmethod
     def from_dict(cls, data: Any, seed: int | None = None) -> StyleBandit:
         """Rebuild from as_dict(); raise ValueError on anything malformed."""
+        bandit = cls(seed)
+        try:
+            bandit._load(data)
+        except ValueError as err:
+            raise ValueError(f"bad style bandit state: {err}") from None
+        return bandit
+
+    def _load(self, data: Any) -> None:
+        """Take the sums of as_dict(), checking every shape, type and range."""
         _keys(data, {"version", "styles", "dimensions"}, "state")
         version = data["version"]
-        if isinstance(version, bool) or version != STATE_VERSION:
-            raise ValueError(f"unsupported state version: {version!r}")
-        bandit = cls(seed)
+        if type(version) is not int or version != STATE_VERSION:
+            raise ValueError(f"unsupported version: {version!r}")
         rows = _sequence(data["styles"], BUCKETS, "styles")
         for bucket, row in enumerate(rows):
             for index, pair in enumerate(_sequence(row, len(_STYLES), "styles row")):
                 n, s = _pair(pair, "styles", signed=False)
-                bandit._style_n[bucket, index] = n
-                bandit._style_s[bucket, index] = s
+                self._style_n[bucket, index] = n
+                self._style_s[bucket, index] = s
         dims = data["dimensions"]
         _keys(dims, set(_DIMS), "dimensions")
         for d, dim in enumerate(_DIMS):
             for bucket, pair in enumerate(_sequence(dims[dim], BUCKETS, dim)):
                 n, s = _pair(pair, dim, signed=True)
-                bandit._dim_n[d, bucket] = n
-                bandit._dim_s[d, bucket] = s
-        return bandit
+                self._dim_n[d, bucket] = n
+                self._dim_s[d, bucket] = s
 
 
 def _pick(effects: FloatArray) -> Style:

@@ -1,0 +1,69 @@
+"""Talking to the AisthOS engine (the add-on, or the same service run standalone).
+
+Everything the engine answers is untrusted: a skill name from the local LLM is
+accepted only as one short line of plain text, and anything else keeps the
+template name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any, Final
+
+from aiohttp import ClientError, ClientSession, ClientTimeout
+
+from .engine.automation_config import clean_text
+
+TIMEOUT: Final = ClientTimeout(total=15)
+_MARKERS: Final = re.compile(r"\{\{|\{%|\{#|[\x00-\x1f\x7f]")
+
+
+class EngineError(Exception):
+    """The engine could not be reached or answered nonsense."""
+
+
+class EngineAuthError(EngineError):
+    """The engine refused the token."""
+
+
+class EngineClient:
+    """A token-authenticated client of the engine's API."""
+
+    def __init__(self, session: ClientSession, url: str, token: str) -> None:
+        """Create for a base URL such as http://a0d7b954-aisthos:8199."""
+        self._session = session
+        self.url = url.rstrip("/")
+        self._headers = {"Authorization": f"Bearer {token}"}
+
+    async def _request(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
+        try:
+            async with self._session.request(
+                method, self.url + path, json=body, headers=self._headers, timeout=TIMEOUT
+            ) as response:
+                if response.status == 401:
+                    raise EngineAuthError("the engine refused the token")
+                if response.status != 200:
+                    raise EngineError(f"the engine answered HTTP {response.status}")
+                data = await response.json(content_type=None)
+        except (ClientError, TimeoutError, asyncio.CancelledError, ValueError) as err:
+            if isinstance(err, asyncio.CancelledError):
+                raise
+            raise EngineError(f"the engine cannot be reached: {type(err).__name__}") from err
+        if not isinstance(data, dict):
+            raise EngineError("the engine answered something that is not an object")
+        return data
+
+    async def async_status(self) -> dict[str, Any]:
+        """Return the engine's status (checks URL and token)."""
+        return await self._request("GET", "/api/status")
+
+    async def async_skill_name(self, definition: dict[str, Any]) -> str | None:
+        """Return a better name for a skill from the local LLM, or None."""
+        data = await self._request("POST", "/api/llm/skill_text", {"definition": definition})
+        if data.get("source") != "llm":
+            return None
+        name = data.get("name")
+        if not isinstance(name, str) or not 3 <= len(name) <= 120 or _MARKERS.search(name):
+            return None
+        return clean_text(name, 120) or None

@@ -1,0 +1,211 @@
+"""The integration and its engine (the add-on's service), running side by side."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date
+import json
+import math
+from pathlib import Path
+import sys
+import time
+from typing import Any
+
+from aiohttp.test_utils import TestServer
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.aisthos.const import DOMAIN
+from custom_components.aisthos.engine.skill_book import Status
+from homeassistant import config_entries
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import area_registry as ar, entity_registry as er
+from homeassistant.helpers.service_info.hassio import HassioServiceInfo
+
+from .helpers import advance, db_rows
+
+ADDON = Path(__file__).resolve().parents[1] / "addon"
+sys.path.insert(0, str(ADDON))
+
+from aisthos_addon.config import Settings  # noqa: E402
+from aisthos_addon.llm import SkillTextWriter  # noqa: E402
+from aisthos_addon.perception import Perceiver, PerceptionModel  # noqa: E402
+from aisthos_addon.server import Service, create_app  # noqa: E402
+
+from .addon.onnx_models import RED, build_model, jpeg  # noqa: E402
+
+TOKEN = "engine-token-0123456789abcdef"
+
+
+@pytest.fixture(autouse=True)
+def local_sockets(socket_enabled: None) -> None:
+    """The engine is a real server on 127.0.0.1."""
+
+
+@asynccontextmanager
+async def engine(tmp_path: Path, generator: Any = None) -> AsyncIterator[str]:
+    settings = Settings(token=TOKEN, data_dir=tmp_path / "engine", interval_seconds=600.0)
+    service = Service(settings, perceiver=None, writer=SkillTextWriter(generator))
+    async with TestServer(create_app(service), host="127.0.0.1") as server:
+        yield str(server.make_url("")).rstrip("/")
+
+
+async def test_options_check_the_engine(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, tmp_path: Path
+) -> None:
+    async with engine(tmp_path) as url:
+        for token, error in (("wrong-token", "invalid_auth"), (TOKEN, None)):
+            flow = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+            result = await hass.config_entries.options.async_configure(
+                flow["flow_id"],
+                {
+                    "domains": ["light"],
+                    "engine_url": url,
+                    "engine_token": token,
+                    "retention_days": 30,
+                },
+            )
+            if error:
+                assert result["errors"] == {"base": error}
+            else:
+                assert result["type"] is FlowResultType.CREATE_ENTRY
+        await hass.async_block_till_done()
+        assert loaded_entry.runtime_data.engine is not None
+        assert (await loaded_entry.runtime_data.engine.async_status())["version"]
+    flow = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        flow["flow_id"],
+        {
+            "domains": ["light"],
+            "engine_url": "http://127.0.0.1:9",
+            "engine_token": TOKEN,
+            "retention_days": 30,
+        },
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+
+
+async def test_the_add_on_is_discovered_through_the_supervisor(
+    hass: HomeAssistant, tmp_path: Path
+) -> None:
+    async with engine(tmp_path) as url:
+        host, port = url.removeprefix("http://").split(":")
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN,
+            context={"source": config_entries.SOURCE_HASSIO},
+            data=HassioServiceInfo(
+                config={"host": host, "port": int(port), "token": TOKEN},
+                name="AisthOS",
+                slug="aisthos",
+                uuid="1234",
+            ),
+        )
+        assert result["step_id"] == "hassio_confirm"
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        assert result["result"].options["engine_url"] == url
+        assert result["result"].options["engine_token"] == TOKEN
+        await hass.async_block_till_done()
+    bad = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_HASSIO},
+        data=HassioServiceInfo(config={"host": "x"}, name="AisthOS", slug="aisthos", uuid="1"),
+    )  # fmt: skip
+    assert bad["type"] is FlowResultType.ABORT
+
+
+def camera_sparks() -> list[dict[str, Any]]:
+    """What the add-on's perception makes of a frame with a person raising a hand."""
+    perceiver = Perceiver(PerceptionModel(build_model()))
+    sparks = perceiver.cycle("camera.living_room", jpeg(RED), (320, 240))
+    assert {s.kind for s in sparks} >= {"motion", "gesture", "expression"}
+    return [s.as_dict() for s in sparks]
+
+
+async def test_camera_sparks_from_the_add_on_are_stored(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, freezer: Any
+) -> None:
+    area = ar.async_get(hass).async_create("Lounge")
+    camera = er.async_get(hass).async_get_or_create(
+        "camera", "test", "lr", suggested_object_id="living_room"
+    )
+    er.async_get(hass).async_update_entity(camera.entity_id, area_id=area.id)
+    hass.states.async_set("camera.living_room", "idle")
+    sparks = camera_sparks()
+    for spark in sparks:
+        spark["time"] = time.time()
+        hass.bus.async_fire(
+            "aisthos_camera_spark", {"camera": "camera.living_room", "spark": spark}
+        )
+    await advance(hass, freezer, 3)
+    rows = db_rows(hass, "SELECT kind, area, action, extra, ref FROM sparks ORDER BY kind")
+    assert [r[0] for r in rows] == sorted(s["kind"] for s in sparks)
+    assert {r[1] for r in rows} == {"living_room"}
+    gesture = next(r for r in rows if r[0] == "gesture")
+    assert 0 <= json.loads(gesture[3])["angle"] <= 180
+    assert {r[4] for r in rows} == {loaded_entry.runtime_data.anonymizer.ref("camera.living_room")}
+
+
+HOSTILE = [
+    {"camera": "camera.missing", "spark": {}},
+    {"camera": "light.kitchen", "spark": {}},
+    {"camera": "camera.living_room", "spark": "a string"},
+    {"camera": "camera.living_room", "spark": {"kind": "text", "label": "Anna Smith"}},
+    {"camera": "camera.living_room", "spark": {"kind": "gesture", "time": 0, "subject": "someone", "action": "raised_hand", "cause": "person", "extra": {"angle": 45}}},
+    {"camera": "camera.living_room", "spark": {"kind": "gesture", "time": "now", "subject": "someone", "action": "raised_hand", "cause": "person", "extra": {"angle": 45}}},
+    {"camera": "camera.living_room", "spark": {"kind": "gesture", "time": None, "subject": "someone", "action": "raised_hand", "cause": "person", "extra": {"angle": math.nan}}},
+    {"camera": "camera.living_room", "spark": {"kind": "gesture", "time": None, "subject": "someone", "action": "raised_hand", "cause": "person", "extra": {"angle": 400}}},
+    {"camera": "camera.living_room", "spark": {"kind": "gesture", "time": None, "subject": "Anna", "action": "raised_hand", "cause": "person", "extra": {"angle": 45}}},
+    {"camera": "camera.living_room", "spark": {"kind": "expression", "time": None, "subject": "someone", "action": "showed", "cause": "person", "extra": {"expression": "smirk", "text": "EXIT"}}},
+    {"camera": "camera.living_room", "spark": {"kind": "motion", "time": None, "subject": "someone", "action": "detected", "object": "presence", "band": "none", "cause": "person", "image": "/9j/4AAQ"}},
+]  # fmt: skip
+
+
+async def test_hostile_camera_sparks_are_refused(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, freezer: Any
+) -> None:
+    hass.states.async_set("camera.living_room", "idle")
+    for event in HOSTILE:
+        spark = event["spark"]
+        if isinstance(spark, dict) and spark.get("time", 1) is None:
+            spark["time"] = time.time()
+        hass.bus.async_fire("aisthos_camera_spark", event)
+    await advance(hass, freezer, 3)
+    assert db_rows(hass) == []
+    assert loaded_entry.runtime_data.stats.camera_sparks_refused == len(HOSTILE)
+
+
+async def test_the_local_llm_names_proposals_and_its_output_is_checked(
+    hass: HomeAssistant, tmp_path: Path
+) -> None:
+    from .test_wisdom_in_ha import home_a, setup_home
+    from .wisdom_samples import VALID
+
+    answers = iter(
+        [
+            '{"name": "{{ states(\\"lock.front\\") }}", "description": "x"}',  # refused by the engine
+        ]
+    )
+
+    def generator(messages: Any, schema: Any, max_tokens: int) -> str:
+        return next(
+            answers, '{"name": "Kettle for weekend mornings", "description": "Starts the kettle."}'
+        )
+
+    home_a(hass)
+    async with engine(tmp_path, generator) as url:
+        entry = await setup_home(hass)
+        hass.config_entries.async_update_entry(
+            entry, options={**entry.options, "engine_url": url, "engine_token": TOKEN}
+        )
+        assert await hass.config_entries.async_reload(entry.entry_id)
+        await hass.async_block_till_done()
+        await hass.services.async_call(DOMAIN, "import_wisdom", {"data": VALID}, blocking=True)
+        await hass.async_block_till_done()
+        book = entry.runtime_data.learner.book
+        # The engine refused the first (hostile) answer: the template name stayed.
+        assert book.skills["s_9876543210"].name == "Weekend routine: Kettle"
+        book.set_status("s_9876543210", Status.LEARNED, date(2026, 11, 1))
+        await entry.runtime_data.skills.async_after_learning()
+        assert book.skills["s_9876543210"].name == "Kettle for weekend mornings"
