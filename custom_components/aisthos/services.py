@@ -61,6 +61,14 @@ def _entry(hass: HomeAssistant) -> AisthosConfigEntry:
     return entries[0]
 
 
+def _store_error(err: StoreError) -> HomeAssistantError:
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key="store_error",
+        translation_placeholders={"error": str(err)},
+    )
+
+
 def spark_response(spark: Spark) -> dict[str, Any]:
     """Return a Spark as service response data (time as local ISO 8601)."""
     data = spark.as_dict()
@@ -81,11 +89,7 @@ def async_register_services(hass: HomeAssistant) -> None:
         try:
             sparks = await runtime.async_recent(call.data["limit"], since_ts, call.data.get("kind"))
         except StoreError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="store_error",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise _store_error(err) from err
         return {"sparks": [spark_response(s) for s in sparks]}
 
     async def import_history(call: ServiceCall) -> ServiceResponse:
@@ -113,11 +117,7 @@ def async_register_services(hass: HomeAssistant) -> None:
             await hass.async_add_executor_job(store.add, sparks)
             await hass.async_add_executor_job(store.set_meta, "imported_from", start)
         except StoreError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="store_error",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise _store_error(err) from err
         return {
             "imported": len(sparks),
             "from": dt_util.utc_from_timestamp(start).isoformat(),
@@ -129,11 +129,7 @@ def async_register_services(hass: HomeAssistant) -> None:
         try:
             skills = await learner.async_learn()
         except StoreError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="store_error",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise _store_error(err) from err
         entity_map = learner.entity_map()
         describe = learner.describe(entity_map)
         out = []

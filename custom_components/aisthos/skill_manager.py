@@ -149,13 +149,7 @@ class SkillManager:
         for skill_id in previous_approved - set(book.skills):
             await self.automations.async_remove(AUTOMATION_ID_PREFIX + skill_id)
         for skill_id in book.keep_ids():
-            decision = book.decision(skill_id)
-            try:
-                block = await self.automations.async_write(self.automation_config(skill_id))
-            except (HomeAssistantError, UnsafeSkillError) as err:
-                _LOGGER.warning("Imported skill %s cannot run here yet: %s", skill_id, err)
-                continue
-            decision.written = fingerprint(block)
+            await self._async_write_automation(skill_id)
         await self.async_after_learning()
         await self.learner.async_save()
 
@@ -550,12 +544,16 @@ class SkillManager:
             return
         if decision.written == "edited":
             return
+        await self._async_write_automation(skill_id)
+
+    async def _async_write_automation(self, skill_id: str) -> None:
+        """Write (or rewrite) an approved skill's automation; log why not if it cannot run."""
         try:
             block = await self.automations.async_write(self.automation_config(skill_id))
         except (HomeAssistantError, UnsafeSkillError) as err:
-            _LOGGER.warning("Could not refresh the automation of skill %s: %s", skill_id, err)
+            _LOGGER.warning("The automation of skill %s cannot be written: %s", skill_id, err)
             return
-        decision.written = fingerprint(block)
+        self.book.decision(skill_id).written = fingerprint(block)
 
     # ---- undo feedback ---------------------------------------------------------
 

@@ -13,8 +13,9 @@ one joint Bayesian linear model of the reward:
 
 where effect_d is how much the second option of dimension d beats the first.
 Joint, because a "not helpful" for a whole style is blamed on the dimensions
-still in doubt, not spread evenly (explaining away): in bench/bandit.py three
-independent per-dimension bandits had about half again as much regret.
+still in doubt, not spread evenly (explaining away): on the users of
+bench/bandit.py, three independent per-dimension bandits had every dimension
+right around interaction 20 in about 45 % of choices, this model in 56 %.
 Explicit reactions ("shorter please", a dismissed notification) say which
 option of one dimension wins: they are observations of that effect alone.
 
