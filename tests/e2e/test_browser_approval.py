@@ -36,7 +36,13 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 DEVELOP = REPO / "scripts" / "develop"
 DEV = REPO / ".develop"
-DOCS = REPO / "docs"
+# The README's screenshots are refreshed on request (AISTHOS_SCREENSHOTS=1);
+# otherwise they go to .develop/, so a test run leaves the tree unchanged.
+DOCS = (
+    REPO / "docs"
+    if os.environ.get("AISTHOS_SCREENSHOTS") == "1"
+    else REPO / ".develop" / "screenshots"
+)
 BASE = "http://127.0.0.1:8123"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -196,6 +202,7 @@ def wait_for_automation(token: str, automation_id: str, clock: Clock) -> dict[st
 
 def shoot(page: Page, name: str) -> Path:
     """Save a screenshot of the page into docs/."""
+    DOCS.mkdir(parents=True, exist_ok=True)
     target = DOCS / name
     page.screenshot(path=str(target))
     return target
