@@ -46,6 +46,7 @@ in_env() {
         mount_root
         chroot "$AISTHOS_ROOT" /usr/bin/env -i \
             HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" CI="${CI:-}" \
+            AISTHOS_SCREENSHOTS="${AISTHOS_SCREENSHOTS:-}" \
             PATH="$ROOT_VENV/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" \
             PYTHONDONTWRITEBYTECODE=1 AISTHOS_IN_ROOT=1 \
             /bin/bash -c 'cd "$0" && exec "$@"' "$REPO" "$@"
