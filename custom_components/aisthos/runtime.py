@@ -19,7 +19,14 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, EVENT_STATE_CHANGED
-from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.core import (
+    CALLBACK_TYPE,
+    Context,
+    Event,
+    EventStateChangedData,
+    HomeAssistant,
+    callback,
+)
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import (
     area_registry as ar,
@@ -319,10 +326,13 @@ class AisthosRuntime:
     @callback
     def _announce(self, sparks: list[Spark]) -> None:
         """Logbook events and sensor updates for Sparks that are kept."""
-        fire = self.hass.bus.async_fire_internal
+        fire = self.hass.bus.async_fire
         midnight = dt_util.start_of_local_day().timestamp()
+        # One context per batch: a batch is one perception step, and a context
+        # per Spark would cost an id each at thousands of Sparks a second.
+        context = Context()
         for spark in sparks:
-            fire(EVENT_SPARK, spark.as_dict())
+            fire(EVENT_SPARK, spark.as_dict(), context=context)
             if spark.time >= midnight:
                 self.sparks_today += 1
         for spark in sparks:
