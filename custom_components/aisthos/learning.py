@@ -24,6 +24,7 @@ from homeassistant.util import dt as dt_util
 
 from .automation_bridge import is_aisthos_automation
 from .engine.growth import ORDER, Growth
+from .engine.ontology import Action
 from .engine.routine_miner import MinerSettings, RoutineMiner
 from .engine.skill import Signature, Skill
 from .engine.skill_book import Decision, SkillBook
@@ -141,17 +142,14 @@ class SkillLearner:
         return describe
 
     def _automated(self, entity_map: dict[str, str]) -> list[str]:
-        """Signatures whose entity some automation of the user's already handles."""
+        """Signatures of entities some automation of the household's already uses."""
         keys = []
         for ref, entity_id in entity_map.items():
-            others = [
-                a for a in automations_with_entity(self.hass, entity_id)
-                if not is_aisthos_automation(self.hass, a)
-            ]  # fmt: skip
-            if others:
-                keys += [f"{ref}:{action}" for action in ("turned_on", "turned_off", "opened",
-                         "closed", "locked", "unlocked", "playing", "paused", "stopped",
-                         "heating", "cooling", "started", "docked")]  # fmt: skip
+            if any(
+                not is_aisthos_automation(self.hass, automation)
+                for automation in automations_with_entity(self.hass, entity_id)
+            ):
+                keys += [f"{ref}:{action.value}" for action in Action]
         return keys
 
     async def async_learn(self, today: date | None = None) -> list[Skill]:
