@@ -193,3 +193,22 @@ async def test_teach_service_refuses_unsafe_phrases(
         blocking=True, return_response=True,
     )  # fmt: skip
     assert response["automation_id"].startswith("aisthos_t_")
+
+
+async def test_helpful_right_after_a_skill_acted_is_feedback_for_it(
+    hass: HomeAssistant, assistant: MockConfigEntry
+) -> None:
+    book = assistant.runtime_data.learner.book
+    before = book.confidence("s_0123456789")
+    assert await say(hass, "that was not helpful") == "Sorry. I'll do better."
+    assert book.confidence("s_0123456789") == before  # nothing acted: only the style learns
+    await hass.services.async_call(
+        "automation",
+        "trigger",
+        {"entity_id": "automation.evening_hall_motion_hall_light"},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+    assert await say(hass, "that was not helpful") == "Sorry. I'll do better."
+    assert book.confidence("s_0123456789") < before
+    assert book.decision("s_0123456789").counts["not_helpful"] == 1

@@ -17,6 +17,7 @@ import re
 import threading
 from typing import Any, Final
 
+import probatio as vol
 import yaml
 
 from homeassistant.components.automation.config import async_validate_config_item
@@ -130,7 +131,10 @@ class AutomationsFile:
         automation_id = str(config[CONF_ID])
         if not automation_id.startswith(AUTOMATION_ID_PREFIX):
             raise AutomationWriteError(f"refusing to write a foreign automation {automation_id}")
-        validated = await async_validate_config_item(self.hass, automation_id, config)
+        try:
+            validated = await async_validate_config_item(self.hass, automation_id, config)
+        except (vol.Invalid, HomeAssistantError) as err:
+            raise AutomationWriteError(f"Home Assistant rejected the automation: {err}") from err
         if validated is None or validated.validation_status != "ok":
             error = validated.validation_error if validated else "invalid"
             raise AutomationWriteError(f"Home Assistant rejected the automation: {error}")
@@ -139,18 +143,24 @@ class AutomationsFile:
         if yaml.safe_load(block) != [config]:
             raise AutomationWriteError("the automation does not round-trip as plain YAML data")
         async with self._lock:
-            await self.hass.async_add_executor_job(
-                self._rewrite, lambda text: upsert_text(text, automation_id, block)
-            )
+            try:
+                await self.hass.async_add_executor_job(
+                    self._rewrite, lambda text: upsert_text(text, automation_id, block)
+                )
+            except OSError as err:
+                raise AutomationWriteError(f"automations.yaml cannot be written: {err}") from err
         await self._async_reload(automation_id)
         return block
 
     async def async_remove(self, automation_id: str) -> bool:
         """Remove our automation; return whether it was there."""
         async with self._lock:
-            before, after = await self.hass.async_add_executor_job(
-                self._rewrite, lambda text: remove_text(text, automation_id)
-            )
+            try:
+                before, after = await self.hass.async_add_executor_job(
+                    self._rewrite, lambda text: remove_text(text, automation_id)
+                )
+            except OSError as err:
+                raise AutomationWriteError(f"automations.yaml cannot be written: {err}") from err
         if before == after:
             return False
         await self._async_reload(automation_id)

@@ -252,7 +252,3 @@ class SkillLearner:
             "preferences": self.preferences,
             "last_run": self.last_run.isoformat() if self.last_run else None,
         }
-
-    async def async_remove(self) -> None:
-        """Forget all skills (the config entry was removed)."""
-        await self._storage.async_remove()

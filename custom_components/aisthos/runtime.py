@@ -9,7 +9,6 @@ events and writes them to SQLite in an executor thread in one batch.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time as dt_time, timedelta
 import logging
@@ -317,8 +316,10 @@ class AisthosRuntime:
         overflow = len(self._queue) + len(sparks) - QUEUE_LIMIT
         if overflow > 0:
             # Keep the newest: old moments matter least when the disk is stuck.
-            for _ in range(min(overflow, len(self._queue))):
+            from_queue = min(overflow, len(self._queue))
+            for _ in range(from_queue):
                 self._queue.popleft()
+            sparks = sparks[overflow - from_queue :]
             self.stats.sparks_dropped_queue_full += overflow
         self._queue.extend(sparks)
         self._announce(sparks)
@@ -458,7 +459,3 @@ class AisthosRuntime:
         """Return how AisthOS currently prefers to talk (from learned preferences)."""
         style = self.learner.preferences.get("communication_style")
         return dict(style) if isinstance(style, dict) else {}
-
-    def add_listener(self, unsub: Callable[[], None]) -> None:
-        """Keep an unsubscribe callback to run on stop."""
-        self._unsubs.append(unsub)

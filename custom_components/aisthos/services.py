@@ -98,8 +98,11 @@ def async_register_services(hass: HomeAssistant) -> None:
         now = time.time()
         start = now - call.data["days"] * 86400
         # Never import a stretch twice, nor one that was perceived live.
-        end = await hass.async_add_executor_job(store.get_meta, "observing_since") or now
-        imported_from = await hass.async_add_executor_job(store.get_meta, "imported_from")
+        try:
+            end = await hass.async_add_executor_job(store.get_meta, "observing_since") or now
+            imported_from = await hass.async_add_executor_job(store.get_meta, "imported_from")
+        except StoreError as err:
+            raise _store_error(err) from err
         if imported_from is not None:
             end = min(end, imported_from)
         if start >= end:

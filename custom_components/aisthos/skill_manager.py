@@ -110,6 +110,7 @@ class SkillManager:
         self._switch_ids: set[str] = set()
         self._runs: dict[str, str] = {}  # automation run context id -> skill id
         self.last_run_skill: str | None = None
+        self._last_run_at: datetime | None = None
         # Told about every decision (the style bandit learns from them).
         self.on_decision: Callable[[str], Awaitable[None]] | None = None
         self._autonomous: tuple[str, datetime] | None = None
@@ -341,6 +342,13 @@ class SkillManager:
                 notification_id="aisthos_offer",
             )
 
+    def recent_run(self) -> str | None:
+        """Return the skill whose automation ran in the last ten minutes, if any."""
+        last = self._last_run_at
+        if last is None or dt_util.utcnow() - last > timedelta(minutes=10):
+            return None
+        return self.last_run_skill if self.last_run_skill in self.book.skills else None
+
     def current_offer(self) -> str | None:
         """Return the skill offered in the last half hour, if any."""
         if self._offer is None or dt_util.utcnow() - self._offer[1] > timedelta(minutes=30):
@@ -570,6 +578,7 @@ class SkillManager:
             self._runs.clear()
         self._runs[event.context.id] = skill_id
         self.last_run_skill = skill_id
+        self._last_run_at = dt_util.utcnow()
 
     @callback
     def _async_state_changed(self, event: Event[EventStateChangedData]) -> None:

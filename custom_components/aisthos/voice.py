@@ -27,6 +27,7 @@ from homeassistant.setup import EventComponentLoaded
 from homeassistant.util import dt as dt_util
 
 from .engine.skill import Skill
+from .engine.skill_book import Feedback
 from .engine.style_bandit import Style, StyleBandit, StyleContext
 
 if TYPE_CHECKING:
@@ -96,8 +97,8 @@ class Voice:
             "what_stage": self._what_stage,
             "shorter": lambda _: self._feedback("shorter", "shorter"),
             "more_detail": lambda _: self._feedback("more_detail", "more_detail"),
-            "helpful": lambda _: self._feedback("helpful", "thanks"),
-            "not_helpful": lambda _: self._feedback("not_helpful", "sorry"),
+            "helpful": lambda _: self._feedback("helpful", "thanks", Feedback.HELPFUL),
+            "not_helpful": lambda _: self._feedback("not_helpful", "sorry", Feedback.NOT_HELPFUL),
             "teach_turn_on": lambda slots: self._teach(slots, "turn_on"),
             "teach_turn_off": lambda slots: self._teach(slots, "turn_off"),
             "teach_open": lambda slots: self._teach(slots, "open"),
@@ -176,8 +177,12 @@ class Voice:
         """Approvals and rejections of suggestions teach the initiative dimension."""
         await self.async_record(kind, "notification")
 
-    async def _feedback(self, kind: str, answer: str) -> str:
+    async def _feedback(self, kind: str, answer: str, about_skill: Feedback | None = None) -> str:
         await self.async_record(kind)
+        # Right after a skill acted, "that was (not) helpful" is about the skill too.
+        manager = self.runtime.skills
+        if about_skill is not None and (skill_id := manager.recent_run()) is not None:
+            await manager.async_feedback(skill_id, about_skill)
         return self.say(answer)
 
     # ---- finding skills ---------------------------------------------------------

@@ -40,7 +40,11 @@ class UndoTracker:
             del self._done[entity_id]
             return None
         if by_person and state != done.state:
-            del self._done[entity_id]
+            # One run, one undo: forget everything else that run changed, as
+            # undoing a light may also switch back what drives it.
+            for other, item in list(self._done.items()):
+                if item.skill_id == done.skill_id and abs(item.at - done.at) <= self.window_s:
+                    del self._done[other]
             return done.skill_id
         return None
 
