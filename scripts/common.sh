@@ -31,6 +31,12 @@ mount_root() {
     local parent
     parent="$(dirname "$REPO")"
     mkdir -p "$AISTHOS_ROOT$parent"
+    # A mount left by an earlier run may show a folder that was deleted and
+    # made anew since (same path, other inode): replace it.
+    if mountpoint -q "$AISTHOS_ROOT$parent" &&
+        [[ "$(stat -c %d:%i "$parent")" != "$(stat -c %d:%i "$AISTHOS_ROOT$parent")" ]]; then
+        umount -l "$AISTHOS_ROOT$parent"
+    fi
     mountpoint -q "$AISTHOS_ROOT$parent" || mount --rbind "$parent" "$AISTHOS_ROOT$parent"
     cp /etc/resolv.conf "$AISTHOS_ROOT/etc/resolv.conf" 2>/dev/null || true
 }
