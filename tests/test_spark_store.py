@@ -147,13 +147,15 @@ def test_a_killed_process_loses_only_the_batch_in_flight(tmp_path: Path) -> None
                            "light", "none", "person", "x") for i in range(500)]
             store.add(batch)
             n += len(batch)
-            Path({str(progress)!r}).write_text(str(n))
+            # Atomic: the test may read at any moment.
+            Path({str(progress)!r} + ".tmp").write_text(str(n))
+            Path({str(progress)!r} + ".tmp").replace({str(progress)!r})
         """
     )
     proc = subprocess.Popen([sys.executable, "-c", writer])
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        if progress.exists() and progress.read_text() and int(progress.read_text()) >= 20_000:
+        if progress.exists() and int(progress.read_text()) >= 20_000:
             break
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
