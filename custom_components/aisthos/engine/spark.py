@@ -91,6 +91,8 @@ class Spark:
     def from_dict(cls, data: Mapping[str, Any]) -> Spark:
         """Rebuild a Spark from as_dict() output."""
         extra = data.get("extra") or {}
+        if not isinstance(extra, Mapping):
+            raise TypeError("a Spark's extra fields must be a mapping")
         return cls(
             time=float(data["time"]),
             kind=str(data["kind"]),
