@@ -24,6 +24,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import area_registry as ar, entity_registry as er
 from homeassistant.helpers.service_info.hassio import HassioServiceInfo
 
+from .conftest import default_options
 from .helpers import advance, db_rows
 
 ADDON = Path(__file__).resolve().parents[1] / "addon"
@@ -209,3 +210,28 @@ async def test_the_local_llm_names_proposals_and_its_output_is_checked(
         book.set_status("s_9876543210", Status.LEARNED, date(2026, 11, 1))
         await entry.runtime_data.skills.async_after_learning()
         assert book.skills["s_9876543210"].name == "Kettle for weekend mornings"
+
+
+async def test_a_refused_token_starts_reauthentication(hass: HomeAssistant, tmp_path: Path) -> None:
+    async with engine(tmp_path) as url:
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            data={"secret": "ab" * 32},
+            options=default_options(engine_url=url, engine_token="an-old-token"),
+        )
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        assert [f["context"]["source"] for f in flows] == ["reauth"]
+        flow_id = flows[0]["flow_id"]
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {"engine_token": "still-wrong"}
+        )
+        assert result["errors"] == {"base": "invalid_auth"}
+        result = await hass.config_entries.flow.async_configure(flow_id, {"engine_token": TOKEN})
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "reauth_successful"
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert entry.options["engine_token"] == TOKEN
+        assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []

@@ -166,6 +166,34 @@ class AisthosConfigFlow(ConfigFlow, domain=DOMAIN):
             return self._create(options)
         return self.async_show_form(step_id="hassio_confirm")
 
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """Ask for the engine's new token after it refused the old one."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Take the engine's new token and check it."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            options = {**entry.options, CONF_ENGINE_TOKEN: user_input[CONF_ENGINE_TOKEN]}
+            if (error := await _check_engine(self.hass, options)) is None:
+                return self.async_update_reload_and_abort(entry, options=options)
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_ENGINE_TOKEN): selector.TextSelector(
+                        selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
+                    )
+                }
+            ),
+            errors=errors,
+            description_placeholders={"url": str(entry.options.get(CONF_ENGINE_URL, ""))},
+        )
+
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: AisthosConfigEntry) -> AisthosOptionsFlow:

@@ -72,7 +72,7 @@ from .engine.spark_store import (
     quarantine,
 )
 from .engine.state_change import StateChange
-from .engine_client import EngineClient
+from .engine_client import EngineAuthError, EngineClient, EngineError
 from .learning import SkillLearner
 from .observed_entities import ObservedEntities
 from .skill_manager import SkillManager
@@ -158,6 +158,10 @@ class AisthosRuntime:
         await self.learner.async_load()
         self.skills.async_start()
         await self.voice.async_start()
+        if self.engine is not None:
+            self.entry.async_create_background_task(
+                self.hass, self._async_check_engine(self.engine), "aisthos engine check"
+            )
         learn_at = dt_util.parse_time(
             str(self.entry.options.get(CONF_LEARN_TIME, DEFAULT_LEARN_TIME))
         ) or dt_time(3, 0)
@@ -177,6 +181,15 @@ class AisthosRuntime:
             self.learner.async_schedule(learn_at),
         ]
         self._unsub_stop = hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._async_on_stop)
+
+    async def _async_check_engine(self, engine: EngineClient) -> None:
+        """Ask for a new token if the engine refuses this one; an unreachable one may come later."""
+        try:
+            await engine.async_status()
+        except EngineAuthError:
+            self.entry.async_start_reauth(self.hass)
+        except EngineError as err:
+            _LOGGER.info("The AisthOS engine is not reachable yet: %s", err)
 
     async def async_stop(self) -> None:
         """Stop listening, write everything pending and close the store."""

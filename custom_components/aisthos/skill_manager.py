@@ -44,7 +44,7 @@ from .engine.growth import AUTONOMY_CONFIDENCE
 from .engine.skill import PROPOSAL_THRESHOLD, Skill, minutes_to_hhmm
 from .engine.skill_book import Feedback, SkillBook, Status
 from .engine.undo_tracker import UndoTracker
-from .engine_client import EngineClient, EngineError
+from .engine_client import EngineAuthError, EngineClient, EngineError
 from .learning import SkillLearner
 
 _LOGGER = logging.getLogger(__package__)
@@ -266,6 +266,9 @@ class SkillManager:
         describe = self.learner.describe(self.learner.entity_map())
         try:
             name = await self.engine.async_skill_name(skill.definition(describe))
+        except EngineAuthError:
+            self._async_engine_refused()
+            return skill
         except EngineError as err:
             _LOGGER.debug("No better name for %s: %s", skill.id, err)
             return skill
@@ -274,6 +277,13 @@ class SkillManager:
         better = replace(self.book.skills[skill.id], name=name)
         self.book.skills[skill.id] = better
         return better
+
+    @callback
+    def _async_engine_refused(self) -> None:
+        """Ask the household for the engine's new token."""
+        entry = self.hass.config_entries.async_get_entry(self.entry_id)
+        if entry is not None:
+            entry.async_start_reauth(self.hass)
 
     async def _async_act_alone(self, skill: Skill) -> None:
         try:
