@@ -57,6 +57,7 @@ from .const import (
     QUEUE_LIMIT,
     REVIEW_LIMIT,
     SIGNAL_SPARKS_UPDATED,
+    TICK_SLICE,
 )
 from .engine.anonymizer import Anonymizer
 from .engine.camera_spark import CameraSparkError, check_camera_spark
@@ -306,7 +307,16 @@ class AisthosRuntime:
 
     @callback
     def _async_tick(self, now: datetime) -> None:
-        self._accept(self.pipeline.collect(now.timestamp()))
+        self._async_release(now.timestamp())
+
+    @callback
+    def _async_release(self, now: float) -> None:
+        # A slice at a time, so a burst never holds the event loop for long;
+        # the rest follows on the next turn of the loop.
+        self._accept(self.pipeline.collect(now, TICK_SLICE))
+        if self.pipeline.significance.has_due(now):
+            self.hass.loop.call_soon(self._async_release, now)
+            return
         if (
             (self._queue or self._review_queue or self.anonymizer.changed)
             and not self._writing

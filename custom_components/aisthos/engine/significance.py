@@ -103,14 +103,14 @@ class SignificanceFilter:
             return
         self._pending[entity_id] = (change, info)
 
-    def due(self, now: float) -> list[tuple[StateChange, EntityInfo]]:
-        """Release the changes that stayed put for the debounce window."""
+    def due(self, now: float, limit: int | None = None) -> list[tuple[StateChange, EntityInfo]]:
+        """Release the changes that stayed put for the debounce window (at most limit)."""
         released: list[tuple[StateChange, EntityInfo]] = []
         if not self._pending:
             return released
         horizon = now - self.settings.debounce_s
         pending = self._pending
-        while pending:
+        while pending and (limit is None or len(released) < limit):
             entity_id = next(iter(pending))
             change, info = pending[entity_id]
             if change.time > horizon:
@@ -126,6 +126,13 @@ class SignificanceFilter:
             self.stats.passed += 1
             released.append((change, info))
         return released
+
+    def has_due(self, now: float) -> bool:
+        """Return whether a change is ready to be released."""
+        if not self._pending:
+            return False
+        change, _ = next(iter(self._pending.values()))
+        return change.time <= now - self.settings.debounce_s
 
     def flush(self) -> list[tuple[StateChange, EntityInfo]]:
         """Release everything pending (shutdown, end of a history file)."""
