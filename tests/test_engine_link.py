@@ -235,3 +235,29 @@ async def test_a_refused_token_starts_reauthentication(hass: HomeAssistant, tmp_
         await hass.async_block_till_done(wait_background_tasks=True)
         assert entry.options["engine_token"] == TOKEN
         assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+
+
+async def test_discovery_updates_the_engine_of_the_existing_entry(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, tmp_path: Path
+) -> None:
+    async with engine(tmp_path) as url:
+        host, port = url.removeprefix("http://").split(":")
+        info = HassioServiceInfo(
+            config={"host": host, "port": int(port), "token": TOKEN},
+            name="AisthOS",
+            slug="aisthos",
+            uuid="1",
+        )
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": config_entries.SOURCE_HASSIO}, data=info
+        )
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "engine_updated"
+        await hass.async_block_till_done()
+        assert loaded_entry.options["engine_url"] == url
+        assert loaded_entry.runtime_data.engine is not None
+        again = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": config_entries.SOURCE_HASSIO}, data=info
+        )
+        assert again["reason"] == "already_configured"
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 1

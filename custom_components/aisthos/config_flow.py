@@ -119,7 +119,12 @@ async def _check_engine(hass: HomeAssistant, options: Mapping[str, Any]) -> str 
 
 
 class AisthosConfigFlow(ConfigFlow, domain=DOMAIN):
-    """Set up AisthOS (a single instance: manifest says single_config_entry)."""
+    """Set up AisthOS, once per Home Assistant.
+
+    A single instance, kept by the flow rather than the manifest's
+    single_config_entry, which would also turn away the add-on's discovery
+    when it announces a new address for the existing entry.
+    """
 
     VERSION = 1
 
@@ -127,6 +132,8 @@ class AisthosConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Choose what to observe; the defaults suit most homes."""
+        if self._async_current_entries():
+            return self.async_abort(reason="single_instance_allowed")
         errors: dict[str, str] = {}
         if user_input is not None:
             options = _clean(user_input)
@@ -152,6 +159,18 @@ class AisthosConfigFlow(ConfigFlow, domain=DOMAIN):
         if not isinstance(host, str) or not isinstance(port, int) or not isinstance(token, str):
             return self.async_abort(reason="invalid_discovery")
         self._engine = {CONF_ENGINE_URL: f"http://{host}:{port}", CONF_ENGINE_TOKEN: token}
+        if entries := self._async_current_entries():
+            # Already set up: take the add-on's (new) address and token.
+            entry = entries[0]
+            if all(entry.options.get(key) == value for key, value in self._engine.items()):
+                return self.async_abort(reason="already_configured")
+            options = {**entry.options, **self._engine}
+            if (error := await _check_engine(self.hass, options)) is not None:
+                return self.async_abort(reason=error)
+            return self.async_update_reload_and_abort(
+                entry, options=options, reason="engine_updated"
+            )
+        await self.async_set_unique_id(DOMAIN)
         return await self.async_step_hassio_confirm()
 
     async def async_step_hassio_confirm(
