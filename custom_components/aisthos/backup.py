@@ -12,20 +12,14 @@ import logging
 
 from homeassistant.core import HomeAssistant
 
-from .const import DOMAIN
-from .runtime import AisthosConfigEntry
+from .runtime import loaded_runtime
 
 _LOGGER = logging.getLogger(__package__)
 
 
-def _entries(hass: HomeAssistant) -> list[AisthosConfigEntry]:
-    return hass.config_entries.async_loaded_entries(DOMAIN)
-
-
 async def async_pre_backup(hass: HomeAssistant) -> None:
     """Make the files consistent before the backup is taken."""
-    for entry in _entries(hass):
-        runtime = entry.runtime_data
+    if (runtime := loaded_runtime(hass)) is not None:
         await runtime.async_pause_writes()
         await hass.async_add_executor_job(runtime.store.checkpoint)
         await runtime.learner.async_save()
@@ -35,5 +29,5 @@ async def async_pre_backup(hass: HomeAssistant) -> None:
 
 async def async_post_backup(hass: HomeAssistant) -> None:
     """Resume writing after the backup."""
-    for entry in _entries(hass):
-        entry.runtime_data.async_resume_writes()
+    if (runtime := loaded_runtime(hass)) is not None:
+        runtime.async_resume_writes()

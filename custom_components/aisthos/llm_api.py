@@ -17,7 +17,8 @@ from homeassistant.helpers import llm
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
-from .runtime import AisthosConfigEntry
+from .engine.skill import Skill
+from .runtime import AisthosRuntime, loaded_runtime
 
 API_ID: Final = DOMAIN
 READ_ONLY: Final = llm.ToolAnnotations(
@@ -25,14 +26,13 @@ READ_ONLY: Final = llm.ToolAnnotations(
 )
 
 
-def _runtime(hass: HomeAssistant) -> Any:
-    entries: list[AisthosConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
-    if not entries:
+def _runtime(hass: HomeAssistant) -> AisthosRuntime:
+    if (runtime := loaded_runtime(hass)) is None:
         raise HomeAssistantError("AisthOS is not loaded")
-    return entries[0].runtime_data
+    return runtime
 
 
-def _skill_summary(runtime: Any, skill: Any) -> dict[str, Any]:
+def _skill_summary(runtime: AisthosRuntime, skill: Skill) -> dict[str, Any]:
     book = runtime.learner.book
     return {
         "id": skill.id,
@@ -115,12 +115,12 @@ class SummariseLearningTool(llm.Tool):
             data={
                 "stage": learner.growth.stage.value,
                 "age_days": learner.growth.age_days(today),
-                "next_stage_needs": learner.growth.needs(today, sparks, approved),
+                "next_stage_needs": dict(learner.growth.needs(today, sparks, approved).items()),
                 "sparks_observed": sparks,
                 "skills": len(learner.book.skills),
                 "approved_skills": approved,
                 "teachings": [t["phrase"] for t in learner.teachings],
-                "communication_style": runtime.communication_style(),
+                "communication_style": dict(runtime.communication_style().items()),
                 "last_learning_run": learner.last_run.isoformat() if learner.last_run else None,
             }
         )

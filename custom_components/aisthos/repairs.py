@@ -13,7 +13,7 @@ from homeassistant.helpers import issue_registry as ir, selector
 
 from .const import DOMAIN
 from .engine.wisdom import EntityDescription
-from .runtime import AisthosConfigEntry
+from .runtime import loaded_runtime
 from .wisdom_service import ISSUE_UNMATCHED
 
 
@@ -24,14 +24,10 @@ class SkillProposalFlow(RepairsFlow):
         """Create the flow for one proposed skill."""
         self.skill_id = skill_id
 
-    def _entry(self) -> AisthosConfigEntry | None:
-        entries: list[AisthosConfigEntry] = self.hass.config_entries.async_loaded_entries(DOMAIN)
-        return entries[0] if entries else None
-
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
         """Offer the three choices; the issue's text shows the evidence."""
-        entry = self._entry()
-        if entry is None or self.skill_id not in entry.runtime_data.learner.book.skills:
+        runtime = loaded_runtime(self.hass)
+        if runtime is None or self.skill_id not in runtime.learner.book.skills:
             return self.async_abort(reason="skill_gone")
         issue = self.issue_placeholders()
         return self.async_show_menu(
@@ -46,10 +42,10 @@ class SkillProposalFlow(RepairsFlow):
         return dict(issue.translation_placeholders or {}) if issue else {}
 
     async def _decide(self, action: str) -> RepairsFlowResult:
-        entry = self._entry()
-        if entry is None or self.skill_id not in entry.runtime_data.learner.book.skills:
+        runtime = loaded_runtime(self.hass)
+        if runtime is None or self.skill_id not in runtime.learner.book.skills:
             return self.async_abort(reason="skill_gone")
-        manager = entry.runtime_data.skills
+        manager = runtime.skills
         try:
             if action == "approve":
                 await manager.async_approve(self.skill_id)
@@ -90,10 +86,10 @@ class UnmatchedEntitiesFlow(RepairsFlow):
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
         """Start with the first unmatched entity."""
-        entries: list[AisthosConfigEntry] = self.hass.config_entries.async_loaded_entries(DOMAIN)
-        if not entries or not entries[0].runtime_data.learner.dormant:
+        runtime = loaded_runtime(self.hass)
+        if runtime is None or not runtime.learner.dormant:
             return self.async_abort(reason="nothing_dormant")
-        self._todo = sorted(entries[0].runtime_data.learner.dormant_entities.items())
+        self._todo = sorted(runtime.learner.dormant_entities.items())
         return await self.async_step_map()
 
     async def async_step_map(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
@@ -103,12 +99,10 @@ class UnmatchedEntitiesFlow(RepairsFlow):
             if user_input.get("entity"):
                 self._chosen[ref] = str(user_input["entity"])
         if not self._todo:
-            entries: list[AisthosConfigEntry] = self.hass.config_entries.async_loaded_entries(
-                DOMAIN
-            )
-            if not entries:
+            runtime = loaded_runtime(self.hass)
+            if runtime is None:
                 return self.async_abort(reason="nothing_dormant")
-            await entries[0].runtime_data.wisdom.async_resolve_dormant(self._chosen)
+            await runtime.wisdom.async_resolve_dormant(self._chosen)
             return self.async_create_entry(data={})
         _, wanted = self._todo[0]
         return self.async_show_form(

@@ -482,3 +482,10 @@ class AisthosRuntime:
         """Return how AisthOS currently prefers to talk (from learned preferences)."""
         style = self.learner.preferences.get("communication_style")
         return dict(style) if isinstance(style, dict) else {}
+
+
+@callback
+def loaded_runtime(hass: HomeAssistant) -> AisthosRuntime | None:
+    """Return the runtime of the loaded AisthOS entry (there is at most one)."""
+    entries: list[AisthosConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
+    return entries[0].runtime_data if entries else None

@@ -25,7 +25,7 @@ from .engine.spark import Spark
 from .engine.spark_store import StoreError
 from .engine.wisdom import WisdomError
 from .history_import import async_read_history, rows_to_sparks
-from .runtime import AisthosConfigEntry
+from .runtime import AisthosRuntime, loaded_runtime
 
 SERVICE_LIST_SPARKS = "list_sparks"
 SERVICE_IMPORT_HISTORY = "import_history"
@@ -54,11 +54,10 @@ IMPORT_HISTORY_SCHEMA = vol.Schema(
 )
 
 
-def _entry(hass: HomeAssistant) -> AisthosConfigEntry:
-    entries: list[AisthosConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
-    if not entries:
+def _runtime(hass: HomeAssistant) -> AisthosRuntime:
+    if (runtime := loaded_runtime(hass)) is None:
         raise ServiceValidationError(translation_domain=DOMAIN, translation_key="not_loaded")
-    return entries[0]
+    return runtime
 
 
 def _store_error(err: StoreError) -> HomeAssistantError:
@@ -83,7 +82,7 @@ def async_register_services(hass: HomeAssistant) -> None:
     """Register the integration's services."""
 
     async def list_sparks(call: ServiceCall) -> ServiceResponse:
-        runtime = _entry(hass).runtime_data
+        runtime = _runtime(hass)
         since = call.data.get("since")
         since_ts = dt_util.as_utc(since).timestamp() if since is not None else None
         try:
@@ -93,7 +92,7 @@ def async_register_services(hass: HomeAssistant) -> None:
         return {"sparks": [spark_response(s) for s in sparks]}
 
     async def import_history(call: ServiceCall) -> ServiceResponse:
-        runtime = _entry(hass).runtime_data
+        runtime = _runtime(hass)
         store = runtime.store
         now = time.time()
         start = now - call.data["days"] * 86400
@@ -128,7 +127,7 @@ def async_register_services(hass: HomeAssistant) -> None:
         }
 
     async def learn(call: ServiceCall) -> ServiceResponse:
-        learner = _entry(hass).runtime_data.learner
+        learner = _runtime(hass).learner
         try:
             skills = await learner.async_learn()
         except StoreError as err:
@@ -158,7 +157,7 @@ def async_register_services(hass: HomeAssistant) -> None:
     )
 
     async def teach(call: ServiceCall) -> ServiceResponse:
-        runtime = _entry(hass).runtime_data
+        runtime = _runtime(hass)
         teaching_id = await runtime.skills.async_teach(
             call.data["phrase"], call.data["entity_id"], call.data["action"]
         )
@@ -179,12 +178,12 @@ def async_register_services(hass: HomeAssistant) -> None:
     )
 
     async def export_wisdom(call: ServiceCall) -> ServiceResponse:
-        runtime = _entry(hass).runtime_data
+        runtime = _runtime(hass)
         path, document = await runtime.wisdom.async_export()
         return {"path": str(path), "wisdom": document}
 
     async def import_wisdom(call: ServiceCall) -> ServiceResponse:
-        runtime = _entry(hass).runtime_data
+        runtime = _runtime(hass)
         if "path" not in call.data and "data" not in call.data:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
