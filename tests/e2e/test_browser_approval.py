@@ -21,6 +21,7 @@ import os
 from pathlib import Path
 import re
 import subprocess
+import sys
 import time
 from typing import Any
 import urllib.request
@@ -43,18 +44,10 @@ DOCS = (
     if os.environ.get("AISTHOS_SCREENSHOTS") == "1"
     else REPO / ".develop" / "screenshots"
 )
-BASE = "http://127.0.0.1:8123"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# The same browser and login as scripts/screenshot.
+sys.path.insert(0, str(REPO / "develop"))
+from screenshot import BASE, CHROMIUM, CHROMIUM_ARGS, login_script  # noqa: E402
+
 BUDGET_S = 240.0  # the whole test, Home Assistant's start included
 APPROVE = "Approve: create the automation"
 PROPOSAL = re.compile(r"Suggested routine · ")
@@ -119,20 +112,6 @@ def api(method: str, path: str, token: str, body: Any = None, timeout: float = 6
     with urllib.request.urlopen(request, timeout=timeout) as response:
         text = response.read()
     return json.loads(text) if text else None
-
-
-def login_script(token: str) -> str:
-    """JS storing the token as the frontend does after a login (see develop/screenshot.py)."""
-    tokens = {
-        "access_token": token,
-        "token_type": "Bearer",
-        "expires_in": 10 * 365 * 86400,
-        "expires": int((time.time() + 10 * 365 * 86400) * 1000),
-        "refresh_token": "",
-        "hassUrl": BASE,
-        "clientId": f"{BASE}/",
-    }
-    return f"localStorage.setItem('hassTokens', {json.dumps(json.dumps(tokens))});"
 
 
 @contextmanager
@@ -222,7 +201,7 @@ def refresh_logbook(page: Page, clock: Clock) -> None:
 
 
 @pytest.mark.skipif(
-    not CHROMIUM.exists(),
+    not Path(CHROMIUM).exists(),
     reason="Debian chromium (/usr/bin/chromium) is missing: run scripts/setup --browser",
 )
 # The HA test plugin blocks sockets; this test talks to a real HA on 127.0.0.1 (only there).
@@ -235,7 +214,7 @@ def test_approve_a_proposal_in_the_browser() -> None:
         skills: list[dict[str, Any]] = learned["service_response"]["skills"]
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
             )
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             page.add_init_script(login_script(token))
