@@ -11,19 +11,15 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.aisthos.const import CONF_SECRET, DOMAIN
+from custom_components.aisthos.const import DOMAIN
 from custom_components.aisthos.engine.growth import Growth, Stage
 from custom_components.aisthos.engine.skill_book import Status
-from homeassistant import config as conf_util
 from homeassistant.components.conversation import async_converse
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
-from .conftest import default_options
-from .test_voice import CONFIGURATION
-from .test_wisdom_in_ha import add_entity
+from .assistant_home import setup_assistant_home
 from .wisdom_samples import VALID
 
 BORN = date(2026, 1, 1)
@@ -91,34 +87,7 @@ async def grow(
     when: datetime,
 ) -> MockConfigEntry:
     freezer.move_to(when)
-    config_dir = Path(hass.config.config_dir)
-    (config_dir / "configuration.yaml").write_text(CONFIGURATION)
-    (config_dir / "automations.yaml").write_text("[]\n")
-    config = await conf_util.async_hass_config_yaml(hass)
-    for domain in (
-        "homeassistant",
-        "conversation",
-        "input_boolean",
-        "template",
-        "automation",
-        "persistent_notification",
-    ):
-        assert await async_setup_component(hass, domain, config)
-    await hass.async_block_till_done()
-    add_entity(hass, "binary_sensor.hall_motion", "Hallway", "Hall motion", "motion")
-    add_entity(hass, "light.hall", "Hallway", "Hall light")
-    entry = MockConfigEntry(domain=DOMAIN, data={CONF_SECRET: "ab" * 32}, options=default_options())
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    await hass.services.async_call(
-        DOMAIN,
-        "import_wisdom",
-        {"data": document(stage, confidence), "mode": "replace"},
-        blocking=True,
-    )
-    await hass.async_block_till_done()
-    return entry
+    return await setup_assistant_home(hass, document(stage, confidence), mode="replace")
 
 
 def notifications(hass: HomeAssistant) -> dict[str, Any]:

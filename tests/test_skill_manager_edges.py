@@ -13,20 +13,17 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.aisthos.const import CONF_SECRET, DOMAIN
+from custom_components.aisthos.const import DOMAIN
 from custom_components.aisthos.engine.skill import Action, Signature, Skill
 from custom_components.aisthos.engine.skill_book import Decision, Feedback, Status
-from homeassistant import config as conf_util
 from homeassistant.components import persistent_notification
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
-from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
-from .conftest import default_options
+from .assistant_home import setup_assistant_home
 from .helpers import grown_to
-from .test_voice import CONFIGURATION
 from .test_wisdom_in_ha import add_entity
 from .wisdom_samples import VALID
 
@@ -38,27 +35,12 @@ LOCK = "s_1111111111"  # a routine that unlocks the front door: never automated
 async def assistant_home(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> MockConfigEntry:
     """A home with Assist, a kettle and a front door, and AisthOS with two imported skills."""
     freezer.move_to(datetime(2026, 11, 25, 12, 0, tzinfo=dt_util.get_default_time_zone()))
-    config_dir = Path(hass.config.config_dir)
-    (config_dir / "configuration.yaml").write_text(CONFIGURATION)
-    (config_dir / "automations.yaml").write_text("[]\n")
-    config = await conf_util.async_hass_config_yaml(hass)
-    for domain in (
-        "homeassistant", "conversation", "input_boolean", "template", "automation",
-        "persistent_notification",
-    ):  # fmt: skip
-        assert await async_setup_component(hass, domain, config)
-    await hass.async_block_till_done()
-    add_entity(hass, "binary_sensor.hall_motion", "Hallway", "Hall motion", "motion")
-    add_entity(hass, "light.hall", "Hallway", "Hall light")
-    add_entity(hass, "lock.front", "Hallway", "Front door")
-    hass.states.async_set("lock.front", "locked", {"friendly_name": "Front door"})
-    entry = MockConfigEntry(domain=DOMAIN, data={CONF_SECRET: "ab" * 32}, options=default_options())
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    await hass.services.async_call(DOMAIN, "import_wisdom", {"data": VALID}, blocking=True)
-    await hass.async_block_till_done()
-    return entry
+
+    def front_door(hass: HomeAssistant) -> None:
+        add_entity(hass, "lock.front", "Hallway", "Front door")
+        hass.states.async_set("lock.front", "locked", {"friendly_name": "Front door"})
+
+    return await setup_assistant_home(hass, before_setup=front_door)
 
 
 def add_lock_skill(entry: MockConfigEntry, confidence: float = 0.9) -> Skill:

@@ -9,39 +9,13 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.aisthos.const import CONF_SECRET, DOMAIN
+from custom_components.aisthos.const import DOMAIN
 from custom_components.aisthos.engine.skill_book import Status
-from homeassistant import config as conf_util
 from homeassistant.components.conversation import async_converse
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
-from .conftest import default_options
-from .test_wisdom_in_ha import add_entity
-from .wisdom_samples import VALID
-
-CONFIGURATION = """
-automation: !include automations.yaml
-input_boolean:
-  hall_lamp:
-    name: Hall lamp
-  kettle_power:
-    name: Kettle power
-template:
-  - switch:
-      - name: Kettle
-        unique_id: kettle
-        state: "{{ is_state('input_boolean.kettle_power', 'on') }}"
-        turn_on:
-          action: input_boolean.turn_on
-          target:
-            entity_id: input_boolean.kettle_power
-        turn_off:
-          action: input_boolean.turn_off
-          target:
-            entity_id: input_boolean.kettle_power
-"""
+from .assistant_home import setup_assistant_home
 
 
 async def say(hass: HomeAssistant, text: str) -> str:
@@ -61,30 +35,7 @@ async def assistant(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> Mock
     """A home with AisthOS (two skills imported, one approved) and Assist."""
     tz = dt_util.get_default_time_zone()
     freezer.move_to(datetime(2026, 11, 25, 12, 0, tzinfo=tz))  # a Wednesday
-    config_dir = Path(hass.config.config_dir)
-    (config_dir / "configuration.yaml").write_text(CONFIGURATION)
-    (config_dir / "automations.yaml").write_text("[]\n")
-    config = await conf_util.async_hass_config_yaml(hass)
-    domains = (
-        "homeassistant",
-        "conversation",
-        "input_boolean",
-        "template",
-        "automation",
-        "persistent_notification",
-    )
-    for domain in domains:
-        assert await async_setup_component(hass, domain, config)
-    await hass.async_block_till_done()
-    add_entity(hass, "binary_sensor.hall_motion", "Hallway", "Hall motion", "motion")
-    add_entity(hass, "light.hall", "Hallway", "Hall light")
-    entry = MockConfigEntry(domain=DOMAIN, data={CONF_SECRET: "ab" * 32}, options=default_options())
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    await hass.services.async_call(DOMAIN, "import_wisdom", {"data": VALID}, blocking=True)
-    await hass.async_block_till_done()
-    return entry
+    return await setup_assistant_home(hass)
 
 
 async def test_what_have_you_learned(hass: HomeAssistant, assistant: MockConfigEntry) -> None:
