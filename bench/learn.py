@@ -78,13 +78,7 @@ def synthetic_home(days: int, per_day: int, seed: int) -> list[tuple[StateChange
 def perceive(changes: list[tuple[StateChange, EntityInfo]]) -> list[Spark]:
     """Run the changes through the Filter and Perception."""
     anonymizer = Anonymizer(b"bench-secret-0123456789abcdef!!")
-    pipeline = SparkPipeline(Perception(anonymizer), SignificanceFilter())
-    sparks: list[Spark] = []
-    for change, info in changes:
-        sparks.extend(pipeline.collect(change.time))
-        pipeline.offer(change, info)
-    sparks.extend(pipeline.flush())
-    return sparks
+    return SparkPipeline(Perception(anonymizer), SignificanceFilter()).replay(changes)
 
 
 def pair_counter(sparks: list[Spark]) -> Counter[tuple[str, str]]:

@@ -423,15 +423,8 @@ def perceive(
 ) -> list[Spark]:
     """Run the changes through the Spark pipeline, ticking as Home Assistant does."""
     pipeline = SparkPipeline(Perception(anonymizer), SignificanceFilter())
-    sparks: list[Spark] = []
-    for change in changes:
-        if (info := infos.get(change.entity_id)) is None:
-            continue
-        # HA releases what stayed put for the debounce window every second.
-        sparks += pipeline.collect(change.time)
-        pipeline.offer(change, info)
-    sparks += pipeline.flush()
-    return sparks
+    known = ((change, infos[change.entity_id]) for change in changes if change.entity_id in infos)
+    return pipeline.replay(known)
 
 
 # ---- AisthOS' age --------------------------------------------------------------------

@@ -7,7 +7,7 @@ recorder's own tables (in the recorder's executor, read-only).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 import time
 
 from sqlalchemy import select
@@ -54,24 +54,22 @@ def rows_to_sparks(
     rows: Iterable[Row], resolve: Callable[[str], EntityInfo | None], perception: Perception
 ) -> list[Spark]:
     """Run recorder rows through a fresh Filter and the home's Perception."""
-    pipeline = SparkPipeline(perception, SignificanceFilter())
     previous: dict[str, str | None] = {}
-    sparks: list[Spark] = []
-    for entity_id, state, ts, from_automation in rows:
-        info = resolve(entity_id)
-        if info is None:
-            continue
-        if entity_id not in previous:
-            # The first row is the state at the start of the range, not a change.
+
+    def changes() -> Iterator[tuple[StateChange, EntityInfo]]:
+        for entity_id, state, ts, from_automation in rows:
+            info = resolve(entity_id)
+            if info is None:
+                continue
+            if entity_id not in previous:
+                # The first row is the state at the start of the range, not a change.
+                previous[entity_id] = state
+                continue
+            old = previous[entity_id]
             previous[entity_id] = state
-            continue
-        old = previous[entity_id]
-        previous[entity_id] = state
-        # Release what settled before this row, then offer the row itself.
-        sparks.extend(pipeline.collect(ts))
-        pipeline.offer(StateChange(entity_id, old, state, ts, from_automation), info)
-    sparks.extend(pipeline.flush())
-    return sparks
+            yield StateChange(entity_id, old, state, ts, from_automation), info
+
+    return SparkPipeline(perception, SignificanceFilter()).replay(changes())
 
 
 async def async_read_history(

@@ -44,24 +44,16 @@ class OfflineHome:
 def perceive(records: Iterable[HistoryRecord], secret: bytes = OFFLINE_SECRET) -> OfflineHome:
     """Run history records through the Filter and Perception."""
     anonymizer = Anonymizer(secret)
-    pipeline = SparkPipeline(Perception(anonymizer), SignificanceFilter())
-    sparks: list[Spark] = []
+    record_list = list(records)
     entity_of_ref: dict[str, str] = {}
     name_of_ref: dict[str, str] = {}
-    names = {}
-    record_list = list(records)
     for record in record_list:
+        ref = anonymizer.ref(record.entity_id)
+        entity_of_ref[ref] = record.entity_id
         if record.friendly_name:
-            names[record.entity_id] = record.friendly_name
-    for change, info in state_changes(record_list):
-        sparks.extend(pipeline.collect(change.time))
-        pipeline.offer(change, info)
-        ref = anonymizer.ref(change.entity_id)
-        if ref not in entity_of_ref:
-            entity_of_ref[ref] = change.entity_id
-            if change.entity_id in names:
-                name_of_ref[ref] = names[change.entity_id]
-    sparks.extend(pipeline.flush())
+            name_of_ref[ref] = record.friendly_name
+    pipeline = SparkPipeline(Perception(anonymizer), SignificanceFilter())
+    sparks = pipeline.replay(state_changes(record_list))
     return OfflineHome(sparks, entity_of_ref, name_of_ref)
 
 

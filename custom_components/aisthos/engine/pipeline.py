@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .perception import Perception
 from .significance import SignificanceFilter
 from .spark import Spark
@@ -23,6 +25,19 @@ class SparkPipeline:
     def collect(self, now: float, limit: int | None = None) -> list[Spark]:
         """Return the Sparks of changes that became significant by now (at most limit)."""
         return self._perceive(self.significance.due(now, limit))
+
+    def replay(self, changes: Iterable[tuple[StateChange, EntityInfo]]) -> list[Spark]:
+        """Return the Sparks of recorded changes, given in time order.
+
+        Before each change, what settled by its time is released, as the one
+        second tick does live; at the end everything still pending is.
+        """
+        sparks: list[Spark] = []
+        for change, info in changes:
+            sparks.extend(self.collect(change.time))
+            self.offer(change, info)
+        sparks.extend(self.flush())
+        return sparks
 
     def flush(self) -> list[Spark]:
         """Return the Sparks of everything still pending."""
