@@ -24,6 +24,7 @@ from homeassistant.components.automation.config import async_validate_config_ite
 from homeassistant.const import CONF_ID, SERVICE_RELOAD
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util.file import write_utf8_file_atomic
 from homeassistant.util.yaml import dump
 
@@ -144,12 +145,18 @@ class AutomationsFile:
             raise AutomationWriteError("the automation does not round-trip as plain YAML data")
         async with self._lock:
             try:
-                await self.hass.async_add_executor_job(
+                before, after = await self.hass.async_add_executor_job(
                     self._rewrite, lambda text: upsert_text(text, automation_id, block)
                 )
             except OSError as err:
                 raise AutomationWriteError(f"automations.yaml cannot be written: {err}") from err
-        await self._async_reload(automation_id)
+        # The nightly refresh mostly writes what is already there: reloading it
+        # then would only restart a running automation for nothing.
+        loaded = er.async_get(self.hass).async_get_entity_id(
+            AUTOMATION_DOMAIN, AUTOMATION_DOMAIN, automation_id
+        )
+        if before != after or loaded is None:
+            await self._async_reload(automation_id)
         return block
 
     async def async_remove(self, automation_id: str) -> bool:
