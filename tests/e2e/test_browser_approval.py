@@ -233,7 +233,10 @@ def test_approve_a_proposal_in_the_browser() -> None:
                 approve.wait_for(timeout=clock.ms(20, keep=50))
                 # The description (markdown) renders a moment after the menu. Its
                 # text is slotted into the dialog, so it is looked up on the page.
-                percent = rf"\b{round(skill['confidence'] * 100)}\s?%"
+                # The service rounds confidence to 3 decimals, the dialog shows a
+                # whole percent: either neighbour of a .5 boundary is the same value.
+                shown = sorted({round((skill["confidence"] + d) * 100) for d in (-5e-4, 5e-4)})
+                percent = rf"\b({'|'.join(map(str, shown))})\s?%"
                 for text in ("When:", "Then:", "Evidence:", "Confidence:", re.compile(percent)):
                     expect(page.get_by_text(text).first).to_be_visible(
                         timeout=clock.ms(10, keep=45)
