@@ -8,11 +8,15 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import CLIENT_ID, MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    CLIENT_ID,
+    MockConfigEntry,
+    async_capture_events,
+)
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.aisthos.const import DOMAIN
-from custom_components.aisthos.engine.skill_book import Status
+from custom_components.aisthos.engine.skill_book import Feedback, Status
 from homeassistant import config as conf_util
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
@@ -316,3 +320,20 @@ async def test_an_edit_in_the_editor_is_respected(
     await entry.runtime_data.learner.async_learn()
     assert entry.runtime_data.learner.book.status(skill_id) is Status.REJECTED
     assert (home["config_dir"] / "automations.yaml").read_text().startswith(home["original"][:40])
+
+
+async def test_the_nightly_refresh_reloads_only_what_changed(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, home: dict[str, Any]
+) -> None:
+    entry = home["entry"]
+    skill_id = only_skill(entry)
+    manager = entry.runtime_data.skills
+    await manager.async_approve(skill_id)
+    reloads = async_capture_events(hass, "automation_reloaded")
+    await manager.async_after_learning()
+    await hass.async_block_till_done()
+    assert reloads == []  # the same block: nothing to reload
+    await manager.async_feedback(skill_id, Feedback.HELPFUL)  # the confidence it carries moves
+    await manager.async_after_learning()
+    await hass.async_block_till_done()
+    assert len(reloads) == 1

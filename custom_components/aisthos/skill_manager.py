@@ -479,26 +479,28 @@ class SkillManager:
     async def async_approve(self, skill_id: str, by_household: bool = True) -> None:
         """Approve: write the automation and switch the skill on."""
         today = dt_util.now().date()
-        try:
-            config = self.automation_config(skill_id)
-        except UnsafeSkillError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="unsafe_skill",
-                translation_placeholders={"error": str(err)},
-            ) from err
-        # The switch gates the automation: it must read "on" as soon as it exists.
+        self._skill(skill_id)
+        before = replace(self.book.decision(skill_id))
+        before.counts = dict(before.counts)
+        # The switch gates the automation: it must read "on" as soon as it
+        # exists; and the automation carries the confidence approval gives.
         self.book.set_status(skill_id, Status.APPROVED, today)
-        try:
-            block = await self.automations.async_write(config)
-        except HomeAssistantError:
-            self.book.set_status(skill_id, Status.PROPOSED, today)
-            raise
-        self.book.decision(skill_id).written = fingerprint(block)
         if by_household:
             self.book.add_feedback(skill_id, Feedback.APPROVE)
-            if self.on_decision is not None:
-                await self.on_decision("approved")
+        try:
+            block = await self.automations.async_write(self.automation_config(skill_id))
+        except (HomeAssistantError, UnsafeSkillError) as err:
+            self.book.decisions[skill_id] = before
+            if isinstance(err, UnsafeSkillError):
+                raise HomeAssistantError(
+                    translation_domain=DOMAIN,
+                    translation_key="unsafe_skill",
+                    translation_placeholders={"error": str(err)},
+                ) from err
+            raise
+        self.book.decision(skill_id).written = fingerprint(block)
+        if by_household and self.on_decision is not None:
+            await self.on_decision("approved")
         ir.async_delete_issue(self.hass, DOMAIN, proposal_issue_id(skill_id))
         await self.learner.async_save()
 
