@@ -142,20 +142,9 @@ class AisthosRuntime:
 
     async def async_start(self) -> None:
         """Open the store and start listening."""
-        await self.hass.async_add_executor_job(self._open_store)
-        saved = await self.hass.async_add_executor_job(self.store.get_meta, "anonymizer")
-        if saved:
-            self.anonymizer.load(saved)
-        if await self.hass.async_add_executor_job(self.store.get_meta, "observing_since") is None:
-            await self.hass.async_add_executor_job(
-                self.store.set_meta, "observing_since", time.time()
-            )
-        start_of_day = dt_util.start_of_local_day().timestamp()
-        self.sparks_today = await self.hass.async_add_executor_job(self.store.count, start_of_day)
-        recent = await self.hass.async_add_executor_job(self.store.recent, 1)
-        self.last_spark = recent[0] if recent else None
-        if self.review:
-            self.pending = await self.hass.async_add_executor_job(self.store.pending, REVIEW_LIMIT)
+        await self.hass.async_add_executor_job(
+            self._open_and_read, dt_util.start_of_local_day().timestamp()
+        )
         await self.learner.async_load()
         self.skills.async_start()
         await self.voice.async_start()
@@ -212,6 +201,19 @@ class AisthosRuntime:
         self._accept(self.pipeline.flush())
         await self._async_write(final=True)
         await self.hass.async_add_executor_job(self.store.checkpoint)
+
+    def _open_and_read(self, start_of_day: float) -> None:
+        """Open the store and read what the running integration starts from (one trip)."""
+        self._open_store()
+        if saved := self.store.get_meta("anonymizer"):
+            self.anonymizer.load(saved)
+        if self.store.get_meta("observing_since") is None:
+            self.store.set_meta("observing_since", time.time())
+        self.sparks_today = self.store.count(start_of_day)
+        recent = self.store.recent(1)
+        self.last_spark = recent[0] if recent else None
+        if self.review:
+            self.pending = self.store.pending(REVIEW_LIMIT)
 
     def _open_store(self) -> None:
         """Open the database; move a damaged one aside and start afresh."""
