@@ -222,9 +222,10 @@ class WisdomService:
             dormant=list(learner.dormant),
         )
         # Entities already known here keep their own refs.
-        for ref in list(wisdom.entities):
-            if ref in learner.entity_map():
-                manual.setdefault(ref, learner.entity_map()[ref])
+        entity_map = learner.entity_map()
+        for ref in wisdom.entities:
+            if ref in entity_map:
+                manual.setdefault(ref, entity_map[ref])
         remapped = remap(wisdom, describe_entities(self.hass), learner.ref_of, manual)
         woken = remapped.wisdom.book
         previous_approved = learner.book.keep_ids()
