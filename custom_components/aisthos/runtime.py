@@ -9,7 +9,7 @@ events and writes them to SQLite in an executor thread in one batch.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time as dt_time, timedelta
 import logging
 from pathlib import Path
@@ -96,7 +96,6 @@ class RuntimeStats:
     write_errors: int = 0
     last_write_error: str | None = None
     batches: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class AisthosRuntime:
