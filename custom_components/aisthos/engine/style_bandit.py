@@ -89,6 +89,10 @@ FEEDBACK: Final[Mapping[str, Update]] = {
     # Asked for in words: worth two thumbs.
     "shorter": ("length", "brief", 1.0, 2.0),
     "more_detail": ("length", "detailed", 1.0, 2.0),
+    "as_list": ("form", "list", 1.0, 2.0),
+    "as_prose": ("form", "prose", 1.0, 2.0),
+    "quieter": ("initiative", "quiet", 1.0, 2.0),
+    "more_proactive": ("initiative", "proactive", 1.0, 2.0),
     "approved": ("initiative", "proactive", 1.0, 1.0),
     # A rejected proposal may be a bad proposal rather than unwelcome initiative.
     "rejected": ("initiative", "proactive", 0.0, 0.5),
