@@ -5,37 +5,38 @@ initiative (quiet | proactive). The context is the time of day (night,
 morning, afternoon, evening), weekday or weekend, and the channel (voice,
 notification, chat): 24 buckets.
 
-Why this algorithm: a household reacts a few times a day, so the bandit has to
-be right after tens of interactions, not thousands. It is Thompson sampling on
-one joint Bayesian linear model of the reward:
+A household reacts a few times a day, so the bandit has to be right after
+tens of interactions, not thousands. It therefore reasons about what a
+preference can plausibly look like instead of fitting 24 buckets apart:
+each dimension's preference is the same everywhere, or depends on one of the
+time of day, the day type or the channel ("brief in the morning", "lists in
+chat"). Per dimension that is 2 + 16 + 4 + 8 = 30 hypotheses, a quarter of
+the prior on each kind; with three dimensions 27,000 joint hypotheses, over
+which the posterior is exact Bayes, kept as one log-probability per
+hypothesis and updated in place with each reaction.
 
-    reward(style, ctx) = base(ctx) + sum over dimensions of ±½ effect_d(ctx)
+How a reaction is read (the likelihood, fixed, not fitted to anyone):
 
-where effect_d is how much the second option of dimension d beats the first.
-Joint, because a "not helpful" for a whole style is blamed on the dimensions
-still in doubt, not spread evenly (explaining away): on the users of
-bench/bandit.py, three independent per-dimension bandits had every dimension
-right around interaction 20 in about 45 % of choices, this model in 56 %.
-Explicit reactions ("shorter please", a dismissed notification) say which
-option of one dimension wins: they are observations of that effect alone.
+- "helpful" / "not helpful" is about the whole style: "helpful" is likelier
+  the more dimensions were right, from 15 % (none) to 85 % (all three). It is
+  joint on purpose: a "not helpful" is blamed on the dimensions still in doubt.
+- A statement about one dimension ("shorter please", "as a list", an
+  approved or dismissed suggestion) says which option wins in that context;
+  a statement of weight 1 is taken as right 80 % of the time, so a
+  contradicting household is followed, not trusted blindly.
 
-Each term is an intercept pooled over all contexts plus additive effects of
-time of day, day type and channel. Whether those effects matter is itself
-learned: the posterior is averaged over 8 priors (each of the three context
-groups either free to matter or held near zero), weighted by how well each
-explains the reactions so far (the marginal likelihood, Bayes' Occam's razor).
-So a user who wants the same everywhere is learned at full pooling speed, and
-"brief in the morning" takes over once the mornings disagree with the
-evenings, learned from mornings on any channel and day, where a tabular
-bandit would start from zero in each of the 24 buckets. A preference tied to
-one exact combination (brief only for voice in the morning) is approximated.
+Choosing: per dimension the option more probably preferred in that context,
+a coin flip while the two are within TIE of even. Greedy is enough here
+because a wrong choice is what draws the corrections ("shorter please" only
+follows a long answer): mistakes teach, so there is no need to pay for
+deliberate exploration, which the household would feel.
 
-The posterior follows from per-bucket sums: counts and reward sums per
+A preference tied to one exact combination (brief only for voice in the
+morning) is approximated by the closest one-context hypothesis.
+
+The posterior follows from per-bucket sums: weights and reward sums per
 (bucket, style) and per (dimension, bucket), 528 bounded numbers, about 3 KB
 of JSON in the portable User Wisdom file, and nothing of what was said.
-Sampling shrinks the posterior spread by EXPLORATION < 1: every exploratory
-style costs the user something, and a shrunk spread is a known practical gain
-for Thompson sampling on short horizons (Chapelle & Li, 2011).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ import numpy as np
 import numpy.typing as npt
 
 type FloatArray = npt.NDArray[np.float64]
+type IntArray = npt.NDArray[np.intp]
 
 # The first option of each dimension is the default (best() with no evidence).
 DIMENSIONS: Final[Mapping[str, tuple[str, str]]] = {
@@ -63,18 +65,20 @@ CHANNELS: Final = ("voice", "notification", "chat")
 BUCKETS: Final = len(TIMES) * len(DAYS) * len(CHANNELS)
 STATE_VERSION: Final = 2
 
-# Rewards live in [0, 1]; a Bernoulli reaction has at most this variance.
-NOISE_VARIANCE: Final = 0.25
-# Prior standard deviations: the pooled intercepts are free; a group of context
-# effects (time of day, day type, channel) either matters or stays near zero.
-PRIOR_SD_INTERCEPT: Final = 0.5
-PRIOR_SD_MATTERS: Final = 0.4
-PRIOR_SD_IGNORED: Final = 0.03
-# A dimension-only reward of 1 ("shorter please") reads as "this option earns
-# EXPLICIT_GAP more reward than the other": a plain statement, taken at face value.
-EXPLICIT_GAP: Final = 1.0
-# Scale of the posterior spread when sampling (1 = plain Thompson sampling).
-EXPLORATION: Final = 0.25
+# What a dimension's preference may depend on, each a quarter of the prior:
+# name -> how many values it has.
+STRUCTURES: Final[Mapping[str, int]] = {
+    "everywhere": 1,
+    "time": len(TIMES),
+    "day": len(DAYS),
+    "channel": len(CHANNELS),
+}
+# P("helpful") by how many of the three dimensions were right.
+P_HELPFUL: Final = (0.15, 0.38, 0.62, 0.85)
+# How often a one-dimension statement of weight 1 names the right option.
+STATEMENT_RELIABILITY: Final = 0.8
+# choose() flips a coin while a dimension's odds are this close to even.
+TIE: Final = 0.05
 # Evidence kept per (bucket, style) and per (dimension, bucket): beyond it the
 # older evidence is scaled down, so a changed taste is followed within weeks
 # and the stored numbers stay bounded.
@@ -100,17 +104,15 @@ FEEDBACK: Final[Mapping[str, Update]] = {
 }
 
 _DIMS: Final = tuple(DIMENSIONS)
-# The 8 styles in a fixed order (the layout of the stored counts).
+# The 8 styles in a fixed order (the layout of the stored counts), and each
+# style as option indexes per dimension.
 _STYLES: Final = tuple(itertools.product(*DIMENSIONS.values()))
-# Each style's coding: 1 for the base, then -½ / +½ per dimension.
-_CODES: Final = np.array(
+_STYLE_BITS: Final = np.array(
     [
-        [1.0]
-        + [DIMENSIONS[dim].index(option) - 0.5 for dim, option in zip(_DIMS, style, strict=True)]
+        [DIMENSIONS[dim].index(option) for dim, option in zip(_DIMS, style, strict=True)]
         for style in _STYLES
     ]
 )
-_TERMS: Final = 1 + len(_DIMS)
 
 
 def time_of_day(hour: int) -> str:
@@ -170,64 +172,46 @@ class Style:
         return str(getattr(self, dimension))
 
 
-def _design() -> FloatArray:
-    """Return the one-hot features of each bucket (rows): intercept, time, day, channel."""
-    design = np.zeros((BUCKETS, 1 + len(TIMES) + len(DAYS) + len(CHANNELS)))
+def _hypotheses() -> tuple[npt.NDArray[np.int8], FloatArray]:
+    """Return one dimension's hypotheses: preferred option per bucket, log prior."""
+    values = np.zeros((BUCKETS, len(STRUCTURES)), dtype=np.intp)
     for time, day, channel in itertools.product(
         range(len(TIMES)), range(len(DAYS)), range(len(CHANNELS))
     ):
-        bucket = (time * len(DAYS) + day) * len(CHANNELS) + channel
-        offset = 1 + len(TIMES)
-        design[bucket, [0, 1 + time, offset + day, offset + len(DAYS) + channel]] = 1.0
-    return design
+        values[(time * len(DAYS) + day) * len(CHANNELS) + channel] = (0, time, day, channel)
+    prefers, log_prior = [], []
+    for group, (_name, size) in enumerate(STRUCTURES.items()):
+        for options in itertools.product((0, 1), repeat=size):
+            prefers.append([options[values[bucket, group]] for bucket in range(BUCKETS)])
+            log_prior.append(math.log(1 / len(STRUCTURES) / 2**size))
+    return np.asarray(prefers, dtype=np.int8), np.asarray(log_prior)
 
 
-def _priors() -> FloatArray:
-    """Return the prior precisions of every (term, feature), one row per structure."""
-    rows = []
-    for matters in itertools.product((False, True), repeat=3):
-        groups = [
-            np.full(size, (PRIOR_SD_MATTERS if free else PRIOR_SD_IGNORED) ** -2)
-            for size, free in zip((len(TIMES), len(DAYS), len(CHANNELS)), matters, strict=True)
-        ]
-        rows.append(np.tile(np.concatenate([[PRIOR_SD_INTERCEPT**-2], *groups]), _TERMS))
-    return np.asarray(rows)
-
-
-_DESIGN: Final = _design()
-_FEATURES: Final = _DESIGN.shape[1]
-_SIZE: Final = _TERMS * _FEATURES
-# Outer products of each bucket's features: the Gram matrix is a weighted sum.
-_OUTER: Final = np.einsum("bi,bj->bij", _DESIGN, _DESIGN).reshape(BUCKETS, -1)
-_PRIORS: Final = _priors()
-# Prior means: an even chance of "helpful" for the base, no effect anywhere
-# (the same in every structure, so it drops out of their comparison).
-_PRIOR_SHIFT: Final = np.zeros(_SIZE)
-_PRIOR_SHIFT[0] = 0.5 * PRIOR_SD_INTERCEPT**-2
-
-
-@dataclass(frozen=True, slots=True)
-class _Posterior:
-    """The fitted model: per structure its weight, mean and covariance."""
-
-    weights: FloatArray  # (structures,)
-    means: FloatArray  # (structures, size)
-    covs: FloatArray  # (structures, size, size)
-
-    def effects(self, bucket: int) -> tuple[FloatArray, FloatArray]:
-        """Return per structure the mean (3) and covariance (3x3) of the effects."""
-        features = _DESIGN[bucket]
-        means = self.means.reshape(-1, _TERMS, _FEATURES)[:, 1:] @ features
-        blocks = self.covs.reshape(-1, _TERMS, _FEATURES, _TERMS, _FEATURES)[:, 1:, :, 1:]
-        covs = np.einsum("i,spiqj,j->spq", features, blocks, features)
-        return means, covs
+# _PREFERS[h, bucket]: the option (0 or 1) hypothesis h prefers in the bucket.
+_PREFERS, _LOG_PRIOR = _hypotheses()
+_HYPOTHESES: Final = len(_PREFERS)
+# Per bucket, the index of each joint hypothesis into a (2, 2, 2) table of
+# "which option each dimension prefers here" (BUCKETS x 30 x 30 x 30).
+_JOINT_INDEX: Final = (
+    4 * _PREFERS.T[:, :, None, None]
+    + 2 * _PREFERS.T[:, None, :, None]
+    + _PREFERS.T[:, None, None, :]
+).astype(np.intp)
+# How many dimensions each style gets right under each of the 8 preferences.
+_MATCHES: Final = (
+    _STYLE_BITS[:, None, :]
+    == np.asarray(list(itertools.product((0, 1), repeat=len(_DIMS))))[None, :, :]
+).sum(axis=2)  # (styles, preferences)
+_LOG_HELPFUL: Final = np.log(np.asarray(P_HELPFUL))[_MATCHES]
+_LOG_UNHELPFUL: Final = np.log(1.0 - np.asarray(P_HELPFUL))[_MATCHES]
+_STATEMENT_LOGIT: Final = math.log(STATEMENT_RELIABILITY / (1.0 - STATEMENT_RELIABILITY))
 
 
 class StyleBandit:
-    """Thompson sampling over the three style dimensions, per context."""
+    """Exact Bayes over what each style dimension depends on; greedy choices."""
 
     def __init__(self, seed: int | None = None) -> None:
-        """Start with no evidence; `seed` makes the choices reproducible."""
+        """Start with no evidence; `seed` makes the coin flips reproducible."""
         self._rng = np.random.default_rng(seed)
         # Whole-style rewards per (bucket, style): weight and reward sum.
         self._style_n: FloatArray = np.zeros((BUCKETS, len(_STYLES)))
@@ -236,63 +220,43 @@ class StyleBandit:
         # ±(2 reward - 1), positive when the second option won.
         self._dim_n: FloatArray = np.zeros((len(_DIMS), BUCKETS))
         self._dim_s: FloatArray = np.zeros((len(_DIMS), BUCKETS))
-        self._fitted: _Posterior | None = None
+        # Log posterior of every joint hypothesis (length, form, initiative),
+        # up to a constant.
+        self._log: FloatArray = (
+            _LOG_PRIOR[:, None, None] + _LOG_PRIOR[None, :, None] + _LOG_PRIOR[None, None, :]
+        )
+        self._marginals: FloatArray | None = None
 
     # ---- choosing ------------------------------------------------------------
 
     def choose(self, ctx: StyleContext) -> Style:
-        """Return the style to use now (explores while unsure)."""
-        posterior = self._fit()
-        means, covs = posterior.effects(ctx.bucket)
-        k = int(self._rng.choice(len(posterior.weights), p=posterior.weights))
-        spread = np.linalg.cholesky(covs[k] + 1e-12 * np.eye(len(_DIMS)))
-        return _pick(means[k] + EXPLORATION * spread @ self._rng.standard_normal(len(_DIMS)))
+        """Return the style to use now: the likelier option, a coin flip when even."""
+        chance = self._chance(ctx.bucket)
+        picks = [
+            int(self._rng.random() < 0.5) if abs(p - 0.5) < TIE else int(p > 0.5) for p in chance
+        ]
+        return _style(picks)
 
     def best(self, ctx: StyleContext) -> Style:
-        """Return the style believed best, without exploring (for explaining)."""
-        posterior = self._fit()
-        return _pick(posterior.weights @ posterior.effects(ctx.bucket)[0])
+        """Return the style believed best, without coin flips (for explaining)."""
+        return _style([int(p > 0.5) for p in self._chance(ctx.bucket)])
 
     def confidence(self, ctx: StyleContext) -> dict[str, float]:
         """Return, per dimension, the probability that best()'s option is right."""
-        posterior = self._fit()
-        means, covs = posterior.effects(ctx.bucket)
-        sds = np.sqrt(np.maximum(np.diagonal(covs, axis1=1, axis2=2), 1e-18))
-        best = posterior.weights @ means
-        out = {}
-        for d, dim in enumerate(_DIMS):
-            # P(effect > 0) under the mixture, then for the side best() took.
-            above = sum(
-                float(w) * 0.5 * (1.0 + math.erf(float(m) / float(s) / math.sqrt(2.0)))
-                for w, m, s in zip(posterior.weights, means[:, d], sds[:, d], strict=True)
-            )
-            out[dim] = above if best[d] > 0 else 1.0 - above
-        return out
+        return {
+            dim: max(p, 1.0 - p) for dim, p in zip(_DIMS, self._chance(ctx.bucket), strict=True)
+        }
 
-    def _fit(self) -> _Posterior:
-        """Return the posterior under every structure, weighted by its evidence."""
-        if self._fitted is not None:
-            return self._fitted
-        gram = np.einsum("bs,sp,sq->bpq", self._style_n, _CODES, _CODES)
-        target = self._style_s @ _CODES
-        for d in range(len(_DIMS)):
-            gram[:, d + 1, d + 1] += self._dim_n[d]
-            target[:, d + 1] += EXPLICIT_GAP * self._dim_s[d]
-        # Kronecker structure: (term, feature) x (term, feature).
-        data = (gram.reshape(BUCKETS, -1).T @ _OUTER).reshape(_TERMS, _TERMS, _FEATURES, _FEATURES)
-        data = data.transpose(0, 2, 1, 3).reshape(_SIZE, _SIZE) / NOISE_VARIANCE
-        shift = (target.T @ _DESIGN).reshape(_SIZE) / NOISE_VARIANCE + _PRIOR_SHIFT
-        precisions = data + _PRIORS[:, :, None] * np.eye(_SIZE)
-        covs = np.linalg.inv(precisions)
-        means = covs @ shift
-        # Log marginal likelihood, up to what all structures share.
-        logdet = np.linalg.slogdet(precisions)[1]
-        evidence = 0.5 * (means @ shift - logdet + np.log(_PRIORS).sum(axis=1))
-        weights = np.exp(evidence - evidence.max())
-        self._fitted = _Posterior(
-            weights / weights.sum(), means, (covs + covs.transpose(0, 2, 1)) / 2
-        )
-        return self._fitted
+    def _chance(self, bucket: int) -> list[float]:
+        """Return, per dimension, the probability that its second option is preferred."""
+        if self._marginals is None:
+            weights = np.exp(self._log - self._log.max())
+            weights /= weights.sum()
+            self._marginals = np.stack(
+                [weights.sum(axis=(1, 2)), weights.sum(axis=(0, 2)), weights.sum(axis=(0, 1))]
+            )
+        # Rounded so that exact ties (no evidence) stay exact.
+        return [round(float(p), 12) for p in self._marginals @ _PREFERS[:, bucket]]
 
     # ---- learning ------------------------------------------------------------
 
@@ -318,14 +282,16 @@ class StyleBandit:
         bucket = ctx.bucket
         if dimension is None:
             index = _STYLES.index((style.length, style.form, style.initiative))
-            _add(self._style_n[bucket], self._style_s[bucket], index, value, weight)
+            dn, ds = _add(self._style_n[bucket], self._style_s[bucket], index, value, weight)
+            self._learn_style(bucket, index, dn, ds)
         else:
             d = _DIMS.index(dimension) if dimension in DIMENSIONS else -1
             if d < 0:
                 raise ValueError(f"unknown dimension: {dimension!r}")
             sign = 1.0 if DIMENSIONS[dimension].index(style.option(dimension)) else -1.0
-            _add(self._dim_n[d], self._dim_s[d], bucket, sign * (2.0 * value - 1.0), weight)
-        self._fitted = None
+            value = sign * (2.0 * value - 1.0)
+            _dn, ds = _add(self._dim_n[d], self._dim_s[d], bucket, value, weight)
+            self._learn_dimension(d, bucket, ds)
 
     def feedback(self, ctx: StyleContext, style: Style, kind: str) -> None:
         """Learn from a reaction: one of FEEDBACK's kinds."""
@@ -336,6 +302,22 @@ class StyleBandit:
         if dimension is not None and option is not None:
             style = Style(**{**_as_fields(style), dimension: option})
         self.reward(ctx, style, value, dimension, weight)
+
+    def _learn_style(self, bucket: int, style: int, weight: float, helpful: float) -> None:
+        """Add the log likelihood of whole-style evidence (weight, helpful sum)."""
+        table = helpful * _LOG_HELPFUL[style] + (weight - helpful) * _LOG_UNHELPFUL[style]
+        self._log += table[_JOINT_INDEX[bucket]]
+        self._marginals = None
+
+    def _learn_dimension(self, d: int, bucket: int, signed: float) -> None:
+        """Add the log likelihood of one-dimension statements (their signed sum)."""
+        # Each unit of weight for the option h prefers adds log q, against it
+        # log(1 - q): relative to the average that is ±½ logit(q).
+        column = 0.5 * _STATEMENT_LOGIT * signed * (2.0 * _PREFERS[:, bucket] - 1.0)
+        shape = [1, 1, 1]
+        shape[d] = _HYPOTHESES
+        self._log += column.reshape(shape)
+        self._marginals = None
 
     # ---- persistence -----------------------------------------------------------
 
@@ -383,23 +365,34 @@ class StyleBandit:
                 n, s = _pair(pair, dim, signed=True)
                 self._dim_n[d, bucket] = n
                 self._dim_s[d, bucket] = s
+        for bucket, index in zip(*np.nonzero(self._style_n), strict=True):
+            n, s = self._style_n[bucket, index], self._style_s[bucket, index]
+            self._learn_style(int(bucket), int(index), float(n), float(s))
+        for d, bucket in zip(*np.nonzero(self._dim_s), strict=True):
+            self._learn_dimension(int(d), int(bucket), float(self._dim_s[d, bucket]))
 
 
-def _pick(effects: FloatArray) -> Style:
-    """Return the style an effect per dimension points to (ties: the default)."""
-    return Style(*(DIMENSIONS[dim][int(e > 0)] for dim, e in zip(_DIMS, effects, strict=True)))
+def _style(options: list[int]) -> Style:
+    """Return the style of one option index per dimension."""
+    return Style(*(DIMENSIONS[dim][o] for dim, o in zip(_DIMS, options, strict=True)))
 
 
 def _as_fields(style: Style) -> dict[str, str]:
     return {dim: style.option(dim) for dim in _DIMS}
 
 
-def _add(weights: FloatArray, sums: FloatArray, index: int, value: float, weight: float) -> None:
-    """Add weighted evidence; past MAX_WEIGHT, older evidence fades in proportion."""
-    old = float(weights[index])
+def _add(
+    weights: FloatArray, sums: FloatArray, index: int, value: float, weight: float
+) -> tuple[float, float]:
+    """Add weighted evidence and return the change of (weight, sum).
+
+    Past MAX_WEIGHT, older evidence fades in proportion.
+    """
+    old, old_sum = float(weights[index]), float(sums[index])
     keep = (MAX_WEIGHT - weight) / old if old + weight > MAX_WEIGHT else 1.0
     weights[index] = old * keep + weight
-    sums[index] = float(sums[index]) * keep + weight * value
+    sums[index] = old_sum * keep + weight * value
+    return float(weights[index]) - old, float(sums[index]) - old_sum
 
 
 def _round(value: float) -> float | int:
