@@ -17,6 +17,8 @@ from homeassistant.util import dt as dt_util
 
 from .assistant_home import setup_assistant_home
 
+SORRY = "Sorry. Should I be shorter, give more detail, use a list or full sentences?"
+
 
 async def say(hass: HomeAssistant, text: str) -> str:
     result = await async_converse(hass, text, None, Context(), language="en")
@@ -99,7 +101,7 @@ async def test_style_feedback_teaches_the_bandit(
         assert await say(hass, "more detail please") == "Okay, I'll tell you more."
     assert learner.preferences["communication_style"]["length"] == "detailed"
     assert await say(hass, "that was helpful") == "Thanks, noted."
-    assert await say(hass, "that was not helpful") == "Sorry. I'll do better."
+    assert await say(hass, "that was not helpful") == SORRY
     assert "style_bandit" in learner.preferences
 
 
@@ -151,7 +153,7 @@ async def test_helpful_right_after_a_skill_acted_is_feedback_for_it(
 ) -> None:
     book = assistant.runtime_data.learner.book
     before = book.confidence("s_0123456789")
-    assert await say(hass, "that was not helpful") == "Sorry. I'll do better."
+    assert await say(hass, "that was not helpful") == SORRY
     assert book.confidence("s_0123456789") == before  # nothing acted: only the style learns
     await hass.services.async_call(
         "automation",
@@ -160,6 +162,6 @@ async def test_helpful_right_after_a_skill_acted_is_feedback_for_it(
         blocking=True,
     )
     await hass.async_block_till_done()
-    assert await say(hass, "that was not helpful") == "Sorry. I'll do better."
+    assert await say(hass, "that was not helpful") == SORRY
     assert book.confidence("s_0123456789") < before
     assert book.decision("s_0123456789").counts["not_helpful"] == 1

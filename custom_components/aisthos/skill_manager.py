@@ -8,8 +8,8 @@ automations.yaml once approved, a switch per skill to pause it, and feedback
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 import hashlib
 import logging
@@ -18,6 +18,7 @@ from typing import Any, Final
 
 from homeassistant.components import persistent_notification
 from homeassistant.components.automation import EVENT_AUTOMATION_TRIGGERED
+from homeassistant.components.persistent_notification import Notification, UpdateType
 from homeassistant.const import ATTR_ENTITY_ID, EVENT_STATE_CHANGED
 from homeassistant.core import (
     CALLBACK_TYPE,
@@ -43,6 +44,7 @@ from .engine.automation_config import (
 from .engine.growth import AUTONOMY_CONFIDENCE
 from .engine.skill import PROPOSAL_THRESHOLD, Skill, minutes_to_hhmm
 from .engine.skill_book import Feedback, SkillBook, Status
+from .engine.style_bandit import Style, StyleContext
 from .engine.undo_tracker import UndoTracker
 from .engine_client import EngineAuthError, EngineClient, EngineError
 from .learning import SkillLearner
@@ -52,6 +54,9 @@ _LOGGER = logging.getLogger(__package__)
 PROPOSAL_ISSUE_PREFIX: Final = "proposal_"
 PROPOSALS_PER_NIGHT: Final = 3
 NOTIFICATION_ID: Final = "aisthos_proposals"
+OFFER_NOTIFICATION_ID: Final = "aisthos_offer"
+# An offer can be taken up ("yes, do it") for half an hour.
+OFFER_LIFETIME: Final = timedelta(minutes=30)
 _MARKDOWN: Final = re.compile(r"[\\`*_\[\]()<>#!|~]")
 # A taught phrase is plain words: Assist's template characters are not allowed.
 _PHRASE: Final = re.compile(r"[^\W_][\w' -]{0,58}[^\W_]", re.UNICODE)
@@ -93,6 +98,22 @@ def _plain(text: str, limit: int = 200) -> str:
     return _MARKDOWN.sub("", clean_text(text, limit))
 
 
+@dataclass(slots=True)
+class Offer:
+    """A routine offered just before its usual time, and how and when it was offered."""
+
+    skill_id: str
+    at: datetime
+    context: StyleContext
+    style: Style
+    answered: bool = False
+
+
+def _always_offer(_ctx: StyleContext) -> Style:
+    """Without a style bandit: offer, briefly."""
+    return Style(initiative="proactive")
+
+
 class SkillManager:
     """Everything the household does with skills."""
 
@@ -113,8 +134,16 @@ class SkillManager:
         self._last_run_at: datetime | None = None
         # Told about every decision (the style bandit learns from them).
         self.on_decision: Callable[[str], Awaitable[None]] | None = None
+        # How to offer a routine in a context (the style bandit's choice, set by
+        # the runtime): not at all when quiet, with the reason when detailed.
+        self.offer_style: Callable[[StyleContext], Style] = _always_offer
+        # Told how the household reacted to an offer (approved, rejected,
+        # dismissed), with the context and style it was offered in.
+        self.on_offer_reaction: (
+            Callable[[str, StyleContext, Style], Coroutine[Any, Any, None]] | None
+        ) = None
         self._autonomous: tuple[str, datetime] | None = None
-        self._offer: tuple[str, datetime] | None = None
+        self._offer: Offer | None = None
         self._offered_today: set[tuple[str, str]] = set()
         self._unsubs: list[CALLBACK_TYPE] = []
         learner.listeners.append(self.async_after_learning)
@@ -133,6 +162,9 @@ class SkillManager:
             self.hass.bus.async_listen(EVENT_AUTOMATION_TRIGGERED, self._async_automation_ran),
             self.hass.bus.async_listen(EVENT_STATE_CHANGED, self._async_state_changed),
             async_track_time_change(self.hass, self._async_anticipate, second=0),
+            persistent_notification.async_register_callback(
+                self.hass, self._async_notifications_changed
+            ),
         ]
 
     @callback
@@ -340,16 +372,63 @@ class SkillManager:
             key = (skill_id, local.date().isoformat())
             if key in self._offered_today:
                 continue
+            context = StyleContext(local.hour, local.weekday() >= 5, "notification")
+            style = self.offer_style(context)
+            if style.initiative != "proactive":
+                continue  # not wanted now; nothing remembered, so another day may offer
             self._offered_today.add(key)
-            self._offer = (skill_id, dt_util.utcnow())
+            self._offer = Offer(skill_id, dt_util.utcnow(), context, style)
             describe = self.learner.describe(self.learner.entity_map())
             things = ", ".join(describe(a.target) for a in skill.actions)
+            message = (
+                f"It's {local.strftime('%H:%M')}, shall I do **{_plain(things)}** "
+                f"({_plain(skill.name)})?"
+            )
+            if style.length == "detailed":
+                message += f" {_plain(skill.explanation, 300)}"
             persistent_notification.async_create(
                 self.hass,
-                f"It's {local.strftime('%H:%M')}, shall I do **{_plain(things)}** "
-                f'({_plain(skill.name)})? Say "yes, do it" to Assist.',
+                message + ' Say "yes, do it" to Assist.',
                 title="AisthOS",
-                notification_id="aisthos_offer",
+                notification_id=OFFER_NOTIFICATION_ID,
+            )
+
+    async def async_answer_offer(self, kind: str, withdraw: bool = False) -> None:
+        """Learn from the household's first answer to the offer and take its notification down.
+
+        `kind` is approved or rejected; `withdraw` ends the offer ("no, don't
+        do that"), otherwise a repeated "yes, do it" still finds it.
+        """
+        offer = self._offer
+        if offer is None:
+            return
+        if withdraw:
+            self._offer = None
+        if offer.answered:
+            return
+        offer.answered = True  # before the dismissal: ours is not the household's
+        persistent_notification.async_dismiss(self.hass, OFFER_NOTIFICATION_ID)
+        if self.on_offer_reaction is not None:
+            await self.on_offer_reaction(kind, offer.context, offer.style)
+
+    @callback
+    def _async_notifications_changed(
+        self, update: UpdateType, notifications: dict[str, Notification]
+    ) -> None:
+        """Dismissing an offer before answering it is a "no thanks" to the initiative."""
+        offer = self._offer
+        if (
+            update is not UpdateType.REMOVED
+            or OFFER_NOTIFICATION_ID not in notifications
+            or offer is None
+            or offer.answered
+        ):
+            return
+        offer.answered = True
+        if self.on_offer_reaction is not None:
+            self.hass.async_create_task(
+                self.on_offer_reaction("dismissed", offer.context, offer.style),
+                eager_start=True,
             )
 
     def recent_run(self) -> str | None:
@@ -361,9 +440,15 @@ class SkillManager:
 
     def current_offer(self) -> str | None:
         """Return the skill offered in the last half hour, if any."""
-        if self._offer is None or dt_util.utcnow() - self._offer[1] > timedelta(minutes=30):
+        offer = self.open_offer()
+        return offer.skill_id if offer is not None else None
+
+    def open_offer(self) -> Offer | None:
+        """Return the offer of the last half hour, if its skill is still known."""
+        offer = self._offer
+        if offer is None or dt_util.utcnow() - offer.at > OFFER_LIFETIME:
             return None
-        return self._offer[0] if self._offer[0] in self.book.skills else None
+        return offer if offer.skill_id in self.book.skills else None
 
     def last_autonomous(self) -> str | None:
         """Return the skill switched on by itself in the last day, if not undone."""

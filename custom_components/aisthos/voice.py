@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__package__)
 SENTENCES: Final = Path(__file__).with_name("sentences")
 BANDIT_KEY: Final = "style_bandit"
+# Below this confidence the bandit has no real evidence about initiative in a
+# context (0.5 is none at all): an offer is made anyway, as exploration.
+OFFER_EVIDENCE: Final = 0.6
 
 type Handler = Callable[[dict[str, str]], Awaitable[str]]
 
@@ -70,6 +73,8 @@ class Voice:
 
     async def async_start(self) -> None:
         """Start now if Assist is loaded, else as soon as it is."""
+        # Offers and decisions use the learned style even without Assist.
+        self.reload_preferences()
         if "conversation" in self.hass.config.components:
             await self._async_start_voice()
             return
@@ -86,7 +91,6 @@ class Voice:
         self.language = await self.hass.async_add_executor_job(
             load_language, self.hass.config.language
         )
-        self.reload_preferences()
         handlers: dict[str, Handler] = {
             "what_learned": self._what_learned,
             "explain_skill": self._explain_skill,
@@ -97,6 +101,10 @@ class Voice:
             "what_stage": self._what_stage,
             "shorter": lambda _: self._feedback("shorter", "shorter"),
             "more_detail": lambda _: self._feedback("more_detail", "more_detail"),
+            "as_list": lambda _: self._feedback("as_list", "as_list"),
+            "as_prose": lambda _: self._feedback("as_prose", "as_prose"),
+            "quieter": lambda _: self._initiative("quieter"),
+            "more_proactive": lambda _: self._initiative("more_proactive"),
             "helpful": lambda _: self._feedback("helpful", "thanks", Feedback.HELPFUL),
             "not_helpful": lambda _: self._feedback("not_helpful", "sorry", Feedback.NOT_HELPFUL),
             "teach_turn_on": lambda slots: self._teach(slots, "turn_on"),
@@ -154,9 +162,36 @@ class Voice:
         self.last = (ctx, chosen)
         return chosen
 
-    async def async_record(self, kind: str, channel: str = "voice") -> None:
-        """Learn from a reaction (helpful, shorter, approved, dismissed, …)."""
-        if self.last is not None and (channel == "voice" or self.last[0].channel == channel):
+    def offer_style(self, ctx: StyleContext) -> Style:
+        """Choose how to offer a routine in `ctx`: proactive (offer) or quiet (don't).
+
+        With no evidence, the bandit's default initiative is quiet, and an
+        Adult that never offers could never learn that offers are welcome:
+        so while the initiative of this context is unsure, offer (explore).
+        """
+        chosen = self.bandit.choose(ctx)
+        if (
+            chosen.initiative != "proactive"
+            and self.bandit.confidence(ctx)["initiative"] < OFFER_EVIDENCE
+        ):
+            chosen = Style(chosen.length, chosen.form, "proactive")
+        return chosen
+
+    async def async_offer_reaction(self, kind: str, ctx: StyleContext, style: Style) -> None:
+        """Learn from a reaction to an offer, in the context and style it was made in."""
+        await self.async_record(kind, "notification", (ctx, style))
+
+    async def async_record(
+        self, kind: str, channel: str = "voice", about: tuple[StyleContext, Style] | None = None
+    ) -> None:
+        """Learn from a reaction (helpful, shorter, approved, dismissed, …).
+
+        The reaction is about `about` (a context and the style used in it), else
+        about the last answer (voice) or else the style believed best now.
+        """
+        if about is not None:
+            ctx, chosen = about
+        elif self.last is not None and (channel == "voice" or self.last[0].channel == channel):
             ctx, chosen = self.last
         else:
             now = dt_util.now()
@@ -178,12 +213,26 @@ class Voice:
         await self.async_record(kind, "notification")
 
     async def _feedback(self, kind: str, answer: str, about_skill: Feedback | None = None) -> str:
+        # About the last answer: after "that was not helpful" the correction
+        # that follows ("use a list") is about the same answer, context and style.
         await self.async_record(kind)
         # Right after a skill acted, "that was (not) helpful" is about the skill too.
         manager = self.runtime.skills
         if about_skill is not None and (skill_id := manager.recent_run()) is not None:
             await manager.async_feedback(skill_id, about_skill)
         return self.say(answer)
+
+    async def _initiative(self, kind: str) -> str:
+        """Learn "fewer suggestions" or "you can suggest things": about offers and proposals.
+
+        Initiative is used where AisthOS suggests, on the notification channel:
+        learned in the context of the offer still open, else of now.
+        """
+        offer = self.runtime.skills.open_offer()
+        await self.async_record(
+            kind, "notification", (offer.context, offer.style) if offer is not None else None
+        )
+        return self.say(kind)
 
     # ---- finding skills ---------------------------------------------------------
 
@@ -245,8 +294,11 @@ class Voice:
         offer = manager.current_offer()
         if offer is not None:
             name = manager.book.skills[offer].name
-            await manager.async_run_once(offer)
-            await self.async_record("helpful", "notification")
+            await manager.async_answer_offer("approved")
+            try:
+                await manager.async_run_once(offer)
+            except HomeAssistantError as err:
+                return self.say("cannot_run", name=name, error=str(err))
             return self.say("ran", name=name)
         skill_id = manager.last_proposal()
         if skill_id is None:
@@ -256,6 +308,11 @@ class Voice:
 
     async def _reject_last(self, _slots: dict[str, str]) -> str:
         manager = self.runtime.skills
+        offer = manager.current_offer()
+        if offer is not None:
+            # "No" to the routine offered just now: not now, and less initiative.
+            await manager.async_answer_offer("rejected", withdraw=True)
+            return self.say("offer_declined", name=manager.book.skills[offer].name)
         autonomous = manager.last_autonomous()
         if autonomous is not None:
             name = manager.book.skills[autonomous].name

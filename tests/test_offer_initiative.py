@@ -1,0 +1,224 @@
+"""An Adult's offers follow the learned initiative, and every reaction to one teaches it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.aisthos.engine.skill_book import Status
+from custom_components.aisthos.engine.style_bandit import Style, StyleBandit, StyleContext
+from custom_components.aisthos.skill_manager import OFFER_NOTIFICATION_ID
+from homeassistant.components import persistent_notification
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+
+from .helpers import grown_to
+from .test_skill_manager_edges import KETTLE, assistant_home, notifications
+from .test_voice import say
+
+EXPLANATION = "Seen on 4 of 4 weekend days between 09:10 and 09:50."
+# The kettle routine, moved to weekday evenings at 18:00: offered at 17:55, on
+# a Wednesday afternoon; an answer a quarter of an hour later is in the evening.
+OFFERED_IN = StyleContext(17, False, "notification")
+
+
+def at(hour: int, minute: int) -> datetime:
+    return datetime(2026, 11, 25, hour, minute, tzinfo=dt_util.get_default_time_zone())
+
+
+@pytest.fixture
+def expected_lingering_timers() -> bool:
+    """HA's own time-triggered automation (the imported 09:30 skill) keeps a timer."""
+    return True
+
+
+@pytest.fixture
+async def adult(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> MockConfigEntry:
+    """An Adult AisthOS (no style learned yet) with a kettle routine at 18:00 on weekdays."""
+    entry = await assistant_home(hass, freezer)
+    runtime = entry.runtime_data
+    runtime.learner.growth = grown_to("adult", born_days_ago=120)
+    book = runtime.learner.book
+    habit = replace(
+        book.skills[KETTLE].conditions,
+        start=18 * 60,
+        end=18 * 60 + 20,
+        days=("mon", "tue", "wed", "thu", "fri"),
+    )
+    book.skills[KETTLE] = replace(book.skills[KETTLE], conditions=habit)
+    runtime.voice.bandit = StyleBandit(seed=5)
+    return entry
+
+
+async def offer_time(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Wednesday 17:55, five minutes before the routine's usual time."""
+    freezer.move_to(at(17, 55))
+    async_fire_time_changed(hass, at(17, 55))
+    await hass.async_block_till_done()
+
+
+def teach(entry: MockConfigEntry, kind: str, times: int = 3) -> None:
+    """Reactions the household gave to earlier offers at this time."""
+    for _ in range(times):
+        entry.runtime_data.voice.bandit.feedback(OFFERED_IN, Style(), kind)
+
+
+def expected_after(before: dict[str, object], kind: str, style: Style) -> dict[str, object]:
+    """The bandit's state after exactly one reaction, in the context the offer was made in."""
+    bandit = StyleBandit.from_dict(before)
+    bandit.feedback(OFFERED_IN, style, kind)
+    return bandit.as_dict()
+
+
+async def test_with_no_evidence_an_adult_offers_anyway(
+    hass: HomeAssistant, adult: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    voice = adult.runtime_data.voice
+    # The bandit's default initiative is quiet; unsure, the Adult explores by offering.
+    assert voice.bandit.best(OFFERED_IN).initiative == "quiet"
+    for seed in range(20):
+        voice.bandit = StyleBandit(seed=seed)
+        assert voice.offer_style(OFFERED_IN).initiative == "proactive"
+    await offer_time(hass, freezer)
+    assert adult.runtime_data.skills.current_offer() == KETTLE
+    assert notifications(hass)[OFFER_NOTIFICATION_ID]["message"].startswith(
+        "It's 17:55, shall I do **"
+    )
+
+
+async def test_fewer_suggestions_said_several_times_silences_offers(
+    hass: HomeAssistant, adult: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    freezer.move_to(at(17, 40))
+    for _ in range(3):
+        assert await say(hass, "fewer suggestions please") == "Okay, fewer suggestions from me."
+    voice = adult.runtime_data.voice
+    assert voice.bandit.best(OFFERED_IN).initiative == "quiet"
+    assert voice.bandit.confidence(OFFERED_IN)["initiative"] > 0.9
+    await offer_time(hass, freezer)
+    assert adult.runtime_data.skills.current_offer() is None
+    assert OFFER_NOTIFICATION_ID not in notifications(hass)
+
+
+async def test_a_proactive_household_gets_offers_brief_or_detailed(
+    hass: HomeAssistant, adult: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    freezer.move_to(at(17, 40))
+    for _ in range(3):
+        assert await say(hass, "you can suggest things") == (
+            "Okay, I'll suggest things when I notice them."
+        )
+    teach(adult, "more_detail")
+    await offer_time(hass, freezer)
+    offer = adult.runtime_data.skills.open_offer()
+    assert offer is not None
+    assert offer.style == Style("detailed", offer.style.form, "proactive")
+    message = notifications(hass)[OFFER_NOTIFICATION_ID]["message"]
+    assert message.startswith("It's 17:55, shall I do **")
+    assert f"(Weekend routine: Kettle)? {EXPLANATION} " in message
+    assert message.endswith('Say "yes, do it" to Assist.')
+
+
+async def test_a_brief_offer_gives_no_reasons(
+    hass: HomeAssistant, adult: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    teach(adult, "approved")
+    teach(adult, "shorter")
+    await offer_time(hass, freezer)
+    message = notifications(hass)[OFFER_NOTIFICATION_ID]["message"]
+    assert EXPLANATION not in message
+    assert message.endswith('(Weekend routine: Kettle)? Say "yes, do it" to Assist.')
+
+
+async def test_yes_to_an_offer_is_approved_initiative_where_it_was_offered(
+    hass: HomeAssistant, adult: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    voice = adult.runtime_data.voice
+    await offer_time(hass, freezer)
+    offer = adult.runtime_data.skills.open_offer()
+    assert offer is not None
+    assert offer.context == OFFERED_IN
+    before = voice.bandit.as_dict()
+    freezer.move_to(at(18, 10))  # evening now; the offer was made in the afternoon
+    assert await say(hass, "yes, do it") == "Done: Weekend routine: Kettle."
+    await hass.async_block_till_done()
+    assert hass.states.get("switch.kettle").state == "on"
+    # Answered: its notification is taken down, which is not the household dismissing it.
+    assert OFFER_NOTIFICATION_ID not in notifications(hass)
+    assert voice.bandit.as_dict() == expected_after(before, "approved", offer.style)
+    assert voice.bandit.best(OFFERED_IN).initiative == "proactive"
+    # Saying it again runs it again, but is not a second approval.
+    assert await say(hass, "yes do it") == "Done: Weekend routine: Kettle."
+    assert voice.bandit.as_dict() == expected_after(before, "approved", offer.style)
+    # The skill itself is still only proposed: the offer ran it once.
+    assert adult.runtime_data.learner.book.status(KETTLE) is Status.PROPOSED
+
+
+async def test_no_to_an_offer_is_rejected_initiative_and_ends_the_offer(
+    hass: HomeAssistant, adult: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    voice = adult.runtime_data.voice
+    manager = adult.runtime_data.skills
+    await offer_time(hass, freezer)
+    offer = manager.open_offer()
+    assert offer is not None
+    before = voice.bandit.as_dict()
+    freezer.move_to(at(18, 10))
+    assert await say(hass, "no, don't do that") == (
+        "All right, I'll leave Weekend routine: Kettle for now."
+    )
+    await hass.async_block_till_done()
+    assert voice.bandit.as_dict() == expected_after(before, "rejected", offer.style)
+    assert manager.current_offer() is None
+    assert OFFER_NOTIFICATION_ID not in notifications(hass)
+    assert hass.states.get("switch.kettle").state == "off"
+    # Not now is not never: the proposal still waits in Repairs.
+    assert adult.runtime_data.learner.book.status(KETTLE) is Status.PROPOSED
+
+
+@pytest.mark.parametrize("by_service", [False, True])
+async def test_dismissing_an_offer_is_dismissed_initiative(
+    hass: HomeAssistant, adult: MockConfigEntry, freezer: FrozenDateTimeFactory, by_service: bool
+) -> None:
+    voice = adult.runtime_data.voice
+    await offer_time(hass, freezer)
+    offer = adult.runtime_data.skills.open_offer()
+    assert offer is not None
+    before = voice.bandit.as_dict()
+    freezer.move_to(at(18, 10))
+    persistent_notification.async_create(hass, "Something else", notification_id="other")
+    persistent_notification.async_dismiss(hass, "other")  # not the offer: nothing learned
+    await hass.async_block_till_done()
+    assert voice.bandit.as_dict() == before
+    if by_service:
+        await hass.services.async_call(
+            "persistent_notification",
+            "dismiss",
+            {"notification_id": OFFER_NOTIFICATION_ID},
+            blocking=True,
+        )
+    else:
+        persistent_notification.async_dismiss(hass, OFFER_NOTIFICATION_ID)
+    await hass.async_block_till_done()
+    assert voice.bandit.as_dict() == expected_after(before, "dismissed", offer.style)
+    assert voice.bandit.best(OFFERED_IN).initiative == "quiet"
+    # A "yes" after all still runs it, but the first reaction was the one learned.
+    assert await say(hass, "yes do it") == "Done: Weekend routine: Kettle."
+    assert voice.bandit.as_dict() == expected_after(before, "dismissed", offer.style)
+
+
+async def test_dismissals_are_not_watched_after_unloading(
+    hass: HomeAssistant, adult: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    voice = adult.runtime_data.voice
+    await offer_time(hass, freezer)
+    assert OFFER_NOTIFICATION_ID in notifications(hass)
+    before = voice.bandit.as_dict()
+    assert await hass.config_entries.async_unload(adult.entry_id)
+    persistent_notification.async_dismiss(hass, OFFER_NOTIFICATION_ID)
+    await hass.async_block_till_done()
+    assert voice.bandit.as_dict() == before
