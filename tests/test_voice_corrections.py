@@ -151,3 +151,18 @@ async def test_a_correction_after_not_helpful_is_about_the_same_answer(
     # Both reactions landed on the morning answer's context and style, nothing else.
     assert voice.bandit.as_dict() == expected.as_dict()
     assert voice.bandit.best(ctx).form == "list"
+
+
+async def test_explain_more_asks_for_detail_not_for_a_skill_called_more(
+    hass: HomeAssistant, assistant: MockConfigEntry
+) -> None:
+    voice = assistant.runtime_data.voice
+    await say(hass, "what have you learned")
+    assert voice.last is not None
+    ctx = voice.last[0]
+    # Both "explain {skill}" and "explain more" match; only the detail answers.
+    assert await say(hass, "explain more") == MORE_DETAIL
+    assert voice.bandit.best(ctx).length == "detailed"
+    assert await say(hass, "explain the skill moonwalk") == (
+        "I don't know a routine called moonwalk."
+    )
