@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -10,6 +11,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.aisthos.const import CONF_SECRET, DOMAIN
 from custom_components.aisthos.engine.perception import DEFAULT_DOMAINS
 from homeassistant.core import HomeAssistant
+
+# The HA test plugin logs every SQL statement; the recorder thread still writes
+# between tests, straight to the terminal. Failures show the recorder's warnings.
+logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
 
 SECRET = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 
