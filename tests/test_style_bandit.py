@@ -9,8 +9,10 @@ import math
 import random
 from typing import Any
 
+import numpy as np
 import pytest
 
+from custom_components.aisthos.engine import style_bandit
 from custom_components.aisthos.engine.style_bandit import (
     BUCKETS,
     CHANNELS,
@@ -108,6 +110,17 @@ def test_context_rejects_unknown(hour: int, channel: str, error: str) -> None:
 def test_style_rejects_unknown_option() -> None:
     with pytest.raises(ValueError, match="unknown length"):
         Style("medium", "prose", "quiet")
+
+
+def test_the_prior_is_a_distribution_over_every_joint_hypothesis() -> None:
+    log_prior = style_bandit._LOG_PRIOR
+    assert log_prior.shape == (30, 30, 30)
+    assert float(np.exp(log_prior).sum()) == pytest.approx(1.0)
+    # "The same style everywhere": its own share plus its part of the other two.
+    everywhere = style_bandit._STRUCTURE == 0
+    mass = float(np.exp(log_prior[np.ix_(everywhere, everywhere, everywhere)]).sum())
+    one_style, one_context = style_bandit.PRIOR_ONE_STYLE, style_bandit.PRIOR_ONE_CONTEXT
+    assert mass == pytest.approx(one_style + one_context / 4 + (1 - one_style - one_context) / 64)
 
 
 def test_no_evidence_means_the_default_style() -> None:
