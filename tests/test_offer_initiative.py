@@ -90,6 +90,24 @@ async def test_with_no_evidence_an_adult_offers_anyway(
     )
 
 
+async def test_one_dismissal_silences_offers_there_a_second_one_everywhere(
+    hass: HomeAssistant, adult: MockConfigEntry
+) -> None:
+    voice = adult.runtime_data.voice
+    weekend_morning = StyleContext(9, True, "notification")
+    offered = Style(initiative="proactive")
+    voice.bandit.feedback(OFFERED_IN, offered, "dismissed")
+    assert voice.offer_style(OFFERED_IN).initiative == "quiet"
+    assert voice.offer_style(weekend_morning).initiative == "proactive"
+    voice.bandit.feedback(OFFERED_IN, offered, "dismissed")
+    assert voice.offer_style(weekend_morning).initiative == "quiet"
+    # Welcomed offers elsewhere bring them back there.
+    for _ in range(2):
+        voice.bandit.feedback(weekend_morning, offered, "approved")
+    assert voice.offer_style(weekend_morning).initiative == "proactive"
+    assert voice.offer_style(OFFERED_IN).initiative == "quiet"
+
+
 async def test_fewer_suggestions_said_several_times_silences_offers(
     hass: HomeAssistant, adult: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
