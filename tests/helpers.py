@@ -8,9 +8,10 @@ import sqlite3
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from homeassistant.core import Context, HomeAssistant
+from homeassistant.helpers import entity_registry as er
 
 
 async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 2) -> None:
@@ -51,3 +52,12 @@ def grown_to(stage: str, born_days_ago: int = 40) -> Any:
     history = [(s, born + timedelta(days=3 * i)) for i, s in enumerate(ORDER)]
     upto = ORDER.index(Stage(stage)) + 1
     return Growth(born=born, stage=Stage(stage), history=history[:upto])
+
+
+async def enable_entity(hass: HomeAssistant, entry: MockConfigEntry, entity_id: str) -> None:
+    """Enable an entity that is disabled by default, as a user would, and reload."""
+    registry = er.async_get(hass)
+    assert registry.async_get(entity_id) is not None, entity_id
+    registry.async_update_entity(entity_id, disabled_by=None)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()

@@ -16,7 +16,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import area_registry as ar, entity_registry as er
 
 from .conftest import default_options
-from .helpers import advance, db_rows, set_state
+from .helpers import advance, db_rows, enable_entity, set_state
 
 
 async def test_setup_and_unload(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
@@ -36,6 +36,9 @@ async def test_setup_and_unload(hass: HomeAssistant, loaded_entry: MockConfigEnt
 async def test_state_changes_become_stored_sparks(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
+    # Disabled by default; enabled here as a user would.
+    assert hass.states.get("sensor.aisthos_last_spark") is None
+    await enable_entity(hass, loaded_entry, "sensor.aisthos_last_spark")
     events = async_capture_events(hass, EVENT_SPARK)
     area = ar.async_get(hass).async_create("Hallway")
     entry = er.async_get(hass).async_get_or_create("light", "test", "hall-light")

@@ -57,7 +57,13 @@ class SparksTodaySensor(AisthosEntity, SensorEntity):
 
 
 class LastSparkSensor(AisthosEntity, SensorEntity):
-    """The most recent Spark as a readable line."""
+    """The most recent Spark as a readable line.
+
+    Disabled by default: every Spark is already a Logbook line of its own, and
+    this state would repeat it there and add a recorder row per Spark.
+    """
+
+    _attr_entity_registry_enabled_default = False
 
     def __init__(self, entry: AisthosConfigEntry) -> None:
         """Create the sensor."""
