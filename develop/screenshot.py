@@ -30,12 +30,13 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# (file in docs/, path, text that must be on the page, how often at least)
+# (file in docs/, path, text that must be on the page, how often at least);
+# {device} is the AisthOS device's id.
 PAGES = (
     # The logbook is live and mixes Sparks with the state changes behind them:
     # wait until a few Spark lines (named "AisthOS") are in view.
     ("logbook.png", "/logbook", "AisthOS", 4),
-    ("overview.png", "/", "Kitchen", 1),
+    ("device.png", "/config/devices/device/{device}", "Sparks today", 1),
 )
 
 
@@ -53,6 +54,21 @@ async def wait_for_sparks(token: str, minimum: int, limit_s: float) -> int:
             if count >= minimum or time.monotonic() > deadline:
                 return count
             await asyncio.sleep(2)
+
+
+async def aisthos_device(token: str) -> str:
+    """Return the id of the AisthOS device (through a template: REST has no registry)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    template = {"template": "{{ device_id('sensor.aisthos_sparks_today') }}"}
+    async with (
+        aiohttp.ClientSession(headers=headers) as session,
+        session.post(f"{BASE}/api/template", json=template) as resp,
+    ):
+        resp.raise_for_status()
+        device = (await resp.text()).strip()
+    if not device or device == "None":
+        raise RuntimeError("no AisthOS device: is the integration set up?")
+    return device
 
 
 def login_script(token: str) -> str:
@@ -83,8 +99,9 @@ async def shoot(out: Path, token: str) -> list[Path]:
         )
         page = await browser.new_page(viewport={"width": 1280, "height": 800})
         await page.add_init_script(login_script(token))
+        device = await aisthos_device(token)
         for name, path, expect, times in PAGES:
-            await page.goto(BASE + path)
+            await page.goto(BASE + path.format(device=device))
             # Locators pierce the frontend's shadow DOM.
             lines = page.get_by_text(expect, exact=True)
             try:
