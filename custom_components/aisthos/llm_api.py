@@ -1,8 +1,10 @@
 """AisthOS tools for LLM-based conversation agents (Home Assistant's LLM API).
 
 An agent set to use the "AisthOS" API can list what was learned, explain a
-skill and summarise the learning. The tools only read: they never change a
-skill or run an action.
+skill and summarise the learning. Those tools only read: they never change a
+skill or run an action. The agent's chat is the style bandit's "chat"
+channel: the prompt says how this household likes its answers now, and one
+tool passes the household's reactions back, which only teaches how to talk.
 """
 
 from __future__ import annotations
@@ -18,12 +20,26 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .engine.skill import Skill
+from .engine.style_bandit import FEEDBACK, Style
 from .runtime import AisthosRuntime, loaded_runtime
 
 API_ID: Final = DOMAIN
 READ_ONLY: Final = llm.ToolAnnotations(
     read_only=True, destructive=False, idempotent=True, open_world=False
 )
+# What a chat partner can say about an answer (approvals and dismissals of
+# suggestions come from Repairs and notifications, not from here).
+CHAT_REACTIONS: Final = tuple(
+    kind for kind in FEEDBACK if kind not in ("approved", "rejected", "dismissed")
+)
+_STYLE_PROMPT: Final = {
+    "brief": "Keep answers brief.",
+    "detailed": "Give detailed answers.",
+    "prose": "Write in sentences.",
+    "list": "Use lists where there is more than one item.",
+    "quiet": "Do not volunteer suggestions.",
+    "proactive": "Offer a suggestion when one fits.",
+}
 
 
 def _runtime(hass: HomeAssistant) -> AisthosRuntime:
@@ -126,17 +142,69 @@ class SummariseLearningTool(llm.Tool):
         )
 
 
+class StyleFeedbackTool(llm.Tool):
+    """Pass on how the household reacted to the style of the last answer."""
+
+    name = "aisthos_style_feedback"
+    description = (
+        "Call when the user reacts to how you answered: asks for shorter answers or more "
+        "detail, for a list or for sentences, for fewer or more suggestions, or says an "
+        "answer was (not) helpful. It teaches AisthOS how this household likes answers."
+    )
+    parameters = vol.Schema({vol.Required("reaction"): vol.In(CHAT_REACTIONS)})
+    # It changes nothing in the home: only the learned speaking style.
+    annotations = llm.ToolAnnotations(
+        read_only=False, destructive=False, idempotent=False, open_world=False
+    )
+    integration = DOMAIN
+
+    async def async_call(
+        self, hass: HomeAssistant, tool_input: llm.ToolInput, llm_context: llm.LLMContext
+    ) -> llm.ToolResult:
+        """Learn from the reaction, in the context of the chat's last answer."""
+        voice = _runtime(hass).voice
+        # The agent's output is checked here: HA passes tool arguments on as given.
+        reaction = tool_input.tool_args.get("reaction")
+        if reaction not in CHAT_REACTIONS:
+            return llm.ToolResult(
+                data={"error": f"reaction must be one of: {', '.join(CHAT_REACTIONS)}"},
+                error=True,
+            )
+        await voice.async_record(reaction, "chat")
+        ctx = voice.now_context("chat")
+        return llm.ToolResult(
+            data={"recorded": reaction, "style_now": _style_prompt(voice.bandit.best(ctx))}
+        )
+
+
+def _style_prompt(style: Style) -> str:
+    return " ".join(
+        _STYLE_PROMPT[option] for option in (style.length, style.form, style.initiative)
+    )
+
+
 class AisthosAPI(llm.API):
     """The AisthOS tools."""
 
     async def async_get_api_instance(self, llm_context: llm.LLMContext) -> llm.APIInstance:
-        """Return the tools with a short prompt."""
+        """Return the tools, with a prompt that carries the style chosen for this chat."""
+        prompt = (
+            "AisthOS learns the household's routines locally. Use its tools to say what "
+            "it learned and why; never guess a routine it did not report."
+        )
+        if (runtime := loaded_runtime(self.hass)) is not None:
+            # Chosen (and remembered for the reactions) once per conversation turn.
+            prompt += " How this household likes answers now: " + _style_prompt(
+                runtime.voice.style("chat")
+            )
         return llm.APIInstance(
             api=self,
-            api_prompt=(
-                "AisthOS learns the household's routines locally. Use its tools to say what "
-                "it learned and why; never guess a routine it did not report."
-            ),
+            api_prompt=prompt,
             llm_context=llm_context,
-            tools=[ListSkillsTool(), ExplainSkillTool(), SummariseLearningTool()],
+            tools=[
+                ListSkillsTool(),
+                ExplainSkillTool(),
+                SummariseLearningTool(),
+                StyleFeedbackTool(),
+            ],
         )

@@ -157,10 +157,15 @@ class Voice:
         text = str(self.language.get("responses", {}).get(key, key))
         return text.format(**values)
 
+    @staticmethod
+    def now_context(channel: str) -> StyleContext:
+        """Return the style context of this moment on a channel."""
+        now = dt_util.now()
+        return StyleContext(now.hour, now.weekday() >= 5, channel)
+
     def style(self, channel: str = "voice") -> Style:
         """Choose how to speak now, and remember it for the reactions."""
-        now = dt_util.now()
-        ctx = StyleContext(now.hour, now.weekday() >= 5, channel)
+        ctx = self.now_context(channel)
         chosen = self.bandit.choose(ctx)
         self.last = (ctx, chosen)
         return chosen
@@ -197,8 +202,7 @@ class Voice:
         elif self.last is not None and (channel == "voice" or self.last[0].channel == channel):
             ctx, chosen = self.last
         else:
-            now = dt_util.now()
-            ctx = StyleContext(now.hour, now.weekday() >= 5, channel)
+            ctx = self.now_context(channel)
             chosen = self.bandit.best(ctx)
         self.bandit.feedback(ctx, chosen, kind)
         preferences = self.runtime.learner.preferences
