@@ -53,6 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "custom_components"
 from engine.style_bandit import (
     BUCKETS,
     CHANNELS,
+    CORRECTION,
     DIMENSIONS,
     FEEDBACK,
     TIMES,
@@ -89,14 +90,6 @@ P_HELPFUL = (0.10, 0.35, 0.60, 0.90)  # by the number of matching dimensions
 P_EXPLICIT = 0.25  # corrects a wrong dimension in words
 P_INITIATIVE = 0.30  # approves/rejects/dismisses when AisthOS took the initiative
 P_ANSWER = 0.30  # names what to change when asked after "not helpful"
-CORRECTION = {
-    "brief": "shorter",
-    "detailed": "more_detail",
-    "list": "as_list",
-    "prose": "as_prose",
-    "quiet": "quieter",
-    "proactive": "more_proactive",
-}
 FLIPPED = {
     "helpful": "not_helpful",
     "not_helpful": "helpful",

@@ -16,6 +16,7 @@ from custom_components.aisthos.engine import style_bandit
 from custom_components.aisthos.engine.style_bandit import (
     BUCKETS,
     CHANNELS,
+    CORRECTION,
     DIMENSIONS,
     FEEDBACK,
     MAX_WEIGHT,
@@ -34,14 +35,6 @@ ALL_CONTEXTS = [
     for hour, weekend, channel in itertools.product((3, 8, 14, 20), (False, True), CHANNELS)
 ]
 P_HELPFUL = (0.1, 0.35, 0.6, 0.9)
-CORRECTIONS = {
-    "brief": "shorter",
-    "detailed": "more_detail",
-    "list": "as_list",
-    "prose": "as_prose",
-    "quiet": "quieter",
-    "proactive": "more_proactive",
-}
 
 
 def matches(a: Style, b: Style) -> int:
@@ -226,7 +219,7 @@ def test_a_preference_by_channel_is_learned_for_every_dimension() -> None:
         style, want = bandit.choose(ctx), prefers(ctx)
         wrong = [dim for dim in DIMENSIONS if style.option(dim) != want.option(dim)]
         if wrong and rng.random() < 0.25:
-            kind = CORRECTIONS[want.option(rng.choice(wrong))]
+            kind = CORRECTION[want.option(rng.choice(wrong))]
         else:
             kind = "helpful" if rng.random() < P_HELPFUL[matches(style, want)] else "not_helpful"
         bandit.feedback(ctx, style, kind)
@@ -384,3 +377,12 @@ def test_accepts_negative_dimension_sums() -> None:
     data["dimensions"]["length"][0] = [2, -2]
     bandit = StyleBandit.from_dict(data)
     assert bandit.as_dict()["dimensions"]["length"][0] == [2, -2]
+
+
+def test_each_correction_asks_for_its_option() -> None:
+    for option, kind in CORRECTION.items():
+        dimension, wanted, value, _weight = FEEDBACK[kind]
+        assert dimension is not None
+        assert option in DIMENSIONS[dimension]
+        assert (wanted, value) == (option, 1.0)
+    assert sorted(CORRECTION) == sorted(o for options in DIMENSIONS.values() for o in options)

@@ -110,6 +110,16 @@ FEEDBACK: Final[Mapping[str, Update]] = {
     "dismissed": ("initiative", "proactive", 0.0, 1.0),
 }
 
+# The spoken correction that asks for each option ("shorter" for brief).
+CORRECTION: Final[Mapping[str, str]] = {
+    "brief": "shorter",
+    "detailed": "more_detail",
+    "prose": "as_prose",
+    "list": "as_list",
+    "quiet": "quieter",
+    "proactive": "more_proactive",
+}
+
 _DIMS: Final = tuple(DIMENSIONS)
 # The 8 styles in a fixed order (the layout of the stored counts), and each
 # style as option indexes per dimension.
