@@ -741,7 +741,8 @@ def build_report(figures: dict[str, Any], args: argparse.Namespace) -> Report:
     rec_backlog = growth(recorded.samples, "backlog", tick, warmup_s=0.5)
     report.section(f"   Spark events recorded too ({args.short_seconds:g} s, same load)")
     recorded_ok = recorded.rate >= RATE_TOLERANCE * TARGET_CHANGES_PER_S
-    report.add(Row("changes/s", recorded.rate, without.rate, "/s", met=recorded_ok, digits=0))
+    # Not a target (see the note): how far the recorder keeps up at this rate.
+    report.add(Row("changes/s", recorded.rate, without.rate, "/s", digits=0))
     report.add(
         Row(
             "process CPU per change",
