@@ -11,7 +11,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.aisthos.const import DOMAIN
+from custom_components.aisthos.const import CONF_ENGINE_TOKEN, CONF_ENGINE_URL, DOMAIN
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
@@ -36,6 +36,24 @@ async def test_diagnostics(
     assert diagnostics["sparks"]["stored"] == 1
     assert diagnostics["filter"]["passed"] == 1
     assert diagnostics["filter"]["appeared"] == 1
+
+
+async def test_diagnostics_redact_the_engine_link(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, config_entry: MockConfigEntry
+) -> None:
+    token = "engine-token-0123456789abcdef"
+    url = "http://192.0.2.7:8099"
+    hass.config_entries.async_update_entry(
+        config_entry,
+        options={**config_entry.options, CONF_ENGINE_URL: url, CONF_ENGINE_TOKEN: token},
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, config_entry)
+    options = diagnostics["entry"]["options"]
+    assert options[CONF_ENGINE_TOKEN] == options[CONF_ENGINE_URL] == "**REDACTED**"
+    assert token not in str(diagnostics)
+    assert "192.0.2.7" not in str(diagnostics)
 
 
 async def test_corrupt_database_is_moved_aside_with_a_repair_issue(

@@ -8,10 +8,22 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_EXCLUDE_ENTITIES, CONF_INCLUDE_ENTITIES, CONF_SECRET
+from .const import (
+    CONF_ENGINE_TOKEN,
+    CONF_ENGINE_URL,
+    CONF_EXCLUDE_ENTITIES,
+    CONF_INCLUDE_ENTITIES,
+    CONF_SECRET,
+)
 from .runtime import AisthosConfigEntry
 
-TO_REDACT = {CONF_SECRET, CONF_INCLUDE_ENTITIES, CONF_EXCLUDE_ENTITIES}
+TO_REDACT = {
+    CONF_SECRET,
+    CONF_ENGINE_TOKEN,
+    CONF_ENGINE_URL,
+    CONF_INCLUDE_ENTITIES,
+    CONF_EXCLUDE_ENTITIES,
+}
 
 
 async def async_get_config_entry_diagnostics(
