@@ -42,7 +42,7 @@ async def test_diagnostics_redact_the_engine_link(
     hass: HomeAssistant, hass_client: ClientSessionGenerator, config_entry: MockConfigEntry
 ) -> None:
     token = "engine-token-0123456789abcdef"
-    url = "http://192.0.2.7:8099"
+    url = "http://127.0.0.1:9/private-path"
     hass.config_entries.async_update_entry(
         config_entry,
         options={**config_entry.options, CONF_ENGINE_URL: url, CONF_ENGINE_TOKEN: token},
@@ -53,7 +53,7 @@ async def test_diagnostics_redact_the_engine_link(
     options = diagnostics["entry"]["options"]
     assert options[CONF_ENGINE_TOKEN] == options[CONF_ENGINE_URL] == "**REDACTED**"
     assert token not in str(diagnostics)
-    assert "192.0.2.7" not in str(diagnostics)
+    assert "private-path" not in str(diagnostics)
 
 
 async def test_corrupt_database_is_moved_aside_with_a_repair_issue(
