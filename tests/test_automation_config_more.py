@@ -9,6 +9,7 @@ import pytest
 from custom_components.aisthos.engine.automation_config import (
     UnsafeSkillError,
     compile_automation,
+    undo_skill,
 )
 from custom_components.aisthos.engine.skill import Action, Conditions, Signature, Skill, Trigger
 from homeassistant.components.automation.config import async_validate_config_item
@@ -109,3 +110,30 @@ def test_bad_days_are_refused(days: tuple[str, ...]) -> None:
 def test_a_skill_without_actions_is_refused() -> None:
     with pytest.raises(UnsafeSkillError, match="at least one action"):
         compile_automation(skill(Trigger(at=1085), actions=()), ENTITIES.get)
+
+
+def test_undoing_reverses_each_action_last_first() -> None:
+    tv = Signature("mmm", "playing", "media", "media_player", "living_room")
+    fan = Signature("fff", "turned_off", "power", "fan", "living_room")
+    done = skill(Trigger(at=1090), actions=(Action(LIGHT), Action(tv, 30.0), Action(fan)))
+    undone = compile_automation(undo_skill(done), ENTITIES.get)
+    assert [(a["action"], a["target"]["entity_id"]) for a in undone["actions"]] == [
+        ("fan.turn_on", "fan.ceiling"),
+        ("media_player.media_pause", "media_player.tv"),
+        ("light.turn_off", "light.hall"),
+    ]
+    # Undo is immediate: the original delays do not apply.
+    assert not any("delay" in a for a in undone["actions"])
+
+
+def test_undoing_a_lock_is_never_unlocking() -> None:
+    lock = Signature("kkk", "locked", "access", "lock", "hallway")
+    locked = skill(Trigger(at=1090), actions=(Action(lock),))
+    with pytest.raises(UnsafeSkillError, match="never automated"):
+        compile_automation(undo_skill(locked), {"kkk": "lock.front"}.get)
+
+
+def test_what_has_no_opposite_cannot_be_undone() -> None:
+    heat = Signature("ccc", "heating", "climate", "climate", "living_room")
+    with pytest.raises(UnsafeSkillError, match="cannot undo heating"):
+        undo_skill(skill(Trigger(at=1090), actions=(Action(heat),)))

@@ -237,6 +237,92 @@ async def test_dismissals_are_not_watched_after_unloading(
     assert OFFER_NOTIFICATION_ID in notifications(hass)
     before = voice.bandit.as_dict()
     assert await hass.config_entries.async_unload(adult.entry_id)
+    # An offer nobody can answer any more is taken down, which teaches nothing.
+    assert OFFER_NOTIFICATION_ID not in notifications(hass)
     persistent_notification.async_dismiss(hass, OFFER_NOTIFICATION_ID)
     await hass.async_block_till_done()
     assert voice.bandit.as_dict() == before
+
+
+NO_QUESTION = "I haven't asked you anything just now."
+
+
+async def test_no_twice_never_rejects_the_proposal(
+    hass: HomeAssistant, adult: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    await offer_time(hass, freezer)
+    assert await say(hass, "no, don't do that") == (
+        "All right, I'll leave Weekend routine: Kettle for now."
+    )
+    assert await say(hass, "no, don't do that") == NO_QUESTION
+    # A "yes" after the "no" finds no question either: nothing runs, nothing is approved.
+    assert await say(hass, "yes, do it") == NO_QUESTION
+    assert hass.states.get("switch.kettle").state == "off"
+    assert adult.runtime_data.learner.book.status(KETTLE) is Status.PROPOSED
+
+
+async def test_an_unanswered_offer_expires_after_half_an_hour(
+    hass: HomeAssistant, adult: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    voice = adult.runtime_data.voice
+    await offer_time(hass, freezer)
+    before = voice.bandit.as_dict()
+    freezer.move_to(at(18, 26))
+    async_fire_time_changed(hass, at(18, 26))
+    await hass.async_block_till_done()
+    assert OFFER_NOTIFICATION_ID not in notifications(hass)
+    # Silence is not a "no": nothing learned, and a late "yes" asks nothing.
+    assert voice.bandit.as_dict() == before
+    assert await say(hass, "yes, do it") == NO_QUESTION
+    assert hass.states.get("switch.kettle").state == "off"
+    assert adult.runtime_data.learner.book.status(KETTLE) is Status.PROPOSED
+
+
+@pytest.mark.parametrize("sentence", ["undo that", "no, don't do that"])
+async def test_what_an_offer_ran_can_be_undone(
+    hass: HomeAssistant, adult: MockConfigEntry, freezer: FrozenDateTimeFactory, sentence: str
+) -> None:
+    await offer_time(hass, freezer)
+    assert await say(hass, "yes, do it") == "Done: Weekend routine: Kettle."
+    assert hass.states.get("switch.kettle").state == "on"
+    freezer.move_to(at(17, 58))
+    assert await say(hass, sentence) == "Undone: Weekend routine: Kettle."
+    await hass.async_block_till_done()
+    assert hass.states.get("switch.kettle").state == "off"
+    # Undone once; the proposal is untouched.
+    assert await say(hass, "undo that") == "I haven't done anything on my own recently."
+    assert adult.runtime_data.learner.book.status(KETTLE) is Status.PROPOSED
+
+
+async def test_an_offer_run_is_not_undone_ten_minutes_later(
+    hass: HomeAssistant, adult: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    await offer_time(hass, freezer)
+    assert await say(hass, "yes, do it") == "Done: Weekend routine: Kettle."
+    freezer.move_to(at(18, 6))
+    assert await say(hass, "undo that") == "I haven't done anything on my own recently."
+    assert hass.states.get("switch.kettle").state == "on"
+
+
+async def test_approving_the_offered_proposal_explicitly_answers_the_offer(
+    hass: HomeAssistant, adult: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    voice = adult.runtime_data.voice
+    manager = adult.runtime_data.skills
+    await offer_time(hass, freezer)
+    offer = manager.open_offer()
+    assert offer is not None
+    assert manager.last_proposal() == KETTLE
+    before = voice.bandit.as_dict()
+    assert await say(hass, "approve the last suggestion") == (
+        "Done. Weekend routine: Kettle will now run by itself."
+    )
+    assert adult.runtime_data.learner.book.status(KETTLE) is Status.APPROVED
+    assert manager.current_offer() is None
+    assert OFFER_NOTIFICATION_ID not in notifications(hass)
+    # The offer's answer, then the proposal's approval: both teach initiative.
+    expected = StyleBandit.from_dict(expected_after(before, "approved", offer.style))
+    assert (
+        voice.bandit.confidence(OFFERED_IN)["initiative"]
+        >= expected.confidence(OFFERED_IN)["initiative"]
+    )

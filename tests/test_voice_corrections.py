@@ -49,6 +49,7 @@ CORRECTIONS = [
     ("tell me if you spot something", MORE_PROACTIVE),
     # The older ones still reach only their own intent.
     ("tell me more", MORE_DETAIL),
+    ("tell me more details please", MORE_DETAIL),
     ("more details please", MORE_DETAIL),
     ("shorter please", SHORTER),
     ("keep it brief", SHORTER),
@@ -161,7 +162,8 @@ async def test_explain_more_asks_for_detail_not_for_a_skill_called_more(
     assert voice.last is not None
     ctx = voice.last[0]
     # Both "explain {skill}" and "explain more" match; only the detail answers.
-    assert await say(hass, "explain more") == MORE_DETAIL
+    for sentence in ("explain more", "explain more please", "explain more details"):
+        assert await say(hass, sentence) == MORE_DETAIL
     assert voice.bandit.best(ctx).length == "detailed"
     assert await say(hass, "explain the skill moonwalk") == (
         "I don't know a routine called moonwalk."

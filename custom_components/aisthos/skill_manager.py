@@ -29,7 +29,7 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
-from homeassistant.helpers.event import async_track_time_change
+from homeassistant.helpers.event import async_call_later, async_track_time_change
 from homeassistant.util import dt as dt_util
 
 from .automation_bridge import AUTOMATION_ID_PREFIX
@@ -40,6 +40,7 @@ from .engine.automation_config import (
     automation_id,
     clean_text,
     compile_automation,
+    undo_skill,
 )
 from .engine.growth import AUTONOMY_CONFIDENCE
 from .engine.skill import PROPOSAL_THRESHOLD, Skill, minutes_to_hhmm
@@ -144,6 +145,9 @@ class SkillManager:
         ) = None
         self._autonomous: tuple[str, datetime] | None = None
         self._offer: Offer | None = None
+        self._offer_expiry: CALLBACK_TYPE | None = None
+        # The skill run once on an offer's "yes", and when: "undo that" undoes it.
+        self._offer_run: tuple[str, datetime] | None = None
         self._offered_today: set[tuple[str, str]] = set()
         self._unsubs: list[CALLBACK_TYPE] = []
         learner.listeners.append(self.async_after_learning)
@@ -169,7 +173,8 @@ class SkillManager:
 
     @callback
     def async_stop(self) -> None:
-        """Stop watching."""
+        """Stop watching; an open offer is taken down (it could not be answered)."""
+        self._async_close_offer()
         for unsub in self._unsubs:
             unsub()
         self._unsubs.clear()
@@ -377,7 +382,11 @@ class SkillManager:
             if style.initiative != "proactive":
                 continue  # not wanted now; nothing remembered, so another day may offer
             self._offered_today.add(key)
+            self._async_close_offer()
             self._offer = Offer(skill_id, dt_util.utcnow(), context, style)
+            self._offer_expiry = async_call_later(
+                self.hass, OFFER_LIFETIME, self._async_offer_expired
+            )
             describe = self.learner.describe(self.learner.entity_map())
             things = ", ".join(describe(a.target) for a in skill.actions)
             message = (
@@ -399,24 +408,72 @@ class SkillManager:
         `kind` is approved or rejected; `withdraw` ends the offer ("no, don't
         do that"), otherwise a repeated "yes, do it" still finds it.
         """
-        offer = self._offer
+        offer = self.open_offer()
         if offer is None:
             return
+        if not offer.answered:
+            offer.answered = True  # before the dismissal: ours is not the household's
+            persistent_notification.async_dismiss(self.hass, OFFER_NOTIFICATION_ID)
+            if self.on_offer_reaction is not None:
+                await self.on_offer_reaction(kind, offer.context, offer.style)
         if withdraw:
-            self._offer = None
-        if offer.answered:
-            return
-        offer.answered = True  # before the dismissal: ours is not the household's
-        persistent_notification.async_dismiss(self.hass, OFFER_NOTIFICATION_ID)
-        if self.on_offer_reaction is not None:
-            await self.on_offer_reaction(kind, offer.context, offer.style)
+            self._async_close_offer()
+
+    async def async_accept_offer(self) -> str | None:
+        """'Yes, do it': run the offered skill once; return it (None: nothing offered)."""
+        offer = self.open_offer()
+        if offer is None:
+            return None
+        await self.async_answer_offer("approved")
+        await self.async_run_once(offer.skill_id)
+        self._offer_run = (offer.skill_id, dt_util.utcnow())
+        return offer.skill_id
+
+    def recent_offer_run(self) -> str | None:
+        """Return the skill run on an offer's "yes" in the last ten minutes, if any."""
+        run = self._offer_run
+        if run is None or dt_util.utcnow() - run[1] > timedelta(minutes=10):
+            return None
+        return run[0] if run[0] in self.book.skills else None
+
+    async def async_undo_run(self, skill_id: str) -> None:
+        """Undo what running a skill once did, through the same safe compilation."""
+        try:
+            config = compile_automation(
+                undo_skill(self._skill(skill_id)), self.learner.entity_map().get
+            )
+        except UnsafeSkillError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="unsafe_skill",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        self._offer_run = None
+        await self._async_call_actions(config)
+
+    @callback
+    def _async_offer_expired(self, _now: datetime) -> None:
+        """Half an hour without an answer: take the offer down (silence teaches nothing)."""
+        self._offer_expiry = None
+        self._async_close_offer()
+
+    @callback
+    def _async_close_offer(self) -> None:
+        """End the offer; its notification goes too, without counting as a dismissal."""
+        if self._offer_expiry is not None:
+            self._offer_expiry()
+            self._offer_expiry = None
+        offer, self._offer = self._offer, None
+        if offer is not None and not offer.answered:
+            offer.answered = True
+            persistent_notification.async_dismiss(self.hass, OFFER_NOTIFICATION_ID)
 
     @callback
     def _async_notifications_changed(
         self, update: UpdateType, notifications: dict[str, Notification]
     ) -> None:
         """Dismissing an offer before answering it is a "no thanks" to the initiative."""
-        offer = self._offer
+        offer = self.open_offer()
         if (
             update is not UpdateType.REMOVED
             or OFFER_NOTIFICATION_ID not in notifications
@@ -488,6 +545,9 @@ class SkillManager:
                 translation_key="unsafe_skill",
                 translation_placeholders={"error": str(err)},
             ) from err
+        await self._async_call_actions(config)
+
+    async def _async_call_actions(self, config: dict[str, Any]) -> None:
         for step in config["actions"]:
             domain, service = step["action"].split(".", 1)
             await self.hass.services.async_call(

@@ -100,6 +100,9 @@ class Voice:
             "why_did_you": self._why_did_you,
             "approve_last": self._approve_last,
             "reject_last": self._reject_last,
+            "answer_yes": self._answer_yes,
+            "answer_no": self._answer_no,
+            "undo": self._undo,
             "run_skill": self._run_skill,
             "what_stage": self._what_stage,
             "shorter": lambda _: self._feedback("shorter", "shorter"),
@@ -285,8 +288,9 @@ class Voice:
         return self.say("explain", name=skill.name, explanation=skill.explanation)
 
     async def _explain_skill(self, slots: dict[str, str]) -> str | None:
-        if _words(slots.get("skill", "")) <= {"more", "please"}:
-            return None  # "explain more" asks for more detail (its own intent)
+        spoken = _words(slots.get("skill", ""))
+        if "more" in spoken and spoken <= {"more", "detail", "details", "please"}:
+            return None  # "explain more [details]" asks for more detail (its own intent)
         skill = self.find_skill(slots.get("skill", ""))
         if skill is None:
             return self.say("unknown_skill", skill=slots.get("skill", ""))
@@ -299,40 +303,68 @@ class Voice:
         return self._explain(self.runtime.learner.book.effective(skill_id))
 
     async def _approve_last(self, _slots: dict[str, str]) -> str:
+        """Approve the waiting proposal: a routine for good (not just once)."""
         manager = self.runtime.skills
-        offer = manager.current_offer()
-        if offer is not None:
-            name = manager.book.skills[offer].name
-            await manager.async_answer_offer("approved")
-            try:
-                await manager.async_run_once(offer)
-            except HomeAssistantError as err:
-                return self.say("cannot_run", name=name, error=str(err))
-            return self.say("ran", name=name)
         skill_id = manager.last_proposal()
         if skill_id is None:
             return self.say("no_suggestion")
+        if manager.current_offer() == skill_id:
+            await manager.async_answer_offer("approved", withdraw=True)
         await manager.async_approve(skill_id)
         return self.say("approved", name=manager.book.skills[skill_id].name)
 
     async def _reject_last(self, _slots: dict[str, str]) -> str:
+        """Reject the waiting proposal for good."""
+        manager = self.runtime.skills
+        skill_id = manager.last_proposal()
+        if skill_id is None:
+            return self.say("no_suggestion")
+        if manager.current_offer() == skill_id:
+            await manager.async_answer_offer("rejected", withdraw=True)
+        name = manager.book.skills[skill_id].name
+        await manager.async_reject(skill_id)
+        return self.say("rejected", name=name)
+
+    async def _answer_yes(self, _slots: dict[str, str]) -> str:
+        """'Yes, do it' to an offer: run it once; never approves anything for good."""
         manager = self.runtime.skills
         offer = manager.current_offer()
-        if offer is not None:
-            # "No" to the routine offered just now: not now, and less initiative.
+        if offer is None:
+            return self.say("no_question")
+        name = manager.book.skills[offer].name
+        try:
+            await manager.async_accept_offer()
+        except HomeAssistantError as err:
+            return self.say("cannot_run", name=name, error=str(err))
+        return self.say("ran", name=name)
+
+    async def _answer_no(self, slots: dict[str, str]) -> str:
+        """'No, don't do that': decline the open offer, else undo what was just done."""
+        manager = self.runtime.skills
+        offer = manager.open_offer()
+        if offer is not None and not offer.answered:
+            # Not now, and less initiative; the proposal itself stays as it was.
             await manager.async_answer_offer("rejected", withdraw=True)
-            return self.say("offer_declined", name=manager.book.skills[offer].name)
+            return self.say("offer_declined", name=manager.book.skills[offer.skill_id].name)
+        answer = await self._undo(slots)
+        return self.say("no_question") if answer == self.say("nothing_done") else answer
+
+    async def _undo(self, _slots: dict[str, str]) -> str:
+        """Undo what AisthOS just did: an offer it ran, or a routine it started itself."""
+        manager = self.runtime.skills
+        if (ran := manager.recent_offer_run()) is not None:
+            name = manager.book.skills[ran].name
+            try:
+                await manager.async_undo_run(ran)
+            except HomeAssistantError as err:
+                return self.say("cannot_run", name=name, error=str(err))
+            return self.say("undone_run", name=name)
         autonomous = manager.last_autonomous()
         if autonomous is not None:
             name = manager.book.skills[autonomous].name
             await manager.async_reject(autonomous)
             return self.say("undone", name=name)
-        skill_id = manager.last_proposal()
-        if skill_id is None:
-            return self.say("no_suggestion")
-        name = manager.book.skills[skill_id].name
-        await manager.async_reject(skill_id)
-        return self.say("rejected", name=name)
+        return self.say("nothing_done")
 
     async def _run_skill(self, slots: dict[str, str]) -> str:
         skill = self.find_skill(slots.get("skill", ""))

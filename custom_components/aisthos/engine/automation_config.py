@@ -9,10 +9,11 @@ since no field we write is ever rendered as a template).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 import re
 from typing import Any, Final
 
-from .skill import WEEKDAYS, Skill, minutes_to_hhmm
+from .skill import WEEKDAYS, Action, Skill, minutes_to_hhmm
 
 ENTITY_ID: Final = re.compile(r"^(?!.*__)[a-z0-9_]{1,64}\.[a-z0-9_]{1,200}$")
 ACTION_DOMAINS: Final = frozenset(
@@ -64,8 +65,37 @@ _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2066-\u
 NEVER_AUTOMATED: Final = frozenset({("lock", "unlocked")})
 
 
+# What undoes each action ("undo that" after a routine ran once). Undoing a
+# lock is unlocking, which NEVER_AUTOMATED still refuses when compiled.
+_UNDO: Final[dict[str, str]] = {
+    "turned_on": "turned_off",
+    "turned_off": "turned_on",
+    "opened": "closed",
+    "closed": "opened",
+    "locked": "unlocked",
+    "unlocked": "locked",
+    "playing": "paused",
+    "paused": "playing",
+    "started": "docked",
+}
+
+
 class UnsafeSkillError(ValueError):
     """A skill cannot be turned into a safe automation."""
+
+
+def undo_skill(skill: Skill) -> Skill:
+    """Return the skill whose actions undo `skill`'s, last first.
+
+    Compile it like any skill: the same allowlist applies to undoing.
+    """
+    actions = []
+    for action in reversed(skill.actions):
+        undo = _UNDO.get(action.target.action)
+        if undo is None:
+            raise UnsafeSkillError(f"cannot undo {action.target.action}")
+        actions.append(Action(replace(action.target, action=undo)))
+    return replace(skill, actions=tuple(actions))
 
 
 def clean_text(text: str, limit: int) -> str:
