@@ -129,3 +129,27 @@ async def test_without_a_loaded_entry_the_prompt_has_no_style(hass: HomeAssistan
     assert "likes answers" not in api.api_prompt
     with pytest.raises(HomeAssistantError, match="not loaded"):
         await api.async_call_tool(llm.ToolInput("aisthos_style_feedback", {"reaction": "shorter"}))
+
+
+async def test_a_chat_reaction_is_about_the_answer_it_follows(hass: HomeAssistant) -> None:
+    home_a(hass)
+    entry: MockConfigEntry = await setup_home(hass)
+    voice = entry.runtime_data.voice
+    voice.bandit = StyleBandit(seed=0)
+    answered = await llm.async_get_api(hass, "aisthos", chat_context())
+    assert voice.last is not None
+    ctx, style = voice.last
+    # HA builds the API again for the turn in which the user reacts; an Assist
+    # answer in between (another channel) does not change what the chat used.
+    for _ in range(5):
+        again = await llm.async_get_api(hass, "aisthos", chat_context())
+        assert again.api_prompt == answered.api_prompt
+    voice.style("voice")  # what an Assist answer does
+    assert voice.last[0].channel == "voice"
+    before = voice.bandit.as_dict()
+    await again.async_call_tool(
+        llm.ToolInput("aisthos_style_feedback", {"reaction": "not_helpful"})
+    )
+    replay = StyleBandit.from_dict(before)
+    replay.feedback(ctx, style, "not_helpful")
+    assert voice.bandit.as_dict() == replay.as_dict()

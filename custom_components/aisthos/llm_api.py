@@ -170,7 +170,7 @@ class StyleFeedbackTool(llm.Tool):
                 data={"error": f"reaction must be one of: {', '.join(CHAT_REACTIONS)}"},
                 error=True,
             )
-        await voice.async_record(reaction, "chat")
+        await voice.async_chat_reaction(reaction)
         ctx = voice.now_context("chat")
         return llm.ToolResult(
             data={"recorded": reaction, "style_now": _style_prompt(voice.bandit.best(ctx))}
@@ -193,9 +193,9 @@ class AisthosAPI(llm.API):
             "it learned and why; never guess a routine it did not report."
         )
         if (runtime := loaded_runtime(self.hass)) is not None:
-            # Chosen (and remembered for the reactions) once per conversation turn.
+            # Kept across the turns of a chat until it learns something new.
             prompt += " How this household likes answers now: " + _style_prompt(
-                runtime.voice.style("chat")
+                runtime.voice.chat_style()
             )
         return llm.APIInstance(
             api=self,

@@ -10,6 +10,7 @@ prose) is chosen by the Track A bandit, which learns from the reactions.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 import logging
 from pathlib import Path
 import re
@@ -41,6 +42,10 @@ BANDIT_KEY: Final = "style_bandit"
 # dismissal (0.8 there, ~0.7 in other contexts) silences only where it was,
 # a second one (~0.79 elsewhere) everywhere.
 OFFER_EVIDENCE: Final = 0.75
+# HA builds the LLM API anew for every chat turn: within this time (and until
+# a reaction), a chat keeps the style it was answered in, so that "that was not
+# helpful" is learned about the answer it refers to.
+CHAT_TURN: Final = timedelta(minutes=10)
 
 # A handler answers, or returns None to leave the answer to another intent.
 type Handler = Callable[[dict[str, str]], Awaitable[str | None]]
@@ -71,6 +76,8 @@ class Voice:
         self._unsubs: list[CALLBACK_TYPE] = []
         self.bandit = StyleBandit()
         self.last: tuple[StyleContext, Style] | None = None
+        # The chat's current style: context, style and when it was chosen.
+        self._chat: tuple[StyleContext, Style, datetime] | None = None
 
     # ---- life cycle ----------------------------------------------------------
 
@@ -172,6 +179,26 @@ class Voice:
         chosen = self.bandit.choose(ctx)
         self.last = (ctx, chosen)
         return chosen
+
+    def chat_style(self) -> Style:
+        """Return the style for an LLM chat turn: the chat's current one, or a new choice."""
+        ctx, now = self.now_context("chat"), dt_util.utcnow()
+        chat = self._chat
+        if chat is not None and chat[0] == ctx and now - chat[2] < CHAT_TURN:
+            style = chat[1]
+        else:
+            style = self.bandit.choose(ctx)
+            self._chat = (ctx, style, now)
+        self.last = (ctx, style)
+        return style
+
+    async def async_chat_reaction(self, kind: str) -> None:
+        """Learn a reaction passed on by an LLM agent, about the chat's style."""
+        chat, self._chat = self._chat, None  # the next turn follows what was learned
+        about = None
+        if chat is not None and dt_util.utcnow() - chat[2] < 3 * CHAT_TURN:
+            about = (chat[0], chat[1])
+        await self.async_record(kind, "chat", about)
 
     def offer_style(self, ctx: StyleContext) -> Style:
         """Choose how to offer a routine in `ctx`: proactive (offer) or quiet (don't).
