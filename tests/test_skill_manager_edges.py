@@ -18,7 +18,7 @@ from custom_components.aisthos.engine.skill import Action, Signature, Skill
 from custom_components.aisthos.engine.skill_book import Decision, Feedback, Status
 from homeassistant.components import persistent_notification
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.util import dt as dt_util
 
@@ -190,7 +190,8 @@ async def test_unknown_skill_and_feedback(
         lambda: manager.async_snooze("s_nope"),
         lambda: manager.async_reject("s_nope"),
     ):
-        with pytest.raises(HomeAssistantError) as err:
+        # The caller's mistake, not a failure of HA: a validation error.
+        with pytest.raises(ServiceValidationError) as err:
             await attempt()
         assert err.value.translation_key == "unknown_skill"
     assert "s_nope" not in manager.book.decisions
@@ -210,7 +211,7 @@ async def test_teach_refuses_unknown_entities_and_verbs(
         ("lock.front", "open"),  # a lock is only ever closed
         ("binary_sensor.hall_motion", "turn_on"),  # not something to act on
     ):
-        with pytest.raises(HomeAssistantError) as err:
+        with pytest.raises(ServiceValidationError) as err:
             await manager.async_teach("movie time", entity_id, verb)
         assert err.value.translation_key == "cannot_teach"
     assert "movie time" not in automations_text(hass)

@@ -27,7 +27,7 @@ from homeassistant.core import (
     HomeAssistant,
     callback,
 )
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.helpers.event import async_call_later, async_track_time_change
 from homeassistant.util import dt as dt_util
@@ -558,14 +558,14 @@ class SkillManager:
         """'When I say <phrase>, <verb> <entity>': an automation with a voice trigger."""
         phrase = " ".join(phrase.split())
         if not _PHRASE.fullmatch(phrase):
-            raise HomeAssistantError(
+            raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="bad_phrase",
                 translation_placeholders={"phrase": phrase[:60]},
             )  # fmt: skip
         domain = entity_id.split(".", 1)[0]
         service = TEACHABLE.get(domain, {}).get(verb)
         if service is None or self.hass.states.get(entity_id) is None:
-            raise HomeAssistantError(
+            raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="cannot_teach",
                 translation_placeholders={"entity_id": entity_id, "verb": verb},
             )  # fmt: skip
@@ -606,7 +606,7 @@ class SkillManager:
 
     def _skill(self, skill_id: str) -> Skill:
         if skill_id not in self.book.skills:
-            raise HomeAssistantError(
+            raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="unknown_skill",
                 translation_placeholders={"skill_id": skill_id},
