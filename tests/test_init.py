@@ -216,3 +216,28 @@ async def test_own_entities_are_never_observed(
         await advance(hass, freezer, 3)
     # Only the temperature: our own "Sparks today" sensor changed too, but is ours.
     assert db_rows(hass, "SELECT object, band FROM sparks") == [("temperature", "high")]
+
+
+async def test_a_failed_start_leaves_nothing_running(
+    hass: HomeAssistant, config_entry: MockConfigEntry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def fail(self: object) -> None:
+        raise RuntimeError("voice failed to start")
+
+    # A failure late in the start, after the skills started watching: the real
+    # failure points (a broken language file, a lost registry) are hard to stage.
+    # Set up and unload once, so that what HA's own components listen to is in place.
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    before = dict(hass.bus.async_listeners())
+    monkeypatch.setattr("custom_components.aisthos.voice.Voice.async_start", fail)
+    assert not await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.SETUP_ERROR
+    # Every listener the failed start added is gone again.
+    assert dict(hass.bus.async_listeners()) == before
+    # The database was closed, and a new start opens it afresh.
+    monkeypatch.undo()
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    assert config_entry.state is ConfigEntryState.LOADED

@@ -142,7 +142,15 @@ class AisthosRuntime:
     # ---- life cycle -------------------------------------------------------
 
     async def async_start(self) -> None:
-        """Open the store and start listening."""
+        """Open the store and start listening; on failure, leave nothing running."""
+        try:
+            await self._async_start()
+        except BaseException:
+            self._release_listeners()
+            await self.hass.async_add_executor_job(self.store.close)
+            raise
+
+    async def _async_start(self) -> None:
         await self.hass.async_add_executor_job(
             self._open_and_read, dt_util.start_of_local_day().timestamp()
         )
@@ -184,6 +192,13 @@ class AisthosRuntime:
 
     async def async_stop(self) -> None:
         """Stop listening, write everything pending and close the store."""
+        self._release_listeners()
+        self._accept(self.pipeline.flush())
+        await self._async_write(final=True)
+        await self.hass.async_add_executor_job(self.store.close)
+
+    @callback
+    def _release_listeners(self) -> None:
         for unsub in self._unsubs:
             unsub()
         self._unsubs.clear()
@@ -192,9 +207,6 @@ class AisthosRuntime:
         if self._unsub_stop is not None:
             self._unsub_stop()
             self._unsub_stop = None
-        self._accept(self.pipeline.flush())
-        await self._async_write(final=True)
-        await self.hass.async_add_executor_job(self.store.close)
 
     async def _async_on_stop(self, _event: Event) -> None:
         # HA does not unload entries on stop: write what is still in memory.
