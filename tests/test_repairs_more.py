@@ -135,3 +135,20 @@ async def test_mapping_entities_stops_when_aisthos_is_unloaded(
     assert len(entry.runtime_data.learner.dormant) == 1
     assert KETTLE not in entry.runtime_data.learner.book.skills
     assert ir.async_get(hass).async_get_issue(DOMAIN, "unmatched_entities") is not None
+
+
+async def test_the_mapping_issue_comes_back_after_a_restart(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> None:
+    add_entity(hass, "binary_sensor.hall_motion", "Hallway", "Hall motion", "motion")
+    add_entity(hass, "light.hall", "Hallway", "Hall light")
+    entry = await setup_home(hass)
+    assert (await call(hass, "import_wisdom", data=VALID, mode="replace"))["dormant"] == 1
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    # HA keeps no issue that is not persistent across a restart: as if restarted.
+    ir.async_delete_issue(hass, DOMAIN, "unmatched_entities")
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, "unmatched_entities")
+    assert issue is not None
+    assert issue.translation_placeholders == {"skills": "1", "entities": "Kettle"}

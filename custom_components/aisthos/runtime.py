@@ -155,6 +155,8 @@ class AisthosRuntime:
             self._open_and_read, dt_util.start_of_local_day().timestamp()
         )
         await self.learner.async_load()
+        # Not persistent in HA's issue registry: raised anew at every start.
+        self.wisdom.async_update_unmatched_issue()
         self.skills.async_start()
         await self.voice.async_start()
         if self.engine is not None:
