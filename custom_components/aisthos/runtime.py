@@ -120,6 +120,8 @@ class AisthosRuntime:
         self._review_queue: deque[Spark] = deque()
         self._writing = False
         self._paused = False
+        # Review decisions taken while a backup held writes: (keep, discard).
+        self._deferred_reviews: list[tuple[list[int], list[int]]] = []
         self._unsubs: list[CALLBACK_TYPE] = []
         self._unsub_stop: CALLBACK_TYPE | None = None
         self.signal = SIGNAL_SPARKS_UPDATED.format(entry.entry_id)
@@ -196,7 +198,7 @@ class AisthosRuntime:
         """Stop listening, write everything pending and close the store."""
         self._release_listeners()
         self._accept(self.pipeline.flush())
-        await self._async_write(final=True)
+        await self._async_catch_up(final=True)
         await self.hass.async_add_executor_job(self.store.close)
 
     @callback
@@ -214,7 +216,7 @@ class AisthosRuntime:
         # HA does not unload entries on stop: write what is still in memory.
         self._unsub_stop = None
         self._accept(self.pipeline.flush())
-        await self._async_write(final=True)
+        await self._async_catch_up(final=True)
         await self.hass.async_add_executor_job(self.store.checkpoint)
 
     def _open_and_read(self, start_of_day: float) -> None:
@@ -385,7 +387,7 @@ class AisthosRuntime:
 
     async def _async_write(self, final: bool = False) -> None:
         """Write queued Sparks in one batch; on failure keep them for the next tick."""
-        if self._writing and not final:
+        if (self._writing or self._paused) and not final:
             return
         self._writing = True
         try:
@@ -449,8 +451,11 @@ class AisthosRuntime:
     # ---- review ------------------------------------------------------------
 
     async def async_resolve_review(self, keep: list[int], discard: list[int]) -> None:
-        """Keep or discard Sparks waiting for review."""
-        await self.hass.async_add_executor_job(self.store.resolve_pending, keep, discard)
+        """Keep or discard Sparks waiting for review (stored after a backup, if one runs)."""
+        if self._paused:
+            self._deferred_reviews.append((keep, discard))
+        else:
+            await self.hass.async_add_executor_job(self.store.resolve_pending, keep, discard)
         kept = [spark for pid, spark in self.pending if pid in set(keep)]
         done = set(keep) | set(discard)
         self.pending = [(pid, s) for pid, s in self.pending if pid not in done]
@@ -478,7 +483,14 @@ class AisthosRuntime:
     async def async_recent(self, limit: int, since: float | None, kind: str | None) -> list[Spark]:
         """Return the newest stored Sparks (written ones and those still queued)."""
         await self._async_write()
-        return await self.hass.async_add_executor_job(self.store.recent, limit, since, kind)
+        stored = await self.hass.async_add_executor_job(self.store.recent, limit, since, kind)
+        # During a backup the queue is not written: read it from memory.
+        queued = [
+            spark
+            for spark in self._queue
+            if (since is None or spark.time >= since) and (kind is None or spark.kind == kind)
+        ]
+        return sorted([*stored, *queued], key=lambda spark: -spark.time)[:limit]
 
     async def async_pause_writes(self) -> None:
         """Write what is queued, then hold new Sparks in memory (during a backup)."""
@@ -487,8 +499,18 @@ class AisthosRuntime:
 
     @callback
     def async_resume_writes(self) -> None:
-        """Write again after a backup."""
+        """Write again after a backup, starting with what waited."""
         self._paused = False
+        self.entry.async_create_background_task(
+            self.hass, self._async_catch_up(), "aisthos write after backup"
+        )
+
+    async def _async_catch_up(self, final: bool = False) -> None:
+        """Store the review decisions and Sparks that waited for a backup."""
+        while self._deferred_reviews and (final or not self._paused):
+            keep, discard = self._deferred_reviews.pop(0)
+            await self.hass.async_add_executor_job(self.store.resolve_pending, keep, discard)
+        await self._async_write(final)
 
     async def async_growth_evidence(self) -> tuple[int, int]:
         """Return what growth is judged on: Sparks seen and skills approved."""

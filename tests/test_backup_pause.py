@@ -1,0 +1,56 @@
+"""While a backup copies the Spark database, AisthOS does not write to it."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.aisthos import backup
+from custom_components.aisthos.const import DOMAIN
+from homeassistant.core import HomeAssistant
+
+from .helpers import advance, db_rows, set_state
+
+
+def database(hass: HomeAssistant) -> str:
+    """Return a digest of the database files as a backup would copy them."""
+    digest = hashlib.sha256()
+    for suffix in ("", "-wal"):
+        path = Path(hass.config.path("aisthos.db" + suffix))
+        digest.update(path.read_bytes() if path.exists() else b"-")
+    return digest.hexdigest()
+
+
+async def lights_on(hass: HomeAssistant, freezer: FrozenDateTimeFactory, *names: str) -> None:
+    for name in names:
+        set_state(hass, f"light.{name}", "off")
+    await advance(hass, freezer, 5)
+    for name in names:
+        set_state(hass, f"light.{name}", "on")
+        await advance(hass, freezer, 2)
+    await advance(hass, freezer, 2)
+
+
+async def test_sparks_wait_in_memory_and_are_listed_during_a_backup(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    await lights_on(hass, freezer, "a")
+    assert len(db_rows(hass)) == 1
+    await backup.async_pre_backup(hass)
+    copied = database(hass)
+    await lights_on(hass, freezer, "b", "c")
+    response: dict[str, Any] = await hass.services.async_call(
+        DOMAIN, "list_sparks", {"limit": 10}, blocking=True, return_response=True
+    )
+    # Listed from memory: all three, newest first, and nothing written.
+    assert len(response["sparks"]) == 3
+    times = [spark["time"] for spark in response["sparks"]]
+    assert times == sorted(times, reverse=True)
+    assert database(hass) == copied
+    await backup.async_post_backup(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(db_rows(hass)) == 3
