@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from custom_components.aisthos.engine.style_bandit import DIMENSIONS, StyleBandit
 from custom_components.aisthos.engine.wisdom import (
     SCHEMA_PATH,
     EntityDescription,
@@ -17,9 +21,10 @@ from custom_components.aisthos.engine.wisdom import (
     match_entities,
     remap,
     to_document,
+    usable_preferences,
 )
 
-from .wisdom_samples import VALID, broken_documents
+from .wisdom_samples import MORNING, VALID, broken_documents, hostile_preferences, learned_bandit
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -52,6 +57,105 @@ def test_at_least_fifty_broken_or_hostile_files_are_rejected_clearly() -> None:
         message = str(err.value)
         assert message, label
         assert len(message) < 400, label
+
+
+def test_unusable_preferences_are_refused_naming_the_path() -> None:
+    cases = hostile_preferences()
+    assert len(cases) >= 16
+    for path, text in cases:
+        with pytest.raises(WisdomError) as err:
+            load_document(text)
+        assert str(err.value).startswith(f"{path}"), (path, str(err.value))
+        assert len(str(err.value)) < 400, path
+
+
+def test_a_style_bandit_state_must_load() -> None:
+    doc = copy.deepcopy(VALID)
+    doc["preferences"]["style_bandit"] = {"version": 2, "styles": "x", "dimensions": {}}
+    with pytest.raises(
+        WisdomError, match=r"^preferences\.style_bandit: bad style bandit state: styles: "
+    ):
+        load_document(json.dumps(doc))
+    doc["preferences"]["style_bandit"] = {**learned_bandit(), "version": 3}
+    with pytest.raises(WisdomError, match=r"bad style bandit state: unsupported version: 3"):
+        load_document(doc)
+
+
+@pytest.mark.parametrize(
+    ("value", "path"),
+    [
+        (math.inf, "preferences.other.x"),
+        (-math.inf, "preferences.other.x"),
+        (math.nan, "preferences.other.x"),
+        (10**30, "preferences.other.x"),
+        ({1: "a"}, "preferences.other.x"),
+        ({"a", "b"}, "preferences.other.x"),
+        ((1, 2), "preferences.other.x"),
+        (b"bytes", "preferences.other.x"),
+    ],
+)
+def test_python_values_json_cannot_hold_are_refused(value: Any, path: str) -> None:
+    """A document handed over as a dict (the service's data) is checked like a file."""
+    doc = copy.deepcopy(VALID)
+    doc["preferences"]["other"] = {"x": value}
+    with pytest.raises(WisdomError, match=f"^{path}"):
+        load_document(doc)
+    doc = copy.deepcopy(VALID)
+    doc["preferences"]["style_bandit"]["styles"][3][2][0] = value
+    with pytest.raises(WisdomError, match=r"^preferences\.style_bandit\.styles\.3\.2\.0"):
+        load_document(doc)
+    doc = copy.deepcopy(VALID)
+    doc["observations"]["sparks"] = value
+    with pytest.raises(WisdomError, match=r"^observations\.sparks"):
+        load_document(doc)
+
+
+def test_learned_preferences_round_trip() -> None:
+    doc = copy.deepcopy(VALID)
+    doc["preferences"] = {
+        "style_bandit": learned_bandit(),
+        "communication_style": {"length": "detailed", "form": "list"},  # a dimension may be missing
+        "other": {"kept": [1, 2.5, "as is"], "big but fine": 2**53},
+        "empty": None,
+    }
+    wisdom = from_document(load_document(json.dumps(doc)))
+    assert wisdom.preferences == doc["preferences"]
+    again = load_document(dumps(to_document(wisdom)))
+    assert again["preferences"] == doc["preferences"]
+    bandit = StyleBandit.from_dict(again["preferences"]["style_bandit"])
+    assert bandit.best(MORNING).length == "detailed"
+
+
+def test_the_schema_lists_every_communication_option() -> None:
+    schema = json.loads(SCHEMA_PATH.read_text())
+    style = schema["$defs"]["communication_style"]
+    assert {dim: tuple(spec["enum"]) for dim, spec in style["properties"].items()} == DIMENSIONS
+    assert style["additionalProperties"] is False
+    ref = {"$ref": "#/$defs/communication_style"}
+    assert schema["properties"]["communication_style"] == ref
+    assert schema["properties"]["preferences"]["properties"]["communication_style"] == ref
+
+
+def test_usable_preferences_drop_only_what_cannot_be_used() -> None:
+    kept, problems = usable_preferences(
+        {
+            "style_bandit": {"version": 2, "junk": None},
+            "communication_style": {"length": "enormous"},
+            "other": {"x": 1},
+            "not an object": 3,
+            "empty": None,
+        }
+    )
+    assert kept == {"other": {"x": 1}, "empty": None}
+    assert problems == [
+        "preferences.style_bandit: bad style bandit state: state: expected exactly the keys "
+        "['dimensions', 'styles', 'version']",
+        "preferences.communication_style.length: 'enormous' is not one of brief, detailed",
+        "preferences.not an object: expected an object",
+    ]
+    assert usable_preferences(["not", "a", "dict"]) == ({}, ["preferences: expected an object"])
+    kept, _ = usable_preferences({"style_bandit": learned_bandit()})
+    assert kept == {"style_bandit": learned_bandit()}
 
 
 def test_newer_major_versions_are_refused_with_a_hint() -> None:

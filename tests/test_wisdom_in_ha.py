@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
+import math
 from pathlib import Path
+import tarfile
 from typing import Any
 
 import pytest
@@ -13,14 +16,22 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.aisthos import backup
 from custom_components.aisthos.const import CONF_SECRET, DOMAIN
+from custom_components.aisthos.engine.wisdom import load_document
 from homeassistant import config as conf_util
+from homeassistant.components.backup import DATA_MANAGER
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import area_registry as ar, entity_registry as er, issue_registry as ir
 from homeassistant.setup import async_setup_component
 
 from .conftest import default_options
-from .wisdom_samples import VALID, broken_documents
+from .wisdom_samples import (
+    MORNING,
+    VALID,
+    broken_documents,
+    hostile_preferences,
+    learned_bandit,
+)
 
 
 def add_entity(
@@ -238,3 +249,145 @@ async def test_download_button_offers_a_signed_link(
         401,
         404,
     )
+
+
+# ---- preferences that cannot be used ------------------------------------------
+
+
+async def real_backup(hass: HomeAssistant) -> dict[str, bytes]:
+    """Take a backup with HA's own backup manager; return its files under aisthos/."""
+    if DATA_MANAGER not in hass.data:
+        assert await async_setup_component(hass, "backup", {})
+        await hass.async_block_till_done()
+    backups = Path(hass.config.config_dir) / "backups"
+    before = set(backups.glob("*.tar"))
+    await hass.data[DATA_MANAGER].async_create_backup(
+        agent_ids=["backup.local"], include_addons=None, include_all_addons=False,
+        include_database=False, include_folders=None, include_homeassistant=True,
+        name="test", password=None,
+    )  # fmt: skip
+    (new,) = set(backups.glob("*.tar")) - before
+    with tarfile.open(new) as outer:
+        (name,) = [n for n in outer.getnames() if n.endswith("homeassistant.tar.gz")]
+        inner = outer.extractfile(name)
+        assert inner is not None
+        with tarfile.open(fileobj=inner, mode="r:gz") as config:
+            files: dict[str, bytes] = {}
+            for member in config.getmembers():
+                content = config.extractfile(member) if member.isfile() else None
+                if content is not None and member.name.startswith("data/aisthos/"):
+                    files[member.name.removeprefix("data/aisthos/")] = content.read()
+            return files
+
+
+async def learned_style(hass: HomeAssistant) -> MockConfigEntry:
+    """Home A with VALID imported and a style learned: detailed in the morning."""
+    home_a(hass)
+    entry = await setup_home(hass)
+    await call(hass, "import_wisdom", data=VALID)
+    runtime = entry.runtime_data
+    runtime.learner.preferences["style_bandit"] = learned_bandit()
+    runtime.learner.preferences["communication_style"] = {"length": "detailed"}
+    await runtime.learner.async_save()
+    runtime.voice.reload_preferences()
+    assert runtime.voice.bandit.best(MORNING).length == "detailed"
+    return entry
+
+
+@pytest.mark.parametrize("mode", ["merge", "replace"])
+async def test_unusable_preferences_are_refused_and_change_nothing(
+    hass: HomeAssistant, mode: str
+) -> None:
+    entry = await learned_style(hass)
+    runtime = entry.runtime_data
+    before = json.dumps(runtime.learner.snapshot(), sort_keys=True)
+    at_start = learned(entry)
+    config = Path(hass.config.config_dir)
+    automations = (config / "automations.yaml").read_text()
+    (config / "aisthos").mkdir(exist_ok=True)
+    files_before = sorted(p.name for p in (config / "aisthos").glob("*"))
+    cases = hostile_preferences()
+    for index, (path, text) in enumerate(cases):
+        name = f"hostile-{index}.json"
+        (config / "aisthos" / name).write_text(text, encoding="utf-8")
+        with pytest.raises(ServiceValidationError) as err:
+            await call(hass, "import_wisdom", path=f"aisthos/{name}", mode=mode)
+        assert err.value.translation_key == "wisdom_invalid", path
+        assert err.value.translation_placeholders["error"].startswith(path), path
+        (config / "aisthos" / name).unlink()
+    # The same, handed over as data: Python values JSON cannot hold.
+    for value in (math.inf, math.nan, 10**30, {"a", "b"}):
+        document = copy.deepcopy(VALID)
+        document["preferences"]["style_bandit"] = {**learned_bandit(), "version": value}
+        with pytest.raises(ServiceValidationError) as err:
+            await call(hass, "import_wisdom", data=document, mode=mode)
+        message = err.value.translation_placeholders["error"]
+        assert message.startswith("preferences.style_bandit"), message
+
+    assert json.dumps(runtime.learner.snapshot(), sort_keys=True) == before
+    assert learned(entry) == at_start
+    assert runtime.voice.bandit.best(MORNING).length == "detailed"
+    assert runtime.communication_style() == {"length": "detailed"}
+    assert (config / "automations.yaml").read_text() == automations
+    assert sorted(p.name for p in (config / "aisthos").glob("*")) == files_before  # no backup file
+
+    # Export and backup still work and carry the learned style.
+    exported = await call(hass, "export_wisdom")
+    assert exported["wisdom"]["preferences"]["style_bandit"] == learned_bandit()
+    saved = await real_backup(hass)
+    current = load_document(saved["wisdom-current.json"])
+    assert current["preferences"] == at_start["preferences"]
+
+
+@pytest.mark.parametrize(
+    "preferences",
+    [
+        {"communication_style": {"length": "enormous"}},
+        {"style_bandit": {"version": 2, "junk": math.inf}},
+        {"other": {"x": {1, 2}}},
+    ],
+)
+async def test_a_backup_goes_on_when_the_wisdom_cannot_be_exported(
+    hass: HomeAssistant, caplog: pytest.LogCaptureFixture, preferences: dict[str, Any]
+) -> None:
+    """Imports and storage refuse such preferences; should any get in, backups still work."""
+    entry = await learned_style(hass)
+    entry.runtime_data.learner.preferences.update(preferences)
+    with caplog.at_level(logging.ERROR):
+        saved = await real_backup(hass)
+    assert "wisdom-current.json" not in saved
+    assert "The backup goes on without an up-to-date aisthos/wisdom-current.json" in caplog.text
+    assert "preferences." in caplog.text
+    assert not entry.runtime_data._paused  # writing resumed
+
+
+async def test_unusable_stored_preferences_are_dropped_at_start(
+    hass: HomeAssistant, hass_storage: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """What an older version may have stored is dropped: exports and backups keep working."""
+    hass_storage["aisthos_skills"] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": "aisthos_skills",
+        "data": {
+            "skills": [],
+            "decisions": {},
+            "preferences": {
+                # What an inf became in HA's storage: null.
+                "style_bandit": {"version": 2, "junk": None},
+                "communication_style": {"length": "enormous"},
+                "other": {"kept": True},
+            },
+        },
+    }
+    home_a(hass)
+    with caplog.at_level(logging.WARNING):
+        entry = await setup_home(hass)
+    assert entry.runtime_data.learner.preferences == {"other": {"kept": True}}
+    assert (
+        "Dropping a stored preference that cannot be used: preferences.style_bandit" in caplog.text
+    )
+    assert "preferences.communication_style.length: 'enormous'" in caplog.text
+    exported = await call(hass, "export_wisdom")
+    assert exported["wisdom"]["preferences"] == {"other": {"kept": True}}
+    assert "wisdom-current.json" in await real_backup(hass)

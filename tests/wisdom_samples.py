@@ -6,6 +6,8 @@ import copy
 import json
 from typing import Any
 
+from custom_components.aisthos.engine.style_bandit import BUCKETS, Style, StyleBandit, StyleContext
+
 VALID: dict[str, Any] = {
     "format": "aisthos.user_wisdom",
     "version": "1.0",
@@ -53,10 +55,21 @@ VALID: dict[str, Any] = {
     "dormant": [],
     "rejected": [{"id": "s_5555555555", "decision": {"status": "rejected", "changed": "2026-11-15", "feedback": -0.3, "counts": {"reject": 1}, "rejected_learned_from": 5, "rejected_confidence": 0.6, "snoozed_until": "", "written": ""}}],
     "teachings": [],
-    "preferences": {"style_bandit": {"note": "state of the bandit"}},
+    "preferences": {"style_bandit": StyleBandit().as_dict()},  # a fresh state: nothing learned
     "communication_style": {"length": "brief", "form": "prose", "initiative": "quiet"},
     "observations": {"sparks": 1234, "first": "2026-11-01", "last": "2026-11-24", "by_kind": {"motion": 800, "power": 434}, "by_area": {"hallway": 1000, "kitchen": 234}, "by_hour": [0] * 23 + [1234]},
 }  # fmt: skip
+
+
+MORNING = StyleContext(9, False, "voice")
+
+
+def learned_bandit() -> dict[str, Any]:
+    """A style bandit's state that learned "more detail, please" in the morning."""
+    bandit = StyleBandit(seed=0)
+    for _ in range(5):
+        bandit.feedback(MORNING, Style(), "more_detail")
+    return bandit.as_dict()
 
 
 def _set(doc: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
@@ -124,6 +137,20 @@ BROKEN_FIELDS: list[tuple[str, Any]] = [
     ("teachings", [{"id": "t_1", "phrase": "", "actions": []}]),
     ("teachings", "not a list"),
     ("preferences", {"style": "not an object"}),
+    # The preferences AisthOS reads must be what it writes itself.
+    ("preferences.style_bandit", {"note": "state of the bandit"}),
+    ("preferences.style_bandit", {"version": 2, "styles": "x", "dimensions": {}}),
+    (
+        "preferences.style_bandit",
+        {"version": 2, "styles": [[[1e300, 0]] * 8] * BUCKETS, "dimensions": {}},
+    ),
+    ("preferences.style_bandit", {"a": {"b": {"c": [1, 2, [3, [4, [5]]]]}}}),
+    ("preferences.style_bandit", {**StyleBandit().as_dict(), "version": 99}),
+    ("preferences.style_bandit", None),
+    ("preferences.style_bandit", []),
+    ("preferences.communication_style", {"length": "enormous"}),
+    ("preferences.communication_style", {"volume": "loud"}),
+    ("preferences.communication_style", None),
     ("communication_style.length", "rambling"),
     ("observations.by_hour", [1, 2, 3]),
     ("observations.sparks", -3),
@@ -151,10 +178,42 @@ def broken_documents() -> list[tuple[str, str]]:
         ("null", "null"),
         ("NaN", text.replace("0.71", "NaN")),
         ("Infinity", text.replace("0.71", "Infinity")),
+        *((f"{path}={number[:8]}", text) for path, number, text in out_of_range_numbers()),
         ("deep nesting", "[" * 100_000 + "]" * 100_000),
         ("huge", json.dumps({**VALID, "padding": "x" * 6_000_000})),
         ("binary", "\udcff"),
         ("yaml", "format: aisthos.user_wisdom\nversion: '1.0'\n"),
         ("duplicate keys to confuse", text.replace('"format"', '"format": "evil", "format"', 1)),
+    ]
+    return out
+
+
+# Valid JSON numbers that no reader keeps exactly: 1e400 is read as infinity.
+HUGE_NUMBERS = ("1e400", "-1e400", "1" + "0" * 400, "-" + "9" * 5000)
+
+
+def out_of_range_numbers() -> list[tuple[str, str, str]]:
+    """Return (path, number, file text) with a huge number in a count or a preference."""
+    out: list[tuple[str, str, str]] = []
+    for number in HUGE_NUMBERS:
+        text = json.dumps(VALID).replace('"sparks": 1234', f'"sparks": {number}')
+        out.append(("observations.sparks", number, text))
+        for key in ("style_bandit", "other"):
+            doc = copy.deepcopy(VALID)
+            doc["preferences"][key] = {"version": 2, "junk": 12345}
+            text = json.dumps(doc).replace("12345", number)
+            out.append((f"preferences.{key}.junk", number, text))
+    return out
+
+
+def hostile_preferences() -> list[tuple[str, str]]:
+    """Return (path the error must begin with, file text) for each unusable preference."""
+    out = [
+        (path, json.dumps(_set(copy.deepcopy(VALID), path, value)))
+        for path, value in BROKEN_FIELDS
+        if path.startswith("preferences.")
+    ]
+    out += [
+        (path, text) for path, _, text in out_of_range_numbers() if path != "observations.sparks"
     ]
     return out

@@ -3,7 +3,8 @@
 Before a backup the writer pauses, the database's write-ahead log is folded
 into the main file and the current User Wisdom is written next to it; after
 the backup, writing resumes. Skills, stage and preferences themselves live in
-HA's .storage, which every backup contains.
+HA's .storage, which every backup contains: if the wisdom file cannot be
+written, the error is logged and the backup goes on without it.
 """
 
 from __future__ import annotations
@@ -23,8 +24,18 @@ async def async_pre_backup(hass: HomeAssistant) -> None:
         await runtime.async_pause_writes()
         await hass.async_add_executor_job(runtime.store.checkpoint)
         await runtime.learner.async_save()
-        path, _ = await runtime.wisdom.async_export(name="wisdom-current.json")
-        _LOGGER.debug("Wrote %s for the backup", path)
+        try:
+            path, _ = await runtime.wisdom.async_export(name="wisdom-current.json")
+        except (ValueError, TypeError, OSError) as err:
+            # Any error here would fail the whole backup (HA aborts on pre-backup
+            # errors), yet the learning itself is in .storage, which it contains.
+            _LOGGER.error(
+                "The backup goes on without an up-to-date aisthos/wisdom-current.json: "
+                "the current User Wisdom cannot be exported: %s",
+                err,
+            )
+        else:
+            _LOGGER.debug("Wrote %s for the backup", path)
 
 
 async def async_post_backup(hass: HomeAssistant) -> None:

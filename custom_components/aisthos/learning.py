@@ -29,7 +29,7 @@ from .engine.routine_miner import MinerSettings, RoutineMiner
 from .engine.skill import Signature, Skill
 from .engine.skill_book import Decision, SkillBook
 from .engine.spark_store import SparkStore
-from .engine.wisdom import EntityDescription, Wisdom
+from .engine.wisdom import EntityDescription, Wisdom, usable_preferences
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -102,9 +102,13 @@ class SkillLearner:
                 for ref, desc in dict(data.get("dormant_entities", {})).items()
             }
             self.teachings = [dict(t) for t in data.get("teachings", [])]
-            self.preferences = dict(data.get("preferences", {}))
         except (KeyError, TypeError, ValueError) as err:
             _LOGGER.warning("Part of the stored learning could not be read: %s", err)
+        # What an import refuses is not taken from storage either (e.g. saved by an
+        # older version): it would break every export and backup.
+        self.preferences, problems = usable_preferences(data.get("preferences", {}))
+        for problem in problems:
+            _LOGGER.warning("Dropping a stored preference that cannot be used: %s", problem)
         last_run = data.get("last_run")
         self.last_run = dt_util.parse_datetime(last_run) if isinstance(last_run, str) else None
 

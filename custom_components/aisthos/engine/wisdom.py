@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 import json
+import math
 from pathlib import Path
 import re
 from typing import Any, Final
@@ -26,11 +27,15 @@ from .growth import Growth
 from .ontology import VOCABULARIES
 from .skill import Skill
 from .skill_book import Decision, SkillBook, Status
+from .style_bandit import DIMENSIONS, StyleBandit
 
 FORMAT: Final = "aisthos.user_wisdom"
 VERSION: Final = "1.0"
 MAX_BYTES: Final = 5_000_000
 SCHEMA_PATH: Final = Path(__file__).with_name("user_wisdom.schema.json")
+# Whole numbers beyond this are not read exactly by every JSON reader (nor
+# stored by Home Assistant's): refused like infinities.
+MAX_INTEGER: Final = 2**53
 _VALIDATOR = Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
 
 
@@ -167,20 +172,90 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return dict(pairs)
 
 
-def _check_strings(value: Any, depth: int = 0) -> None:
-    """No control characters anywhere: every string is one line of plain data."""
+def _parse_int(text: str) -> int | float:
+    # Longer digit strings are out of range anyway; infinity makes _check_values say so.
+    return int(text) if len(text) <= 20 else math.inf
+
+
+def _check_values(value: Any, where: str = "", depth: int = 0) -> None:
+    """Plain JSON data only: one-line strings, finite numbers, bounded whole numbers."""
     if depth > 20:
         raise WisdomError("the file is nested too deeply")
+    name = where[:120] or "the document"
     if isinstance(value, str):
         if any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in value):
-            raise WisdomError("the file contains control characters in a text")
+            raise WisdomError(f"{name}: control characters in a text")
+    elif isinstance(value, bool) or value is None:
+        pass
+    elif isinstance(value, int):
+        if abs(value) > MAX_INTEGER:
+            raise WisdomError(f"{name}: number out of range")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise WisdomError(f"{name}: number out of range")
     elif isinstance(value, dict):
         for key, item in value.items():
-            _check_strings(key, depth + 1)
-            _check_strings(item, depth + 1)
+            if not isinstance(key, str):
+                raise WisdomError(f"{name}: a key is not a text")
+            _check_values(key, name, depth + 1)
+            _check_values(item, (f"{where}.{key}" if where else key)[:200], depth + 1)
     elif isinstance(value, list):
-        for item in value:
-            _check_strings(item, depth + 1)
+        for index, item in enumerate(value):
+            _check_values(item, f"{where}.{index}" if where else str(index), depth + 1)
+    else:
+        raise WisdomError(f"{name}: {type(value).__name__} is not JSON data")
+
+
+def _check_style(value: Any, where: str) -> None:
+    """Check a communication style: each key a dimension, each value one of its options."""
+    if not isinstance(value, Mapping):
+        raise WisdomError(f"{where}: expected an object")
+    for dimension, option in value.items():
+        if dimension not in DIMENSIONS:
+            raise WisdomError(f"{where}: unknown dimension {str(dimension)[:40]!r}")
+        if option not in DIMENSIONS[dimension]:
+            raise WisdomError(
+                f"{where}.{dimension}: {str(option)[:40]!r} is not one of "
+                f"{', '.join(DIMENSIONS[dimension])}"
+            )
+
+
+def check_preference(key: str, value: Any) -> None:
+    """Raise WisdomError (naming the path) unless a learned preference can be used.
+
+    Known preferences must be what AisthOS itself writes: the style bandit's
+    state must load, a communication style must use known options.
+    """
+    where = f"preferences.{key[:40]}"
+    if value is not None and not isinstance(value, dict):
+        raise WisdomError(f"{where}: expected an object")
+    _check_values(value, where, 1)
+    if key == "style_bandit":
+        try:
+            StyleBandit.from_dict(value)
+        except (TypeError, ValueError) as err:
+            raise WisdomError(f"{where}: {str(err)[:300]}") from None
+    elif key == "communication_style":
+        _check_style(value, where)
+
+
+def usable_preferences(stored: Any) -> tuple[dict[str, Any], list[str]]:
+    """Return the stored preferences that can be used, and why the others cannot."""
+    if not isinstance(stored, Mapping):
+        return {}, ["preferences: expected an object"]
+    kept: dict[str, Any] = {}
+    problems: list[str] = []
+    for key, value in stored.items():
+        if not isinstance(key, str):
+            problems.append("preferences: a key is not a text")
+            continue
+        try:
+            check_preference(key, value)
+        except WisdomError as err:
+            problems.append(str(err))
+        else:
+            kept[key] = value
+    return kept, problems
 
 
 def load_document(raw: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
@@ -191,7 +266,10 @@ def load_document(raw: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
         try:
             text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
             data = json.loads(
-                text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates
+                text,
+                parse_constant=_reject_constant,
+                parse_int=_parse_int,
+                object_pairs_hook=_no_duplicates,
             )
         except UnicodeDecodeError:
             raise WisdomError("the file is not UTF-8 text") from None
@@ -218,14 +296,17 @@ def load_document(raw: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
             f"the file has format version {version}, newer than this AisthOS understands "
             f"({VERSION}); update AisthOS first"
         )
-    _check_strings(data)
+    _check_values(data)
     try:
         _VALIDATOR.validate(data)
     except ValidationError as err:
-        where = "/".join(str(p) for p in err.absolute_path) or "the document"
+        where = ".".join(str(p) for p in err.absolute_path) or "the document"
         raise WisdomError(f"{where}: {err.message[:200]}") from None
     except RecursionError:
         raise WisdomError("the file is nested too deeply") from None
+    for key, value in data.get("preferences", {}).items():
+        check_preference(key, value)
+    _check_style(data.get("communication_style", {}), "communication_style")
     return data
 
 
