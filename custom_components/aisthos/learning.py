@@ -14,7 +14,7 @@ from datetime import date, datetime, time as dt_time, timedelta
 import logging
 from typing import Any, Final
 
-from homeassistant.components.automation import automations_with_entity
+from homeassistant.components.automation import entities_in_automation
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -129,17 +129,24 @@ class SkillLearner:
         return {self._ref_of(entity_id): entity_id for entity_id in ids}
 
     def describe(self, entity_map: dict[str, str]) -> Callable[[Signature], str]:
-        """Name entities by their names in this home (names never leave it)."""
+        """Name entities by their names in this home (names never leave it).
+
+        The names are read here, on the event loop: the function returned reads
+        only them, so the nightly miner may call it from a worker thread.
+        """
         registry = er.async_get(self.hass)
+        names: dict[str, str] = {}
+        for ref, entity_id in entity_map.items():
+            if (state := self.hass.states.get(entity_id)) is not None and state.name:
+                names[ref] = state.name
+            elif (entry := registry.async_get(entity_id)) is not None and (
+                entry.name or entry.original_name
+            ):
+                names[ref] = str(entry.name or entry.original_name)
 
         def describe(sig: Signature) -> str:
-            entity_id = entity_map.get(sig.ref)
-            if entity_id is not None:
-                if (state := self.hass.states.get(entity_id)) is not None and state.name:
-                    return state.name
-                entry = registry.async_get(entity_id)
-                if entry is not None and (entry.name or entry.original_name):
-                    return str(entry.name or entry.original_name)
+            if (name := names.get(sig.ref)) is not None:
+                return name
             place = "" if sig.area == "unknown" else sig.area.replace("_", " ") + " "
             return (place + sig.object.replace("_", " ")).capitalize()
 
@@ -147,14 +154,16 @@ class SkillLearner:
 
     def _automated(self, entity_map: dict[str, str]) -> list[str]:
         """Signatures of entities some automation of the household's already uses."""
-        keys = []
-        for ref, entity_id in entity_map.items():
-            if any(
-                not is_aisthos_automation(self.hass, automation)
-                for automation in automations_with_entity(self.hass, entity_id)
-            ):
-                keys += [f"{ref}:{action.value}" for action in Action]
-        return keys
+        used: set[str] = set()
+        for automation in self.hass.states.async_entity_ids("automation"):
+            if not is_aisthos_automation(self.hass, automation):
+                used.update(entities_in_automation(self.hass, automation))
+        return [
+            f"{ref}:{action.value}"
+            for ref, entity_id in entity_map.items()
+            if entity_id in used
+            for action in Action
+        ]
 
     async def async_learn(self, today: date | None = None) -> list[Skill]:
         """Mine the look-back period and merge into the known skills."""
