@@ -154,3 +154,19 @@ async def test_a_users_automation_on_the_entity_blocks_the_proposal(
         DOMAIN, "learn", {}, blocking=True, return_response=True
     )
     assert response["skills"] == []
+
+
+async def test_what_the_household_already_automated_is_not_learned(
+    hass: HomeAssistant, config_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    # The household's own automation uses the hall light (it never fires here).
+    own = {
+        "id": "own_hall_light",
+        "alias": "Our hall light",
+        "triggers": [{"trigger": "event", "event_type": "never_fired"}],
+        "actions": [{"action": "light.turn_on", "target": {"entity_id": "light.hall"}}],
+    }
+    assert await async_setup_component(hass, "automation", {"automation": [own]})
+    await live_a_week(hass, freezer, config_entry)
+    assert hass.states.get("automation.our_hall_light") is not None
+    assert config_entry.runtime_data.learner.skills == []
