@@ -28,6 +28,7 @@ from .const import DOMAIN
 from .engine.skill_book import SkillBook
 from .engine.wisdom import (
     EntityDescription,
+    Remapped,
     Wisdom,
     WisdomError,
     dumps,
@@ -146,15 +147,15 @@ class WisdomService:
 
     async def async_export(self, name: str | None = None) -> tuple[Path, dict[str, Any]]:
         """Write the current wisdom to a dated file; return its path and the document."""
+        # Built here, from the live skill book; checked and written in a worker.
         document = to_document(await self.async_current())
-        load_document(document)  # what we write must be what we accept
         folder = wisdom_folder(self.hass)
         path = folder / (name or f"wisdom-{dt_util.now().strftime('%Y-%m-%d')}.json")
-        text = dumps(document)
 
         def write() -> None:
+            load_document(document)  # what we write must be what we accept
             folder.mkdir(parents=True, exist_ok=True)
-            write_utf8_file_atomic(str(path), text)
+            write_utf8_file_atomic(str(path), dumps(document))
 
         await self.hass.async_add_executor_job(write)
         return path, document
@@ -184,10 +185,15 @@ class WisdomService:
 
     async def async_import(self, raw: str | dict[str, Any], mode: str) -> ImportResult:
         """Validate, remap and apply a document; on any error nothing changes."""
-        document = load_document(raw)
-        incoming = from_document(document)
         learner = self.runtime.learner
-        remapped = remap(incoming, describe_entities(self.hass), learner.ref_of)
+        local = describe_entities(self.hass)
+        refs = {desc.entity_id: learner.ref_of(desc.entity_id) for desc in local}
+
+        def read() -> Remapped:
+            # Parsing, checking and matching up to 5 MB: not on the event loop.
+            return remap(from_document(load_document(raw)), local, refs.__getitem__)
+
+        remapped = await self.hass.async_add_executor_job(read)
         backup: str | None = None
         if mode == "replace":
             stamp = dt_util.now().strftime("%Y%m%d-%H%M%S")
