@@ -14,6 +14,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.aisthos.const import DOMAIN
 from custom_components.aisthos.engine.growth import Growth, Stage
 from custom_components.aisthos.engine.skill_book import Status
+from custom_components.aisthos.engine.style_bandit import Style, StyleBandit, StyleContext
 from homeassistant.components.conversation import async_converse
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import issue_registry as ir
@@ -192,3 +193,63 @@ async def test_younger_stages_do_not_anticipate(
     async_fire_time_changed(hass, offer_time)
     await hass.async_block_till_done()
     assert "aisthos_offer" not in notifications(hass)
+
+
+def told(doc: dict[str, Any], when: datetime, *kinds: str) -> dict[str, Any]:
+    """The document, with a household that reacted to notifications like this."""
+    bandit = StyleBandit()
+    ctx = StyleContext(when.hour, when.weekday() >= 5, "notification")
+    for kind in kinds:
+        for _ in range(2):
+            bandit.feedback(ctx, Style(), kind)
+    doc["preferences"]["style_bandit"] = bandit.as_dict()
+    return doc
+
+
+async def setup_told(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, stage: str, when: datetime, *kinds: str
+) -> MockConfigEntry:
+    freezer.move_to(when)
+    doc = told(document(stage, 0.9 if stage == "teen" else 0.6), when, *kinds)
+    return await setup_assistant_home(hass, doc, mode="replace")
+
+
+async def test_notifications_read_as_a_detailed_list_until_told_otherwise(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    await grow(hass, freezer, "child", 0.9, SATURDAY_NOON)
+    message = notifications(hass)["aisthos_proposals"]["message"]
+    assert message == (
+        "AisthOS noticed 1 new routine(s):\n\n- Weekend routine: Kettle\n\n"
+        "Review them in [Settings → Repairs](/config/repairs)."
+    )
+
+
+async def test_a_household_that_wants_it_short_gets_short_notifications(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    await setup_told(hass, freezer, "child", SATURDAY_NOON, "shorter")
+    assert notifications(hass)["aisthos_proposals"]["message"] == (
+        "AisthOS noticed 1 new routine(s). Review them in [Settings → Repairs](/config/repairs)."
+    )
+
+
+async def test_a_brief_teen_announcement_leaves_out_the_reasons(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    await setup_told(hass, freezer, "teen", SATURDAY_NOON, "shorter")
+    message = notifications(hass)["aisthos_autonomous_s_9876543210"]["message"]
+    assert message.startswith("I was sure enough to start doing this on my own: **")
+    assert "Seen on" not in message
+    assert 'say "undo that" to Assist' in message
+
+
+async def test_weekly_feedback_in_sentences_for_a_household_that_asked(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    sunday = datetime(2026, 11, 22, 12, 0, tzinfo=dt_util.get_default_time_zone())
+    await setup_told(hass, freezer, "adult", sunday, "as_prose")
+    message = notifications(hass)["aisthos_weekly_feedback"]["message"]
+    assert message.startswith("How your routines went: ")
+    assert "4 of 5 days this week." in message
+    assert "\n- " not in message

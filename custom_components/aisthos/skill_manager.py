@@ -115,6 +115,18 @@ def _always_offer(_ctx: StyleContext) -> Style:
     return Style(initiative="proactive")
 
 
+# How notifications read until the household's reactions say otherwise.
+NOTICE_STYLE: Final = Style("detailed", "list", "quiet")
+
+
+def _listed(names: list[str], style: Style) -> str:
+    """Return names as a Markdown list or as one sentence, by the style's form."""
+    if style.form == "list":
+        return "\n\n" + "\n".join(f"- {name}" for name in names) + "\n\n"
+    text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f" {text}. "
+
+
 class SkillManager:
     """Everything the household does with skills."""
 
@@ -138,6 +150,9 @@ class SkillManager:
         # How to offer a routine in a context (the style bandit's choice, set by
         # the runtime): not at all when quiet, with the reason when detailed.
         self.offer_style: Callable[[StyleContext], Style] = _always_offer
+        # How to write a notification now: the style learned for the
+        # notification channel where it is known (set by the runtime).
+        self.notice_style: Callable[[], Style] = lambda: NOTICE_STYLE
         # Told how the household reacted to an offer (approved, rejected,
         # dismissed), with the context and style it was offered in.
         self.on_offer_reaction: (
@@ -234,11 +249,13 @@ class SkillManager:
         if growth.may_anticipate and today.weekday() == 6:
             self._async_routine_feedback(today)
         if new:
-            names = "\n".join(f"- {_plain(s.name)}" for s in new)
+            style = self.notice_style()
+            names = ":" + _listed([_plain(s.name) for s in new], style)
             persistent_notification.async_create(
                 self.hass,
-                f"AisthOS noticed {len(new)} new routine(s):\n\n{names}\n\n"
-                "Review them in [Settings → Repairs](/config/repairs).",
+                f"AisthOS noticed {len(new)} new routine(s)"
+                + (names if style.length == "detailed" else ". ")
+                + "Review them in [Settings → Repairs](/config/repairs).",
                 title="AisthOS has new skill proposals",
                 notification_id=NOTIFICATION_ID,
             )
@@ -330,10 +347,13 @@ class SkillManager:
             return
         self._autonomous = (skill.id, dt_util.utcnow())
         switch = self.switch_entity_id(skill.id) or "its switch"
+        why = ""
+        if self.notice_style().length == "detailed":
+            why = f"{_plain(skill.explanation, 300)}\n\n"
         persistent_notification.async_create(
             self.hass,
             f"I was sure enough to start doing this on my own: **{_plain(skill.name)}**.\n\n"
-            f"{_plain(skill.explanation, 300)}\n\n"
+            f"{why}"
             f'To undo it, say "undo that" to Assist or switch off `{switch}`.',
             title="AisthOS started a routine on its own",
             notification_id=f"aisthos_autonomous_{skill.id}",
@@ -349,11 +369,14 @@ class SkillManager:
                 continue
             days = [hit for day, hit in skill.evidence.items() if day in week]
             if days and sum(days) < len(days):
-                lines.append(f"- {_plain(skill.name)}: {sum(days)} of {len(days)} days this week")
+                lines.append(f"{_plain(skill.name)}: {sum(days)} of {len(days)} days this week")
         if lines:
+            style = self.notice_style()
+            if style.length == "brief" and len(lines) > 3:
+                lines = [*lines[:3], f"{len(lines) - 3} more"]
             persistent_notification.async_create(
                 self.hass,
-                "How your routines went:\n\n" + "\n".join(lines),
+                ("How your routines went:" + _listed(lines, style)).strip(),
                 title="AisthOS weekly feedback",
                 notification_id="aisthos_weekly_feedback",
             )

@@ -30,6 +30,7 @@ from homeassistant.util import dt as dt_util
 from .engine.skill import Skill
 from .engine.skill_book import Feedback
 from .engine.style_bandit import Style, StyleBandit, StyleContext
+from .skill_manager import NOTICE_STYLE
 
 if TYPE_CHECKING:
     from .runtime import AisthosRuntime
@@ -42,6 +43,8 @@ BANDIT_KEY: Final = "style_bandit"
 # dismissal (0.8 there, ~0.7 in other contexts) silences only where it was,
 # a second one (~0.79 elsewhere) everywhere.
 OFFER_EVIDENCE: Final = 0.75
+# A notification follows a learned option once it is at least this likely.
+NOTICE_EVIDENCE: Final = 0.75
 # HA builds the LLM API anew for every chat turn: within this time (and until
 # a reaction), a chat keeps the style it was answered in, so that "that was not
 # helpful" is learned about the answer it refers to.
@@ -199,6 +202,22 @@ class Voice:
         if chat is not None and dt_util.utcnow() - chat[2] < 3 * CHAT_TURN:
             about = (chat[0], chat[1])
         await self.async_record(kind, "chat", about)
+
+    def notice_style(self) -> Style:
+        """Return how to write a notification now.
+
+        Per dimension what was learned for the notification channel, else a
+        detailed list: nothing is explored here, as nobody answers these
+        notifications with a thumb.
+        """
+        ctx = self.now_context("notification")
+        best, sure = self.bandit.best(ctx), self.bandit.confidence(ctx)
+        return Style(
+            *(
+                best.option(dim) if sure[dim] >= NOTICE_EVIDENCE else NOTICE_STYLE.option(dim)
+                for dim in ("length", "form", "initiative")
+            )
+        )
 
     def offer_style(self, ctx: StyleContext) -> Style:
         """Choose how to offer a routine in `ctx`: proactive (offer) or quiet (don't).

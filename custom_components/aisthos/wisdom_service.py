@@ -207,8 +207,9 @@ class WisdomService:
         except Exception:
             learner.restore(before)
             raise
-        await self.runtime.skills.async_after_import(previous_approved)
+        # The imported style first: what the skills announce next speaks in it.
         self.runtime.voice.reload_preferences()
+        await self.runtime.skills.async_after_import(previous_approved)
         self.async_update_unmatched_issue()
         return ImportResult(
             skills=len(learner.book.skills),
