@@ -3,11 +3,14 @@
 Everything the engine answers is untrusted: a skill name from the local LLM is
 accepted only as one short line of plain text, and anything else keeps the
 template name.
+
+The client logs one warning when the engine stops answering and one info line
+when it answers again, not one line per failed call.
 """
 
 from __future__ import annotations
 
-import asyncio
+import logging
 import re
 from typing import Any, Final
 
@@ -15,6 +18,7 @@ from aiohttp import ClientError, ClientSession, ClientTimeout
 
 from .engine.automation_config import clean_text
 
+_LOGGER = logging.getLogger(__package__)
 TIMEOUT: Final = ClientTimeout(total=15)
 _MARKERS: Final = re.compile(r"\{\{|\{%|\{#|[\x00-\x1f\x7f]")
 
@@ -27,29 +31,72 @@ class EngineAuthError(EngineError):
     """The engine refused the token."""
 
 
+class EngineUnavailableError(EngineError):
+    """The engine did not answer, or answered that it cannot serve (HTTP 5xx)."""
+
+
 class EngineClient:
     """A token-authenticated client of the engine's API."""
 
-    def __init__(self, session: ClientSession, url: str, token: str) -> None:
-        """Create for a base URL such as http://a0d7b954-aisthos:8199."""
+    def __init__(
+        self, session: ClientSession, url: str, token: str, *, log_availability: bool = True
+    ) -> None:
+        """Create for a base URL such as http://a0d7b954-aisthos:8199.
+
+        A client made only to check a URL typed into a form passes
+        log_availability=False: its failures are the form's errors.
+        """
         self._session = session
         self.url = url.rstrip("/")
         self._headers = {"Authorization": f"Bearer {token}"}
+        self._log_availability = log_availability
+        self.available = True
 
     async def _request(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
+        try:
+            data = await self._request_once(method, path, body)
+        except EngineUnavailableError as err:
+            self._set_available(False, err)
+            raise
+        except EngineError:
+            # It answered (a refused token, an odd answer): it is there.
+            self._set_available(True, None)
+            raise
+        self._set_available(True, None)
+        return data
+
+    def _set_available(self, available: bool, err: EngineError | None) -> None:
+        if available == self.available:
+            return
+        self.available = available
+        if not self._log_availability:
+            return
+        if available:
+            _LOGGER.info("The AisthOS engine is available again")
+        else:
+            _LOGGER.warning("The AisthOS engine is unavailable: %s", err)
+
+    async def _request_once(self, method: str, path: str, body: Any) -> dict[str, Any]:
         try:
             async with self._session.request(
                 method, self.url + path, json=body, headers=self._headers, timeout=TIMEOUT
             ) as response:
                 if response.status == 401:
                     raise EngineAuthError("the engine refused the token")
+                if response.status >= 500:
+                    raise EngineUnavailableError(f"the engine answered HTTP {response.status}")
                 if response.status != 200:
                     raise EngineError(f"the engine answered HTTP {response.status}")
-                data = await response.json(content_type=None)
-        except (ClientError, TimeoutError, asyncio.CancelledError, ValueError) as err:
-            if isinstance(err, asyncio.CancelledError):
-                raise
-            raise EngineError(f"the engine cannot be reached: {type(err).__name__}") from err
+                try:
+                    data = await response.json(content_type=None)
+                except ValueError as err:
+                    raise EngineError(
+                        f"the engine answered something that is not JSON: {type(err).__name__}"
+                    ) from err
+        except (ClientError, TimeoutError) as err:
+            raise EngineUnavailableError(
+                f"the engine cannot be reached: {type(err).__name__}"
+            ) from err
         if not isinstance(data, dict):
             raise EngineError("the engine answered something that is not an object")
         return data
