@@ -93,3 +93,50 @@ async def test_options_flow_rejects_bad_input(
             result["flow_id"], {"domains": ["shell_command"], "retention_days": 7}
         )
     assert loaded_entry.options["domains"] != ["shell_command"]
+
+
+async def test_a_second_user_flow_started_meanwhile_is_turned_away(hass: HomeAssistant) -> None:
+    first = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    second = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    assert second["type"] is FlowResultType.ABORT
+    assert second["reason"] == "already_in_progress"
+    result = await hass.config_entries.flow.async_configure(first["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == DOMAIN
+    await hass.async_block_till_done()
+    third = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    assert third["reason"] == "single_instance_allowed"
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+
+
+async def test_an_entry_made_before_unique_ids_still_is_the_only_one(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    assert config_entry.unique_id is None
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    assert result["reason"] == "single_instance_allowed"
+    assert hass.config_entries.async_entries(DOMAIN) == [config_entry]
+
+
+async def test_an_ignored_discovery_does_not_stop_a_manual_setup(hass: HomeAssistant) -> None:
+    ignored = MockConfigEntry(
+        domain=DOMAIN, source=config_entries.SOURCE_IGNORE, unique_id=DOMAIN, data={}
+    )
+    ignored.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    assert result["step_id"] == "user"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    # The manual entry takes the ignored one's place.
+    assert [e.source for e in hass.config_entries.async_entries(DOMAIN)] == ["user"]

@@ -261,3 +261,92 @@ async def test_discovery_updates_the_engine_of_the_existing_entry(
         )
         assert again["reason"] == "already_configured"
     assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+
+
+def discovery(url: str, token: str = TOKEN) -> HassioServiceInfo:
+    host, port = url.removeprefix("http://").split(":")
+    return HassioServiceInfo(
+        config={"host": host, "port": int(port), "token": token},
+        name="AisthOS",
+        slug="aisthos",
+        uuid="1",
+    )
+
+
+async def test_the_add_on_found_asks_only_for_a_confirmation(
+    hass: HomeAssistant, tmp_path: Path
+) -> None:
+    async with engine(tmp_path) as url:
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": config_entries.SOURCE_HASSIO}, data=discovery(url)
+        )
+        assert result["step_id"] == "hassio_confirm"
+        (flow,) = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        assert flow["context"]["confirm_only"] is True
+        assert flow["context"]["unique_id"] == DOMAIN
+        # Meanwhile a manual setup would make a second entry: it waits its turn.
+        manual = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": config_entries.SOURCE_USER}
+        )
+        assert manual["reason"] == "already_in_progress"
+        hass.config_entries.flow.async_abort(result["flow_id"])
+
+
+async def test_an_ignored_add_on_stays_ignored(hass: HomeAssistant, tmp_path: Path) -> None:
+    ignored = MockConfigEntry(
+        domain=DOMAIN, source=config_entries.SOURCE_IGNORE, unique_id=DOMAIN, data={}
+    )
+    ignored.add_to_hass(hass)
+    async with engine(tmp_path) as url:
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": config_entries.SOURCE_HASSIO}, data=discovery(url)
+        )
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "already_configured"
+        await hass.async_block_till_done()
+    # Neither given the engine nor set up: it is still only ignored.
+    assert dict(ignored.options) == {}
+    assert hass.config_entries.async_entries(DOMAIN) == [ignored]
+
+
+async def test_reconfigure_changes_the_engine_after_checking_it(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, tmp_path: Path
+) -> None:
+    assert loaded_entry.runtime_data.engine is None
+    options = dict(loaded_entry.options)
+    async with engine(tmp_path) as url:
+        for user_input, error in (
+            ({"engine_url": url, "engine_token": "wrong-token"}, "invalid_auth"),
+            ({"engine_url": "http://127.0.0.1:9", "engine_token": TOKEN}, "cannot_connect"),
+        ):
+            flow = await loaded_entry.start_reconfigure_flow(hass)
+            assert flow["step_id"] == "reconfigure"
+            result = await hass.config_entries.flow.async_configure(flow["flow_id"], user_input)
+            assert result["errors"] == {"base": error}
+            assert dict(loaded_entry.options) == options
+            hass.config_entries.flow.async_abort(flow["flow_id"])
+        old_runtime = loaded_entry.runtime_data
+        flow = await loaded_entry.start_reconfigure_flow(hass)
+        result = await hass.config_entries.flow.async_configure(
+            flow["flow_id"], {"engine_url": url, "engine_token": TOKEN}
+        )
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "reconfigure_successful"
+        await hass.async_block_till_done()
+        # Only the engine changed; the entry reloaded with it.
+        assert dict(loaded_entry.options) == {**options, "engine_url": url, "engine_token": TOKEN}
+        assert loaded_entry.runtime_data is not old_runtime
+        assert loaded_entry.runtime_data.engine is not None
+        assert (await loaded_entry.runtime_data.engine.async_status())["version"]
+    # The form shows what is set now; an empty URL means no engine.
+    flow = await loaded_entry.start_reconfigure_flow(hass)
+    suggested = {
+        str(key): (key.description or {}).get("suggested_value")
+        for key in flow["data_schema"].schema
+    }
+    assert suggested == {"engine_url": url, "engine_token": TOKEN}
+    result = await hass.config_entries.flow.async_configure(flow["flow_id"], {})
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert dict(loaded_entry.options) == options
+    assert loaded_entry.runtime_data.engine is None

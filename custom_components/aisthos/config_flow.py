@@ -35,6 +35,20 @@ from .engine_client import EngineAuthError, EngineClient, EngineError
 from .runtime import AisthosConfigEntry
 
 
+def _engine_fields(options: Mapping[str, Any]) -> dict[vol.Optional, selector.TextSelector]:
+    """Return the engine's URL and token fields, showing the current values."""
+    return {
+        vol.Optional(
+            CONF_ENGINE_URL, description={"suggested_value": options.get(CONF_ENGINE_URL)}
+        ): selector.TextSelector(selector.TextSelectorConfig(type=selector.TextSelectorType.URL)),
+        vol.Optional(
+            CONF_ENGINE_TOKEN, description={"suggested_value": options.get(CONF_ENGINE_TOKEN)}
+        ): selector.TextSelector(
+            selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
+        ),
+    }
+
+
 def _schema(options: Mapping[str, Any]) -> vol.Schema:
     multi_area = selector.AreaSelector(selector.AreaSelectorConfig(multiple=True))
     multi_entity = selector.EntitySelector(selector.EntitySelectorConfig(multiple=True))
@@ -66,16 +80,7 @@ def _schema(options: Mapping[str, Any]) -> vol.Schema:
             vol.Required(
                 CONF_LEARN_TIME, default=str(options.get(CONF_LEARN_TIME, DEFAULT_LEARN_TIME))
             ): selector.TimeSelector(),
-            vol.Optional(
-                CONF_ENGINE_URL, description={"suggested_value": options.get(CONF_ENGINE_URL)}
-            ): selector.TextSelector(
-                selector.TextSelectorConfig(type=selector.TextSelectorType.URL)
-            ),
-            vol.Optional(
-                CONF_ENGINE_TOKEN, description={"suggested_value": options.get(CONF_ENGINE_TOKEN)}
-            ): selector.TextSelector(
-                selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
-            ),
+            **_engine_fields(options),
             vol.Required(
                 CONF_RETENTION_DAYS,
                 default=int(options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS)),
@@ -106,8 +111,12 @@ async def _check_engine(hass: HomeAssistant, options: Mapping[str, Any]) -> str 
     url = options.get(CONF_ENGINE_URL)
     if not url:
         return None
+    # A wrong URL typed into a form is the form's error, not an outage to log.
     client = EngineClient(
-        async_get_clientsession(hass), str(url), str(options.get(CONF_ENGINE_TOKEN, ""))
+        async_get_clientsession(hass),
+        str(url),
+        str(options.get(CONF_ENGINE_TOKEN, "")),
+        log_availability=False,
     )
     try:
         await client.async_status()
@@ -123,7 +132,10 @@ class AisthosConfigFlow(ConfigFlow, domain=DOMAIN):
 
     A single instance, kept by the flow rather than the manifest's
     single_config_entry, which would also turn away the add-on's discovery
-    when it announces a new address for the existing entry.
+    when it announces a new address for the existing entry. Every flow that
+    creates an entry sets the unique id DOMAIN, so a second flow started
+    meanwhile is turned away; entries made before that have no unique id and
+    are found by looking at the current entries.
     """
 
     VERSION = 1
@@ -132,8 +144,11 @@ class AisthosConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Choose what to observe; the defaults suit most homes."""
-        if self._async_current_entries():
+        if self._async_current_entries(include_ignore=False):
             return self.async_abort(reason="single_instance_allowed")
+        # Another flow that may create the entry aborts this one (already_in_progress).
+        await self.async_set_unique_id(DOMAIN)
+        self._abort_if_unique_id_configured(error="single_instance_allowed")
         errors: dict[str, str] = {}
         if user_input is not None:
             options = _clean(user_input)
@@ -159,7 +174,8 @@ class AisthosConfigFlow(ConfigFlow, domain=DOMAIN):
         if not isinstance(host, str) or not isinstance(port, int) or not isinstance(token, str):
             return self.async_abort(reason="invalid_discovery")
         self._engine = {CONF_ENGINE_URL: f"http://{host}:{port}", CONF_ENGINE_TOKEN: token}
-        if entries := self._async_current_entries():
+        # An ignored entry is no entry to update: the unique id below keeps it ignored.
+        if entries := self._async_current_entries(include_ignore=False):
             # Already set up: take the add-on's (new) address and token.
             entry = entries[0]
             if all(entry.options.get(key) == value for key, value in self._engine.items()):
@@ -171,6 +187,7 @@ class AisthosConfigFlow(ConfigFlow, domain=DOMAIN):
                 entry, options=options, reason="engine_updated"
             )
         await self.async_set_unique_id(DOMAIN)
+        self._abort_if_unique_id_configured()
         return await self.async_step_hassio_confirm()
 
     async def async_step_hassio_confirm(
@@ -183,6 +200,7 @@ class AisthosConfigFlow(ConfigFlow, domain=DOMAIN):
             if (error := await _check_engine(self.hass, options)) is not None:
                 return self.async_abort(reason=error)
             return self._create(options)
+        self._set_confirm_only()
         return self.async_show_form(step_id="hassio_confirm")
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
@@ -211,6 +229,30 @@ class AisthosConfigFlow(ConfigFlow, domain=DOMAIN):
             ),
             errors=errors,
             description_placeholders={"url": str(entry.options.get(CONF_ENGINE_URL, ""))},
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the engine's URL and token (an empty URL: no engine)."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            options = {
+                key: value
+                for key, value in entry.options.items()
+                if key not in (CONF_ENGINE_URL, CONF_ENGINE_TOKEN)
+            }
+            if url := str(user_input.get(CONF_ENGINE_URL) or "").strip():
+                options[CONF_ENGINE_URL] = url
+                options[CONF_ENGINE_TOKEN] = str(user_input.get(CONF_ENGINE_TOKEN) or "")
+            if (error := await _check_engine(self.hass, options)) is None:
+                return self.async_update_reload_and_abort(entry, options=options)
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=vol.Schema(_engine_fields(user_input or entry.options)),
+            errors=errors,
         )
 
     @staticmethod
