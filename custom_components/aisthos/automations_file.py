@@ -25,10 +25,11 @@ from homeassistant.const import CONF_ID, SERVICE_RELOAD
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
-from homeassistant.util.file import write_utf8_file_atomic
+from homeassistant.util.file import WriteError, write_utf8_file_atomic
 from homeassistant.util.yaml import dump
 
 from .automation_bridge import AUTOMATION_ID_PREFIX
+from .const import DOMAIN
 
 _LOGGER = logging.getLogger(__package__)
 AUTOMATIONS_FILE: Final = "automations.yaml"
@@ -38,7 +39,25 @@ _ID_LINE: Final = re.compile(r"^- id: '?(aisthos_[a-z0-9_]+)'?\s*$")
 
 
 class AutomationWriteError(HomeAssistantError):
-    """The automation could not be written safely."""
+    """The automation could not be written safely; the message is translated.
+
+    The key names an entry under "exceptions" in strings.json.
+    """
+
+    def __init__(self, key: str, **placeholders: str) -> None:
+        """Create for a translation key and its placeholders."""
+        super().__init__(
+            translation_domain=DOMAIN,
+            translation_key=key,
+            translation_placeholders=placeholders or None,
+        )
+
+
+def _unwritable(err: OSError | WriteError) -> AutomationWriteError:
+    # WriteError (HA's atomic writer) carries the OSError it caught.
+    cause = err.__cause__ if isinstance(err, WriteError) else err
+    reason = cause.strerror if isinstance(cause, OSError) and cause.strerror else str(err)
+    return AutomationWriteError("automations_file_unwritable", error=reason)
 
 
 def fingerprint(block: str) -> str:
@@ -50,7 +69,7 @@ def render_block(config: dict[str, Any]) -> str:
     """Return the YAML text of one automation as a top-level list item."""
     text: str = dump([config])
     if not text.startswith("- ") or not text.endswith("\n"):
-        raise AutomationWriteError("unexpected YAML layout for an automation")
+        raise AutomationWriteError("automation_layout")
     return text
 
 
@@ -120,7 +139,7 @@ class AutomationsFile:
                 continue  # the editor saved meanwhile: start over from its version
             write_utf8_file_atomic(str(self.path), after)
             return before, after
-        raise AutomationWriteError("automations.yaml keeps changing; try again")
+        raise AutomationWriteError("automations_file_busy")
 
     async def async_current_block(self, automation_id: str) -> str | None:
         """Return our block as it is in the file now (the user may have edited it)."""
@@ -131,25 +150,25 @@ class AutomationsFile:
         """Validate, write and load one automation; return the block written."""
         automation_id = str(config[CONF_ID])
         if not automation_id.startswith(AUTOMATION_ID_PREFIX):
-            raise AutomationWriteError(f"refusing to write a foreign automation {automation_id}")
+            raise AutomationWriteError("automation_foreign", automation_id=automation_id)
         try:
             validated = await async_validate_config_item(self.hass, automation_id, config)
         except (vol.Invalid, HomeAssistantError) as err:
-            raise AutomationWriteError(f"Home Assistant rejected the automation: {err}") from err
+            raise AutomationWriteError("automation_rejected", error=str(err)) from err
         if validated is None or validated.validation_status != "ok":
             error = validated.validation_error if validated else "invalid"
-            raise AutomationWriteError(f"Home Assistant rejected the automation: {error}")
+            raise AutomationWriteError("automation_rejected", error=str(error))
         block = render_block(config)
         # Every string must come back as the same plain data: no tags, no code.
         if yaml.safe_load(block) != [config]:
-            raise AutomationWriteError("the automation does not round-trip as plain YAML data")
+            raise AutomationWriteError("automation_not_plain")
         async with self._lock:
             try:
                 before, after = await self.hass.async_add_executor_job(
                     self._rewrite, lambda text: upsert_text(text, automation_id, block)
                 )
-            except OSError as err:
-                raise AutomationWriteError(f"automations.yaml cannot be written: {err}") from err
+            except (OSError, WriteError) as err:
+                raise _unwritable(err) from err
         # The nightly refresh mostly writes what is already there: reloading it
         # then would only restart a running automation for nothing.
         loaded = er.async_get(self.hass).async_get_entity_id(
@@ -166,8 +185,8 @@ class AutomationsFile:
                 before, after = await self.hass.async_add_executor_job(
                     self._rewrite, lambda text: remove_text(text, automation_id)
                 )
-            except OSError as err:
-                raise AutomationWriteError(f"automations.yaml cannot be written: {err}") from err
+            except (OSError, WriteError) as err:
+                raise _unwritable(err) from err
         if before == after:
             return False
         await self._async_reload(automation_id)
