@@ -6,7 +6,7 @@ from pathlib import Path
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import config_validation as cv, llm
+from homeassistant.helpers import config_validation as cv, issue_registry as ir, llm
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
@@ -41,6 +41,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: AisthosConfigEntry) -> b
 
 async def async_remove_entry(hass: HomeAssistant, entry: AisthosConfigEntry) -> None:
     """Forget what was learned when AisthOS is removed (export the wisdom first to keep it)."""
+    # Repairs of ours (proposals, imported skills, the database) would
+    # otherwise outlive the entry: proposals are persistent issues.
+    issues = ir.async_get(hass)
+    for domain, issue_id in list(issues.issues):
+        if domain == DOMAIN:
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
     await Store[dict[str, object]](hass, STORAGE_VERSION, STORAGE_KEY).async_remove()
 
     def remove_database() -> None:
