@@ -1,12 +1,15 @@
-"""The wisdom download view serves exported wisdom files and nothing else."""
+"""The wisdom download view serves exported wisdom files, to admins, and nothing else."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.aisthos.wisdom_download import async_signed_link
+from homeassistant.components.http.auth import async_sign_path
 from homeassistant.core import HomeAssistant
 
 BASE = "/api/aisthos/wisdom/"
@@ -58,3 +61,46 @@ async def test_a_folder_with_an_export_name_is_not_found(
     (Path(hass.config.config_dir) / "aisthos" / "wisdom-current.json").mkdir(parents=True)
     client = await hass_client()
     assert (await client.get(BASE + "wisdom-current.json")).status == 404
+
+
+def exports(hass: HomeAssistant) -> Path:
+    folder = Path(hass.config.config_dir) / "aisthos"
+    folder.mkdir(exist_ok=True)
+    for day in ("24", "25"):
+        (folder / f"wisdom-2026-11-{day}.json").write_text('{"format": "aisthos.user_wisdom"}')
+    return folder
+
+
+async def test_a_user_who_is_no_admin_is_refused(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    hass_read_only_access_token: str,
+    loaded_entry: MockConfigEntry,
+) -> None:
+    exports(hass)
+    client = await hass_client(hass_read_only_access_token)
+    assert (await client.get(BASE + "wisdom-2026-11-25.json")).status == 401
+
+
+async def test_a_signed_link_needs_the_ticket_of_that_file(
+    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator, loaded_entry: MockConfigEntry
+) -> None:
+    folder = exports(hass)
+    client = await hass_client_no_auth()
+    # Signed like the button's link, for the read-only content user, but without a ticket.
+    bare = async_sign_path(
+        hass, BASE + "wisdom-2026-11-25.json", timedelta(hours=1), use_content_user=True
+    )
+    assert (await client.get(bare)).status == 401
+    # A ticket is for its own file only, and a guessed one is nothing.
+    link = async_signed_link(hass, folder / "wisdom-2026-11-25.json")
+    ticket = link.split("ticket=", 1)[1].split("&", 1)[0]
+    for path in (
+        f"{BASE}wisdom-2026-11-24.json?ticket={ticket}",
+        f"{BASE}wisdom-2026-11-25.json?ticket=guessed",
+    ):
+        forged = async_sign_path(hass, path, timedelta(hours=1), use_content_user=True)
+        assert (await client.get(forged)).status == 401, path
+    # Changing the signed link's ticket breaks its signature.
+    assert (await client.get(link.replace(ticket, "guessed"))).status == 401
+    assert (await client.get(link)).status == 200

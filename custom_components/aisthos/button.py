@@ -1,17 +1,19 @@
-"""The "Learn now" button: run the nightly routine miner on demand."""
+"""The buttons: "Learn now" runs the nightly miner, "Download wisdom" exports."""
 
 from __future__ import annotations
 
+from homeassistant.auth.permissions.const import POLICY_CONTROL
 from homeassistant.components import persistent_notification
 from homeassistant.components.button import ButtonEntity
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, Unauthorized
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN
+from .engine.spark_store import StoreError
 from .entity import AisthosEntity
 from .runtime import AisthosConfigEntry
-from .wisdom_download import async_signed_link
+from .wisdom_download import EXPORT_ERRORS, NOTIFICATION_ID, async_signed_link, export_error
 
 PARALLEL_UPDATES = 1
 
@@ -40,7 +42,7 @@ class LearnNowButton(AisthosEntity, ButtonEntity):
         """Run the learner."""
         try:
             await self.runtime.learner.async_learn()
-        except Exception as err:
+        except StoreError as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="learning_failed",
@@ -60,15 +62,29 @@ class DownloadWisdomButton(AisthosEntity, ButtonEntity):
         return []
 
     async def async_press(self) -> None:
-        """Write the file and point to it in a notification."""
-        path, _ = await self.runtime.wisdom.async_export()
+        """Write the file and point to it in a notification.
+
+        Every user sees notifications, so only an administrator (or Home
+        Assistant itself, in an automation) may ask for a link, and the link
+        works for one download (see wisdom_download).
+        """
+        if (user_id := self._context.user_id if self._context else None) is not None:
+            user = await self.hass.auth.async_get_user(user_id)
+            if user is None or not user.is_admin:
+                raise Unauthorized(
+                    context=self._context, entity_id=self.entity_id, permission=POLICY_CONTROL
+                )
+        try:
+            path, _ = await self.runtime.wisdom.async_export()
+        except EXPORT_ERRORS as err:
+            raise export_error(err) from err
         link = async_signed_link(self.hass, path)
         persistent_notification.async_create(
             self.hass,
             f"Your AisthOS profile was saved as `{path}`.\n\n"
-            f"[Download it]({link}) (the link works for an hour). Keep it to move what "
-            "AisthOS learned to another Home Assistant: there, use the "
+            f"[Download it]({link}) (the link works once, for an hour). Keep it to move "
+            "what AisthOS learned to another Home Assistant: there, use the "
             '"Import wisdom" action.',
             title="AisthOS wisdom exported",
-            notification_id="aisthos_wisdom_export",
+            notification_id=NOTIFICATION_ID,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 import time
 from typing import Any, cast
 
@@ -16,6 +17,7 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv, entity_registry as er
+from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
@@ -26,6 +28,8 @@ from .engine.spark_store import StoreError
 from .engine.wisdom import WisdomError
 from .history_import import async_read_history, rows_to_sparks
 from .runtime import AisthosRuntime, loaded_runtime
+from .wisdom_download import EXPORT_ERRORS, export_error
+from .wisdom_service import wisdom_folder
 
 SERVICE_LIST_SPARKS = "list_sparks"
 SERVICE_IMPORT_HISTORY = "import_history"
@@ -66,6 +70,31 @@ def _store_error(err: StoreError) -> HomeAssistantError:
         translation_key="store_error",
         translation_placeholders={"error": str(err)},
     )
+
+
+async def _check_path(hass: HomeAssistant, path_text: str) -> None:
+    """Refuse a path outside the wisdom folder that Home Assistant does not allow.
+
+    A relative path is taken from the config folder, as the wisdom service
+    reads it. Our own exports in <config>/aisthos/ are always allowed; any
+    other file must be in a folder of allowlist_external_dirs.
+    """
+
+    def allowed() -> bool:
+        try:
+            path = (Path(hass.config.config_dir) / path_text).resolve()
+        except (OSError, ValueError):  # a loop of links, a NUL byte
+            return False
+        if wisdom_folder(hass).resolve() in path.parents:
+            return True
+        return hass.config.is_allowed_path(str(path))
+
+    if not await hass.async_add_executor_job(allowed):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="path_not_allowed",
+            translation_placeholders={"path": path_text},
+        )
 
 
 def spark_response(spark: Spark) -> dict[str, Any]:
@@ -179,7 +208,10 @@ def async_register_services(hass: HomeAssistant) -> None:
 
     async def export_wisdom(call: ServiceCall) -> ServiceResponse:
         runtime = _runtime(hass)
-        path, document = await runtime.wisdom.async_export()
+        try:
+            path, document = await runtime.wisdom.async_export()
+        except EXPORT_ERRORS as err:
+            raise export_error(err) from err
         return {"path": str(path), "wisdom": document}
 
     async def import_wisdom(call: ServiceCall) -> ServiceResponse:
@@ -190,6 +222,8 @@ def async_register_services(hass: HomeAssistant) -> None:
                 translation_key="wisdom_invalid",
                 translation_placeholders={"error": "give either a path or the data of a file"},
             )
+        if "path" in call.data:
+            await _check_path(hass, call.data["path"])
         try:
             if "path" in call.data:
                 raw: str | dict[str, Any] = await runtime.wisdom.async_read_file(call.data["path"])
@@ -204,10 +238,18 @@ def async_register_services(hass: HomeAssistant) -> None:
             ) from err
         return cast(ServiceResponse, result.as_dict())
 
-    hass.services.async_register(
-        DOMAIN, SERVICE_EXPORT_WISDOM, export_wisdom, vol.Schema({}), SupportsResponse.OPTIONAL
+    # What was learned, the files it is kept in and the whole recorder history
+    # are for administrators, as Home Assistant's own backups are.
+    async_register_admin_service(
+        hass,
+        DOMAIN,
+        SERVICE_EXPORT_WISDOM,
+        export_wisdom,
+        vol.Schema({}),
+        SupportsResponse.OPTIONAL,
     )
-    hass.services.async_register(
+    async_register_admin_service(
+        hass,
         DOMAIN,
         SERVICE_IMPORT_WISDOM,
         import_wisdom,
@@ -217,7 +259,8 @@ def async_register_services(hass: HomeAssistant) -> None:
     hass.services.async_register(
         DOMAIN, SERVICE_LIST_SPARKS, list_sparks, LIST_SPARKS_SCHEMA, SupportsResponse.ONLY
     )
-    hass.services.async_register(
+    async_register_admin_service(
+        hass,
         DOMAIN,
         SERVICE_IMPORT_HISTORY,
         import_history,
