@@ -350,3 +350,41 @@ async def test_reconfigure_changes_the_engine_after_checking_it(
     await hass.async_block_till_done()
     assert dict(loaded_entry.options) == options
     assert loaded_entry.runtime_data.engine is None
+
+
+async def test_an_engine_that_does_not_work_is_never_saved(
+    hass: HomeAssistant, tmp_path: Path
+) -> None:
+    async with engine(tmp_path) as url:
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": config_entries.SOURCE_USER}
+        )
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"engine_url": url, "engine_token": "wrong-token"}
+        )
+        assert result["errors"] == {"base": "invalid_auth"}
+        # The add-on announcing a token the engine refuses: nothing to confirm.
+        hass.config_entries.flow.async_abort(result["flow_id"])
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN,
+            context={"source": config_entries.SOURCE_HASSIO},
+            data=discovery(url, "wrong-token"),
+        )
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "invalid_auth"
+        assert hass.config_entries.async_entries(DOMAIN) == []
+        # Set up; then the add-on announces an address where nothing answers.
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": config_entries.SOURCE_HASSIO}, data=discovery(url)
+        )
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+        entry = result["result"]
+        await hass.async_block_till_done()
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": config_entries.SOURCE_HASSIO},
+        data=discovery("http://127.0.0.1:9"),
+    )
+    assert result["reason"] == "cannot_connect"
+    assert entry.options["engine_url"] == url
