@@ -44,7 +44,7 @@ _STYLE_PROMPT: Final = {
 
 def _runtime(hass: HomeAssistant) -> AisthosRuntime:
     if (runtime := loaded_runtime(hass)) is None:
-        raise HomeAssistantError("AisthOS is not loaded")
+        raise HomeAssistantError(translation_domain=DOMAIN, translation_key="not_loaded")
     return runtime
 
 

@@ -193,7 +193,8 @@ class AisthosRuntime:
         except EngineAuthError:
             self.entry.async_start_reauth(self.hass)
         except EngineError as err:
-            _LOGGER.info("The AisthOS engine is not reachable yet: %s", err)
+            # The client itself warns once while the engine stays away.
+            _LOGGER.debug("The AisthOS engine is not reachable yet: %s", err)
 
     async def async_stop(self) -> None:
         """Stop listening, write everything pending and close the store."""
@@ -247,9 +248,17 @@ class AisthosRuntime:
             self.store.open()
         except StoreLockedError as err:
             self._create_issue(ISSUE_DB_LOCKED, {"path": str(self.db_path)})
-            raise ConfigEntryNotReady(f"The Spark database is locked: {err}") from err
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="setup_store_locked",
+                translation_placeholders={"error": str(err)},
+            ) from err
         except StoreError as err:
-            raise ConfigEntryNotReady(f"The Spark database cannot be opened: {err}") from err
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="setup_store_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
         self._delete_issue(ISSUE_DB_LOCKED)
 
     def _create_issue(self, issue_id: str, placeholders: dict[str, str]) -> None:
