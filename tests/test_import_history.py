@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
+from custom_components.aisthos import backup
 from custom_components.aisthos.const import DOMAIN
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
 from .helpers import db_rows, set_state
@@ -55,3 +58,32 @@ async def test_history_becomes_sparks_once(
     )
     assert again["imported"] == 0
     assert len(db_rows(hass)) == 4
+
+
+async def test_no_import_while_a_backup_is_made(
+    hass: HomeAssistant, config_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    now = dt_util.utcnow()
+    freezer.move_to(now - timedelta(days=2))
+    set_state(hass, "person.alice", "not_home")
+    freezer.tick(timedelta(hours=1))
+    set_state(hass, "person.alice", "home")
+    await async_wait_recording_done(hass)
+    freezer.move_to(now)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    await backup.async_pre_backup(hass)
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            DOMAIN, "import_history", {"days": 10}, blocking=True, return_response=True
+        )
+    assert err.value.translation_key == "backup_running"
+    assert db_rows(hass) == []
+    await backup.async_post_backup(hass)
+    response = await hass.services.async_call(
+        DOMAIN, "import_history", {"days": 10}, blocking=True, return_response=True
+    )
+    assert response["imported"] == 1
+    # The resident got its token as a live arrival would have.
+    assert db_rows(hass, "SELECT subject, action FROM sparks") == [("resident_a", "arrived")]

@@ -502,6 +502,11 @@ class AisthosRuntime:
         ]
         return sorted([*stored, *queued], key=lambda spark: -spark.time)[:limit]
 
+    @property
+    def writes_paused(self) -> bool:
+        """Return whether a backup holds writes to the Spark database."""
+        return self._paused
+
     async def async_pause_writes(self) -> None:
         """Write what is queued, then hold new Sparks in memory (during a backup)."""
         await self._async_write(final=True)

@@ -122,6 +122,8 @@ def async_register_services(hass: HomeAssistant) -> None:
 
     async def import_history(call: ServiceCall) -> ServiceResponse:
         runtime = _runtime(hass)
+        if runtime.writes_paused:
+            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="backup_running")
         store = runtime.store
         now = time.time()
         start = now - call.data["days"] * 86400
@@ -142,8 +144,22 @@ def async_register_services(hass: HomeAssistant) -> None:
             if (info := runtime.observed.get(eid, hass.states.get(eid))) is not None
         }
         rows = await async_read_history(hass, sorted(observed), start, end)
-        sparks = rows_to_sparks(rows, observed.get, runtime.pipeline.perception)
-        sparks.sort(key=lambda s: s.time)
+        # Residents and rooms get their tokens here, on the loop, as live: the
+        # replay in the worker thread below then only reads the anonymizer.
+        anonymizer = runtime.anonymizer
+        for entity_id, info in observed.items():
+            anonymizer.area(info.area_id, info.area_name)
+            if entity_id.startswith("person."):
+                anonymizer.resident(entity_id)
+
+        def replay() -> list[Spark]:
+            sparks = rows_to_sparks(rows, observed.get, runtime.pipeline.perception)
+            sparks.sort(key=lambda s: s.time)
+            return sparks
+
+        sparks = await hass.async_add_executor_job(replay)
+        if runtime.writes_paused:  # a backup began meanwhile
+            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="backup_running")
         try:
             await hass.async_add_executor_job(store.add, sparks)
             await hass.async_add_executor_job(store.set_meta, "imported_from", start)
