@@ -79,12 +79,10 @@ class DownloadWisdomButton(AisthosEntity, ButtonEntity):
         except EXPORT_ERRORS as err:
             raise export_error(err) from err
         link = async_signed_link(self.hass, path)
+        voice = self.runtime.voice
         persistent_notification.async_create(
             self.hass,
-            f"Your AisthOS profile was saved as `{path}`.\n\n"
-            f"[Download it]({link}) (the link works once, for an hour). Keep it to move "
-            "what AisthOS learned to another Home Assistant: there, use the "
-            '"Import wisdom" action.',
-            title="AisthOS wisdom exported",
+            voice.notice("wisdom", path=path, link=link),
+            title=voice.notice("wisdom_title"),
             notification_id=NOTIFICATION_ID,
         )

@@ -140,6 +140,7 @@ class AisthosRuntime:
         self.skills.on_decision = self.voice.async_record_decision
         self.skills.offer_style = self.voice.offer_style
         self.skills.notice_style = self.voice.notice_style
+        self.skills.language = lambda: self.voice.language
         self.skills.on_offer_reaction = self.voice.async_offer_reaction
 
     # ---- life cycle -------------------------------------------------------

@@ -8,7 +8,7 @@ automations.yaml once approved, a switch per skill to pause it, and feedback
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 import hashlib
@@ -48,6 +48,7 @@ from .engine.skill_book import Feedback, SkillBook, Status
 from .engine.style_bandit import Style, StyleContext
 from .engine.undo_tracker import UndoTracker
 from .engine_client import EngineAuthError, EngineClient, EngineError
+from .language import ENGLISH, joined, phrase
 from .learning import SkillLearner
 
 _LOGGER = logging.getLogger(__package__)
@@ -119,12 +120,11 @@ def _always_offer(_ctx: StyleContext) -> Style:
 NOTICE_STYLE: Final = Style("detailed", "list", "quiet")
 
 
-def _listed(names: list[str], style: Style) -> str:
+def _listed(names: list[str], style: Style, language: Mapping[str, Any]) -> str:
     """Return names as a Markdown list or as one sentence, by the style's form."""
     if style.form == "list":
         return "\n\n" + "\n".join(f"- {name}" for name in names) + "\n\n"
-    text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    return f" {text}. "
+    return f" {joined(language, names)}. "
 
 
 class SkillManager:
@@ -153,6 +153,8 @@ class SkillManager:
         # How to write a notification now: the style learned for the
         # notification channel where it is known (set by the runtime).
         self.notice_style: Callable[[], Style] = lambda: NOTICE_STYLE
+        # The household's language (sentences/<language>.yaml), set by the runtime.
+        self.language: Callable[[], Mapping[str, Any]] = lambda: ENGLISH
         # Told how the household reacted to an offer (approved, rejected,
         # dismissed), with the context and style it was offered in.
         self.on_offer_reaction: (
@@ -166,6 +168,14 @@ class SkillManager:
         self._offered_today: set[tuple[str, str]] = set()
         self._unsubs: list[CALLBACK_TYPE] = []
         learner.listeners.append(self.async_after_learning)
+
+    def _text(self, key: str, **values: Any) -> str:
+        """Return a notification text in the household's language."""
+        return phrase(self.language(), "notifications", key, **values)
+
+    def _stage_name(self, stage: str) -> str:
+        stages = self.language().get("notifications", {}).get("stages") or {}
+        return str(stages.get(stage) or ENGLISH["notifications"]["stages"][stage])
 
     @property
     def book(self) -> SkillBook:
@@ -215,8 +225,8 @@ class SkillManager:
         if (stage := self.learner.growth.advance(today, sparks, approved)) is not None:
             persistent_notification.async_create(
                 self.hass,
-                f"AisthOS grew into a new stage: {stage.value.capitalize()}.",
-                title="AisthOS is growing",
+                self._text("growth", stage=self._stage_name(stage.value)),
+                title=self._text("growth_title"),
                 notification_id="aisthos_growth",
             )
         self.async_sync_switches()
@@ -250,13 +260,13 @@ class SkillManager:
             self._async_routine_feedback(today)
         if new:
             style = self.notice_style()
-            names = ":" + _listed([_plain(s.name) for s in new], style)
+            names = ":" + _listed([_plain(s.name) for s in new], style, self.language())
             persistent_notification.async_create(
                 self.hass,
-                f"AisthOS noticed {len(new)} new routine(s)"
+                self._text("proposals", count=len(new))
                 + (names if style.length == "detailed" else ". ")
-                + "Review them in [Settings → Repairs](/config/repairs).",
-                title="AisthOS has new skill proposals",
+                + self._text("proposals_review"),
+                title=self._text("proposals_title"),
                 notification_id=NOTIFICATION_ID,
             )
 
@@ -346,16 +356,16 @@ class SkillManager:
             _LOGGER.debug("Could not switch on %s by itself: %s", skill.id, err)
             return
         self._autonomous = (skill.id, dt_util.utcnow())
-        switch = self.switch_entity_id(skill.id) or "its switch"
+        switch = self.switch_entity_id(skill.id) or self._text("its_switch")
         why = ""
         if self.notice_style().length == "detailed":
             why = f"{_plain(skill.explanation, 300)}\n\n"
         persistent_notification.async_create(
             self.hass,
-            f"I was sure enough to start doing this on my own: **{_plain(skill.name)}**.\n\n"
-            f"{why}"
-            f'To undo it, say "undo that" to Assist or switch off `{switch}`.',
-            title="AisthOS started a routine on its own",
+            self._text("autonomous", name=_plain(skill.name))
+            + f"\n\n{why}"
+            + self._text("autonomous_undo", switch=switch),
+            title=self._text("autonomous_title"),
             notification_id=f"aisthos_autonomous_{skill.id}",
         )
 
@@ -369,15 +379,19 @@ class SkillManager:
                 continue
             days = [hit for day, hit in skill.evidence.items() if day in week]
             if days and sum(days) < len(days):
-                lines.append(f"{_plain(skill.name)}: {sum(days)} of {len(days)} days this week")
+                lines.append(
+                    self._text(
+                        "feedback_line", name=_plain(skill.name), hits=sum(days), days=len(days)
+                    )
+                )
         if lines:
             style = self.notice_style()
             if style.length == "brief" and len(lines) > 3:
-                lines = [*lines[:3], f"{len(lines) - 3} more"]
+                lines = [*lines[:3], self._text("feedback_more", count=len(lines) - 3)]
             persistent_notification.async_create(
                 self.hass,
-                ("How your routines went:" + _listed(lines, style)).strip(),
-                title="AisthOS weekly feedback",
+                (self._text("feedback") + _listed(lines, style, self.language())).strip(),
+                title=self._text("feedback_title"),
                 notification_id="aisthos_weekly_feedback",
             )
 
@@ -412,16 +426,18 @@ class SkillManager:
             )
             describe = self.learner.describe(self.learner.entity_map())
             things = ", ".join(describe(a.target) for a in skill.actions)
-            message = (
-                f"It's {local.strftime('%H:%M')}, shall I do **{_plain(things)}** "
-                f"({_plain(skill.name)})?"
+            message = self._text(
+                "offer",
+                time=local.strftime("%H:%M"),
+                things=_plain(things),
+                name=_plain(skill.name),
             )
             if style.length == "detailed":
                 message += f" {_plain(skill.explanation, 300)}"
             persistent_notification.async_create(
                 self.hass,
-                message + ' Say "yes, do it" to Assist.',
-                title="AisthOS",
+                message + " " + self._text("offer_answer"),
+                title=self._text("offer_title"),
                 notification_id=OFFER_NOTIFICATION_ID,
             )
 

@@ -12,12 +12,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 import logging
-from pathlib import Path
 import re
 from typing import TYPE_CHECKING, Any, Final
 
 from hassil.recognize import RecognizeResult
-import yaml
 
 from homeassistant.components.conversation import ConversationInput
 from homeassistant.components.conversation.agent_manager import get_agent_manager
@@ -30,13 +28,13 @@ from homeassistant.util import dt as dt_util
 from .engine.skill import Skill
 from .engine.skill_book import Feedback
 from .engine.style_bandit import Style, StyleBandit, StyleContext
+from .language import ENGLISH, load_language, phrase
 from .skill_manager import NOTICE_STYLE
 
 if TYPE_CHECKING:
     from .runtime import AisthosRuntime
 
 _LOGGER = logging.getLogger(__package__)
-SENTENCES: Final = Path(__file__).with_name("sentences")
 BANDIT_KEY: Final = "style_bandit"
 # Below this confidence the bandit has little evidence about initiative in a
 # context (0.5 is none at all): an offer is made anyway, as exploration. One
@@ -54,16 +52,6 @@ CHAT_TURN: Final = timedelta(minutes=10)
 type Handler = Callable[[dict[str, str]], Awaitable[str | None]]
 
 
-def load_language(language: str) -> dict[str, Any]:
-    """Return the sentences and answers of a language (English when missing)."""
-    base = language.split("-", maxsplit=1)[0].lower()
-    path = SENTENCES / f"{base}.yaml"
-    if not re.fullmatch(r"[a-z]{2,3}", base) or not path.exists():
-        path = SENTENCES / "en.yaml"
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return data
-
-
 def _words(text: str) -> set[str]:
     return {w for w in re.split(r"[^a-z0-9]+", text.casefold()) if len(w) > 1}
 
@@ -75,7 +63,9 @@ class Voice:
         """Create for one loaded entry."""
         self.hass = hass
         self.runtime = runtime
-        self.language: dict[str, Any] = {}
+        self.language: dict[str, Any] = ENGLISH
+        # The unsubscribers of the Assist sentences, once registered.
+        self._sentences: list[CALLBACK_TYPE] = []
         self._unsubs: list[CALLBACK_TYPE] = []
         self.bandit = StyleBandit()
         self.last: tuple[StyleContext, Style] | None = None
@@ -86,24 +76,26 @@ class Voice:
 
     async def async_start(self) -> None:
         """Start now if Assist is loaded, else as soon as it is."""
-        # Offers and decisions use the learned style even without Assist.
+        # Offers, notifications and decisions use the learned style and the
+        # household's language even without Assist.
         self.reload_preferences()
+        self.language = await self.hass.async_add_executor_job(
+            load_language, self.hass.config.language
+        )
         if "conversation" in self.hass.config.components:
-            await self._async_start_voice()
+            self._async_start_voice()
             return
 
         @callback
         def loaded(event: Event[EventComponentLoaded]) -> None:
-            if event.data["component"] == "conversation" and not self.language:
-                self.hass.async_create_task(self._async_start_voice(), eager_start=True)
+            if event.data["component"] == "conversation" and not self._sentences:
+                self._async_start_voice()
 
         self._unsubs.append(self.hass.bus.async_listen(EVENT_COMPONENT_LOADED, loaded))
 
-    async def _async_start_voice(self) -> None:
-        """Load the language and register the sentences with Assist."""
-        self.language = await self.hass.async_add_executor_job(
-            load_language, self.hass.config.language
-        )
+    @callback
+    def _async_start_voice(self) -> None:
+        """Register the sentences with Assist."""
         handlers: dict[str, Handler] = {
             "what_learned": self._what_learned,
             "explain_skill": self._explain_skill,
@@ -133,7 +125,7 @@ class Voice:
             handler = handlers.get(intent)
             if handler is None or not sentences:
                 continue
-            self._unsubs.append(manager.register_trigger(list(sentences), self._wrap(handler)))
+            self._sentences.append(manager.register_trigger(list(sentences), self._wrap(handler)))
 
     def reload_preferences(self) -> None:
         """Take the style preferences from what was learned (or imported)."""
@@ -147,9 +139,10 @@ class Voice:
 
     def async_stop(self) -> None:
         """Unregister the sentences."""
-        for unsub in self._unsubs:
+        for unsub in (*self._unsubs, *self._sentences):
             unsub()
         self._unsubs.clear()
+        self._sentences.clear()
 
     def _wrap(
         self, handler: Handler
@@ -167,8 +160,11 @@ class Voice:
 
     def say(self, key: str, **values: Any) -> str:
         """Return an answer from the language file."""
-        text = str(self.language.get("responses", {}).get(key, key))
-        return text.format(**values)
+        return phrase(self.language, "responses", key, **values)
+
+    def notice(self, key: str, **values: Any) -> str:
+        """Return a notification text from the language file."""
+        return phrase(self.language, "notifications", key, **values)
 
     @staticmethod
     def now_context(channel: str) -> StyleContext:
