@@ -477,16 +477,7 @@ class SkillManager:
 
     async def async_undo_run(self, skill_id: str) -> None:
         """Undo what running a skill once did, through the same safe compilation."""
-        try:
-            config = compile_automation(
-                undo_skill(self._skill(skill_id)), self.learner.entity_map().get
-            )
-        except UnsafeSkillError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="unsafe_skill",
-                translation_placeholders={"error": str(err)},
-            ) from err
+        config = self._compiled(lambda: undo_skill(self._skill(skill_id)))
         self._offer_run = None
         await self._async_call_actions(config)
 
@@ -576,15 +567,18 @@ class SkillManager:
 
     async def async_run_once(self, skill_id: str) -> None:
         """Do a skill's actions now, through the same safe compilation."""
+        await self._async_call_actions(self._compiled(lambda: self._skill(skill_id)))
+
+    def _compiled(self, skill: Callable[[], Skill]) -> dict[str, Any]:
+        """Return a skill's automation config; an unsafe one is a clear error."""
         try:
-            config = compile_automation(self._skill(skill_id), self.learner.entity_map().get)
+            return compile_automation(skill(), self.learner.entity_map().get)
         except UnsafeSkillError as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="unsafe_skill",
                 translation_placeholders={"error": str(err)},
             ) from err
-        await self._async_call_actions(config)
 
     async def _async_call_actions(self, config: dict[str, Any]) -> None:
         for step in config["actions"]:
