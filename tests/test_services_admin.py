@@ -95,6 +95,13 @@ async def test_a_wisdom_file_is_read_only_from_an_allowed_place(
         hass, "import_wisdom", path="shared/from-the-other-home.json", mode="replace"
     )
     assert result["skills"] + result["dormant"] == 2
+    # An allowed folder outside the config folder, too.
+    outside = config.parent / "exchange"
+    outside.mkdir()
+    (outside / "wisdom.json").write_text(json.dumps(VALID))
+    hass.config.allowlist_external_dirs = {str(outside)}
+    result = await call(hass, "import_wisdom", path=str(outside / "wisdom.json"), mode="merge")
+    assert result["skills"] + result["dormant"] == 2
 
 
 async def test_an_export_that_cannot_be_written_is_a_translated_error(

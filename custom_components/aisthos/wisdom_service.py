@@ -161,15 +161,16 @@ class WisdomService:
         return path, document
 
     async def async_read_file(self, path_text: str) -> str:
-        """Read a wisdom file from inside the config folder."""
+        """Read a wisdom file from the config folder or a folder HA allows."""
         config_dir = self.hass.config.config_dir
+        is_allowed = self.hass.config.is_allowed_path
 
         def read() -> str:
             config = Path(config_dir).resolve()
             path = Path(path_text)
             path = (config / path).resolve() if not path.is_absolute() else path.resolve()
-            if config not in path.parents:
-                raise WisdomError("the file must be inside the Home Assistant config folder")
+            if config not in path.parents and not is_allowed(str(path)):
+                raise WisdomError("the file is outside the folders Home Assistant allows")
             if path.stat().st_size > 5_000_000:
                 raise WisdomError("the file is larger than 5 MB")
             return path.read_text(encoding="utf-8")
