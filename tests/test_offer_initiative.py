@@ -9,11 +9,12 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
+from custom_components.aisthos.engine.skill import Action, Signature
 from custom_components.aisthos.engine.skill_book import Status
 from custom_components.aisthos.engine.style_bandit import Style, StyleBandit, StyleContext
 from custom_components.aisthos.skill_manager import OFFER_NOTIFICATION_ID
 from homeassistant.components import persistent_notification
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.util import dt as dt_util
 
 from .helpers import grown_to
@@ -326,3 +327,48 @@ async def test_approving_the_offered_proposal_explicitly_answers_the_offer(
         voice.bandit.confidence(OFFERED_IN)["initiative"]
         >= expected.confidence(OFFERED_IN)["initiative"]
     )
+
+
+async def test_rejecting_the_offered_proposal_explicitly_answers_the_offer(
+    hass: HomeAssistant, adult: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    voice = adult.runtime_data.voice
+    manager = adult.runtime_data.skills
+    await offer_time(hass, freezer)
+    offer = manager.open_offer()
+    assert offer is not None
+    before = voice.bandit.as_dict()
+    assert await say(hass, "reject the last suggestion") == (
+        "All right, I won't do Weekend routine: Kettle."
+    )
+    assert adult.runtime_data.learner.book.status(KETTLE) is Status.REJECTED
+    assert manager.current_offer() is None
+    assert OFFER_NOTIFICATION_ID not in notifications(hass)
+    # The offer's "no" was learned where it was made (the rejection on top).
+    assert (
+        voice.bandit.confidence(OFFERED_IN)["initiative"]
+        > StyleBandit.from_dict(before).confidence(OFFERED_IN)["initiative"]
+    )
+    assert voice.bandit.best(OFFERED_IN).initiative == "quiet"
+
+
+async def test_undoing_a_locked_door_is_refused(
+    hass: HomeAssistant, adult: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    learner = adult.runtime_data.learner
+    lock = Signature(learner.ref_of("lock.front"), "locked", "lock", "lock", "hallway")
+    learner.book.skills[KETTLE] = replace(learner.book.skills[KETTLE], actions=(Action(lock),))
+    locked: list[str] = []
+
+    async def lock_service(call: ServiceCall) -> None:
+        locked.append(str(call.data["entity_id"]))
+
+    # This home's lock platform: only what the test needs of it.
+    hass.services.async_register("lock", "lock", lock_service)
+    await offer_time(hass, freezer)
+    assert await say(hass, "yes, do it") == "Done: Weekend routine: Kettle."
+    assert locked == ["lock.front"]
+    answer = await say(hass, "undo that")
+    assert answer.startswith("I can't run Weekend routine: Kettle safely: ")
+    assert "never automated" in answer
+    assert not hass.services.has_service("lock", "unlock")
