@@ -1,10 +1,12 @@
-"""Talking with AisthOS through Assist, in the style the household prefers.
+"""Talking with AisthOS, in the style the household prefers.
 
-Sentences and answers live in sentences/<language>.yaml (English ships; a
-translation is one more file). Each intent's sentences are registered with
-Home Assistant's conversation agent as trigger sentences, so they run through
-the real Assist pipeline. How AisthOS answers (brief or detailed, a list or
-prose) is chosen by the Track A bandit, which learns from the reactions.
+Sentences, answers and notification texts live in sentences/<language>.yaml
+(see language.py). Each intent's sentences are registered with Home
+Assistant's conversation agent as trigger sentences, so they run through the
+real Assist pipeline. How AisthOS speaks on each channel (voice, notification,
+an LLM chat) — brief or detailed, a list or prose, proactive or quiet — is
+chosen by the Track A bandit, which learns from the reactions gathered here:
+spoken corrections, answers to offers, dismissed offers, chat feedback.
 """
 
 from __future__ import annotations
