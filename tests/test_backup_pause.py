@@ -54,3 +54,34 @@ async def test_sparks_wait_in_memory_and_are_listed_during_a_backup(
     await backup.async_post_backup(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert len(db_rows(hass)) == 3
+
+
+async def test_a_reload_during_a_backup_does_not_resume_writing(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    await lights_on(hass, freezer, "a")
+    await backup.async_pre_backup(hass)
+    assert await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    copied = database(hass)
+    await lights_on(hass, freezer, "b")
+    assert loaded_entry.runtime_data.writes_paused
+    assert database(hass) == copied
+    await backup.async_post_backup(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(db_rows(hass)) == 2
+
+
+async def test_writing_resumes_when_the_last_of_two_backups_ends(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    await backup.async_pre_backup(hass)
+    await backup.async_pre_backup(hass)
+    copied = database(hass)
+    await backup.async_post_backup(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await lights_on(hass, freezer, "b")
+    assert database(hass) == copied
+    await backup.async_post_backup(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(db_rows(hass)) == 1

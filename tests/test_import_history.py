@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
@@ -87,3 +89,28 @@ async def test_no_import_while_a_backup_is_made(
     assert response["imported"] == 1
     # The resident got its token as a live arrival would have.
     assert db_rows(hass, "SELECT subject, action FROM sparks") == [("resident_a", "arrived")]
+
+
+async def test_two_imports_at_once_import_a_stretch_once(
+    hass: HomeAssistant, config_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    now = dt_util.utcnow()
+    freezer.move_to(now - timedelta(days=3))
+    set_state(hass, "light.hall", "off")
+    freezer.tick(timedelta(hours=1))
+    set_state(hass, "light.hall", "on")
+    freezer.tick(timedelta(hours=1))
+    set_state(hass, "light.hall", "off")
+    await async_wait_recording_done(hass)
+    freezer.move_to(now)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    async def import_history() -> Any:
+        return await hass.services.async_call(
+            DOMAIN, "import_history", {"days": 10}, blocking=True, return_response=True
+        )
+
+    first, second = await asyncio.gather(import_history(), import_history())
+    assert sorted([first["imported"], second["imported"]]) == [0, 2]
+    assert len(db_rows(hass)) == 2

@@ -262,7 +262,7 @@ async def test_a_read_during_a_stuck_write_does_not_start_another_write(
         freezer.tick(timedelta(seconds=2))
         async_fire_time_changed(hass)  # the tick starts a write that waits on the lock
         await hass.async_block_till_done()
-        assert runtime._writing
+        assert runtime._write_lock.locked()
         batches = runtime.stats.batches
         response = await hass.services.async_call(
             DOMAIN, "list_sparks", {}, blocking=True, return_response=True

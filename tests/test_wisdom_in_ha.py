@@ -358,7 +358,7 @@ async def test_a_backup_goes_on_when_the_wisdom_cannot_be_exported(
     assert "wisdom-current.json" not in saved
     assert "The backup goes on without an up-to-date aisthos/wisdom-current.json" in caplog.text
     assert "preferences." in caplog.text
-    assert not entry.runtime_data._paused  # writing resumed
+    assert not entry.runtime_data.writes_paused  # writing resumed
 
 
 async def test_unusable_stored_preferences_are_dropped_at_start(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from homeassistant.util.hass_dict import HassKey
+
 DOMAIN: Final = "aisthos"
 
 CONF_SECRET: Final = "secret"
@@ -36,3 +38,7 @@ REVIEW_LIMIT: Final = 1_000
 
 ISSUE_DB_CORRUPT: Final = "database_corrupt"
 ISSUE_DB_LOCKED: Final = "database_locked"
+
+# How many backups are being made right now: the Spark database is not written
+# meanwhile (for the whole integration, so a reload cannot resume writing).
+DATA_BACKUPS_RUNNING: HassKey[int] = HassKey(f"{DOMAIN}_backups_running")

@@ -8,6 +8,7 @@ events and writes them to SQLite in an executor thread in one batch.
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, time as dt_time, timedelta
@@ -26,7 +27,7 @@ from homeassistant.core import (
     HomeAssistant,
     callback,
 )
-from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.exceptions import ConfigEntryNotReady, HomeAssistantError
 from homeassistant.helpers import (
     area_registry as ar,
     device_registry as dr,
@@ -46,6 +47,7 @@ from .const import (
     CONF_RETENTION_DAYS,
     CONF_REVIEW,
     CONF_SECRET,
+    DATA_BACKUPS_RUNNING,
     DB_FILENAME,
     DEFAULT_LEARN_TIME,
     DEFAULT_RETENTION_DAYS,
@@ -118,8 +120,11 @@ class AisthosRuntime:
         self.pending: list[tuple[int, Spark]] = []
         self._queue: deque[Spark] = deque()
         self._review_queue: deque[Spark] = deque()
-        self._writing = False
-        self._paused = False
+        # Held while anything writes to the Spark database; a backup takes it
+        # to know that nothing is half-way through a write.
+        self._write_lock = asyncio.Lock()
+        # Serialises history imports (two at once would import a range twice).
+        self.import_lock = asyncio.Lock()
         # Review decisions taken while a backup held writes: (keep, discard).
         self._deferred_reviews: list[tuple[list[int], list[int]]] = []
         self._unsubs: list[CALLBACK_TYPE] = []
@@ -349,8 +354,8 @@ class AisthosRuntime:
             return
         if (
             (self._queue or self._review_queue or self.anonymizer.changed)
-            and not self._writing
-            and not self._paused
+            and not self._write_lock.locked()
+            and not self.writes_paused
         ):
             self.entry.async_create_background_task(self.hass, self._async_write(), "aisthos write")
 
@@ -398,10 +403,9 @@ class AisthosRuntime:
 
     async def _async_write(self, final: bool = False) -> None:
         """Write queued Sparks in one batch; on failure keep them for the next tick."""
-        if (self._writing or self._paused) and not final:
+        if (self._write_lock.locked() or self.writes_paused) and not final:
             return
-        self._writing = True
-        try:
+        async with self._write_lock:
             batch = list(self._queue)
             review = list(self._review_queue)
             self._queue.clear()
@@ -427,8 +431,6 @@ class AisthosRuntime:
             if added_pending:
                 self.pending.extend(added_pending)
                 async_dispatcher_send(self.hass, self.signal)
-        finally:
-            self._writing = False
 
     def _write_batch(
         self, batch: list[Spark], review: list[Spark], anonymizer_state: dict[str, Any] | None
@@ -463,7 +465,7 @@ class AisthosRuntime:
 
     async def async_resolve_review(self, keep: list[int], discard: list[int]) -> None:
         """Keep or discard Sparks waiting for review (stored after a backup, if one runs)."""
-        if self._paused:
+        if self.writes_paused:
             self._deferred_reviews.append((keep, discard))
         else:
             await self.hass.async_add_executor_job(self.store.resolve_pending, keep, discard)
@@ -505,25 +507,44 @@ class AisthosRuntime:
 
     @property
     def writes_paused(self) -> bool:
-        """Return whether a backup holds writes to the Spark database."""
-        return self._paused
+        """Return whether a backup holds writes to the Spark database.
+
+        Kept for the whole integration, not this entry: a reload during a
+        backup must not start writing again.
+        """
+        return self.hass.data.get(DATA_BACKUPS_RUNNING, 0) > 0
+
+    async def async_store_import(self, sparks: list[Spark], imported_from: float) -> None:
+        """Store imported Sparks, unless a backup holds writes (then a clear error)."""
+        async with self._write_lock:
+            if self.writes_paused:
+                raise HomeAssistantError(
+                    translation_domain=DOMAIN, translation_key="backup_running"
+                )
+            await self.hass.async_add_executor_job(self.store.add, sparks)
+            await self.hass.async_add_executor_job(
+                self.store.set_meta, "imported_from", imported_from
+            )
 
     async def async_pause_writes(self) -> None:
-        """Write what is queued, then hold new Sparks in memory (during a backup)."""
+        """Hold new writes in memory (during a backup), after those under way end."""
+        self.hass.data[DATA_BACKUPS_RUNNING] = self.hass.data.get(DATA_BACKUPS_RUNNING, 0) + 1
         await self._async_write(final=True)
-        self._paused = True
 
     @callback
     def async_resume_writes(self) -> None:
-        """Write again after a backup, starting with what waited."""
-        self._paused = False
-        self.entry.async_create_background_task(
-            self.hass, self._async_catch_up(), "aisthos write after backup"
+        """Write again once the last backup running ends, starting with what waited."""
+        self.hass.data[DATA_BACKUPS_RUNNING] = max(
+            0, self.hass.data.get(DATA_BACKUPS_RUNNING, 0) - 1
         )
+        if not self.writes_paused:
+            self.entry.async_create_background_task(
+                self.hass, self._async_catch_up(), "aisthos write after backup"
+            )
 
     async def _async_catch_up(self, final: bool = False) -> None:
         """Store the review decisions and Sparks that waited for a backup."""
-        while self._deferred_reviews and (final or not self._paused):
+        while self._deferred_reviews and (final or not self.writes_paused):
             keep, discard = self._deferred_reviews.pop(0)
             await self.hass.async_add_executor_job(self.store.resolve_pending, keep, discard)
         await self._async_write(final)
