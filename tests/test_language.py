@@ -22,6 +22,25 @@ def test_a_missing_text_falls_back_to_english() -> None:
     assert phrase({}, "responses", "thanks") == "Thanks, noted."
 
 
+def test_a_half_done_translation_falls_back_to_english() -> None:
+    for language in (
+        {"notifications": None},
+        {"notifications": []},
+        {"notifications": {"growth": None}},
+        {"notifications": {"growth": ["a list"]}},
+    ):
+        assert phrase(language, "notifications", "growth", stage="Child") == (
+            "AisthOS grew into a new stage: Child."
+        )
+
+
+def test_names_are_not_read_as_templates() -> None:
+    # A skill or entity name with braces is put in as it is, never expanded.
+    assert phrase(ENGLISH, "notifications", "autonomous", name="{name} {0} {x.__class__}") == (
+        "I was sure enough to start doing this on my own: **{name} {0} {x.__class__}**."
+    )
+
+
 def test_lists_are_joined_in_the_language() -> None:
     german = {"notifications": {"and": " und "}}
     assert joined(german, ["Licht", "Kessel", "Rollo"]) == "Licht, Kessel und Rollo"

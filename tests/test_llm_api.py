@@ -153,3 +153,20 @@ async def test_a_chat_reaction_is_about_the_answer_it_follows(hass: HomeAssistan
     replay = StyleBandit.from_dict(before)
     replay.feedback(ctx, style, "not_helpful")
     assert voice.bandit.as_dict() == replay.as_dict()
+
+
+async def test_a_spoken_correction_changes_the_next_chat_turn(hass: HomeAssistant) -> None:
+    home_a(hass)
+    entry: MockConfigEntry = await setup_home(hass)
+    voice = entry.runtime_data.voice
+    voice.bandit = StyleBandit(seed=2)
+    await llm.async_get_api(hass, "aisthos", chat_context())
+    assert voice.last is not None
+    ctx, style = voice.last
+    wanted = "brief" if style.length == "detailed" else "detailed"
+    # Said through Assist (a sentence trigger), about the chat's last answer.
+    for _ in range(3):
+        await voice.async_record("shorter" if wanted == "brief" else "more_detail")
+    again = await llm.async_get_api(hass, "aisthos", chat_context())
+    assert voice.bandit.best(ctx).length == wanted
+    assert _STYLE_PROMPT[wanted] in again.api_prompt

@@ -101,8 +101,13 @@ async def test_review_decisions_during_a_backup_are_stored_after_it(
         blocking=True,
     )  # fmt: skip
     await hass.async_block_till_done()
-    # Decided at once in the list, stored only once the backup is done.
+    # Decided at once in the list, stored only once the backup is done; the
+    # Spark kept is listed meanwhile.
     assert [item["uid"] for item in await items(hass)] == [waiting[1]["uid"]]
+    listed = await hass.services.async_call(
+        "aisthos", "list_sparks", {"limit": 10}, blocking=True, return_response=True
+    )
+    assert [spark["line"] for spark in listed["sparks"]] == [waiting[0]["summary"]]
     assert database(hass) == copied
     await backup.async_post_backup(hass)
     await hass.async_block_till_done(wait_background_tasks=True)

@@ -34,8 +34,9 @@ ENGLISH: Final = load_language("en")
 
 def phrase(language: Mapping[str, Any], section: str, key: str, **values: Any) -> str:
     """Return a text of a language file, filled in; English where it has none."""
-    text = language.get(section, {}).get(key)
-    if text is None:
+    texts = language.get(section)
+    text = texts.get(key) if isinstance(texts, Mapping) else None
+    if not isinstance(text, str):  # missing, or a translation left half done
         text = ENGLISH[section][key]
     return str(text).format(**values)
 

@@ -125,8 +125,9 @@ class AisthosRuntime:
         self._write_lock = asyncio.Lock()
         # Serialises history imports (two at once would import a range twice).
         self.import_lock = asyncio.Lock()
-        # Review decisions taken while a backup held writes: (keep, discard).
-        self._deferred_reviews: list[tuple[list[int], list[int]]] = []
+        # Review decisions taken while a backup held writes: (keep, discard,
+        # the Sparks kept).
+        self._deferred_reviews: list[tuple[list[int], list[int], list[Spark]]] = []
         self._unsubs: list[CALLBACK_TYPE] = []
         self._unsub_stop: CALLBACK_TYPE | None = None
         self.signal = SIGNAL_SPARKS_UPDATED.format(entry.entry_id)
@@ -465,11 +466,11 @@ class AisthosRuntime:
 
     async def async_resolve_review(self, keep: list[int], discard: list[int]) -> None:
         """Keep or discard Sparks waiting for review (stored after a backup, if one runs)."""
+        kept = [spark for pid, spark in self.pending if pid in set(keep)]
         if self.writes_paused:
-            self._deferred_reviews.append((keep, discard))
+            self._deferred_reviews.append((keep, discard, kept))
         else:
             await self.hass.async_add_executor_job(self.store.resolve_pending, keep, discard)
-        kept = [spark for pid, spark in self.pending if pid in set(keep)]
         done = set(keep) | set(discard)
         self.pending = [(pid, s) for pid, s in self.pending if pid not in done]
         self.stats.sparks_stored += len(kept)
@@ -497,10 +498,12 @@ class AisthosRuntime:
         """Return the newest stored Sparks (written ones and those still queued)."""
         await self._async_write()
         stored = await self.hass.async_add_executor_job(self.store.recent, limit, since, kind)
-        # During a backup the queue is not written: read it from memory.
+        # During a backup the queue and the Sparks kept in review are not
+        # written: read them from memory.
+        waiting = [*self._queue, *(s for *_, kept in self._deferred_reviews for s in kept)]
         queued = [
             spark
-            for spark in self._queue
+            for spark in waiting
             if (since is None or spark.time >= since) and (kind is None or spark.kind == kind)
         ]
         return sorted([*stored, *queued], key=lambda spark: -spark.time)[:limit]
@@ -545,7 +548,7 @@ class AisthosRuntime:
     async def _async_catch_up(self, final: bool = False) -> None:
         """Store the review decisions and Sparks that waited for a backup."""
         while self._deferred_reviews and (final or not self.writes_paused):
-            keep, discard = self._deferred_reviews.pop(0)
+            keep, discard, _kept = self._deferred_reviews.pop(0)
             await self.hass.async_add_executor_job(self.store.resolve_pending, keep, discard)
         await self._async_write(final)
 

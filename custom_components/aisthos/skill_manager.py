@@ -174,8 +174,10 @@ class SkillManager:
         return phrase(self.language(), "notifications", key, **values)
 
     def _stage_name(self, stage: str) -> str:
-        stages = self.language().get("notifications", {}).get("stages") or {}
-        return str(stages.get(stage) or ENGLISH["notifications"]["stages"][stage])
+        texts = self.language().get("notifications")
+        stages = texts.get("stages") if isinstance(texts, Mapping) else None
+        name = stages.get(stage) if isinstance(stages, Mapping) else None
+        return name if isinstance(name, str) else str(ENGLISH["notifications"]["stages"][stage])
 
     @property
     def book(self) -> SkillBook:

@@ -252,6 +252,7 @@ class Voice:
             ctx = self.now_context(channel)
             chosen = self.bandit.best(ctx)
         self.bandit.feedback(ctx, chosen, kind)
+        self._chat = None  # the next chat turn follows what was just learned
         preferences = self.runtime.learner.preferences
         preferences[BANDIT_KEY] = self.bandit.as_dict()
         best = self.bandit.best(StyleContext(dt_util.now().hour, False, "voice"))
