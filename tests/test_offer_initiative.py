@@ -372,3 +372,14 @@ async def test_undoing_a_locked_door_is_refused(
     assert answer.startswith("I can't run Weekend routine: Kettle safely: ")
     assert "never automated" in answer
     assert not hass.services.has_service("lock", "unlock")
+
+
+async def test_a_routine_that_can_never_run_is_never_offered(
+    hass: HomeAssistant, adult: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    learner = adult.runtime_data.learner
+    unlock = Signature(learner.ref_of("lock.front"), "unlocked", "lock", "lock", "hallway")
+    learner.book.skills[KETTLE] = replace(learner.book.skills[KETTLE], actions=(Action(unlock),))
+    await offer_time(hass, freezer)
+    assert adult.runtime_data.skills.current_offer() is None
+    assert OFFER_NOTIFICATION_ID not in notifications(hass)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import partial
 import hashlib
 import logging
 import re
@@ -415,6 +416,10 @@ class SkillManager:
                 continue
             key = (skill_id, local.date().isoformat())
             if key in self._offered_today:
+                continue
+            try:  # never offer what could not be done ("yes" would only fail)
+                self._compiled(partial(self._skill, skill_id))
+            except HomeAssistantError:
                 continue
             context = StyleContext(local.hour, local.weekday() >= 5, "notification")
             style = self.offer_style(context)
