@@ -16,6 +16,7 @@ from custom_components.aisthos.engine.spark import Spark
 from custom_components.aisthos.engine.spark_store import (
     SparkStore,
     StoreCorruptError,
+    StoreError,
     StoreLockedError,
     quarantine,
 )
@@ -167,3 +168,24 @@ def test_a_killed_process_loses_only_the_batch_in_flight(tmp_path: Path) -> None
     store.close()
     # Everything acknowledged is there; at most one more batch got committed.
     assert acknowledged <= stored <= acknowledged + 500
+
+
+def test_a_batch_is_stored_whole_or_not_at_all(store: SparkStore, tmp_path: Path) -> None:
+    # Another program makes the last step of the batch fail, inside SQLite.
+    other = sqlite3.connect(tmp_path / "aisthos.db")
+    other.execute(
+        "CREATE TRIGGER refuse BEFORE INSERT ON meta BEGIN SELECT RAISE(ABORT, 'refused'); END"
+    )
+    other.commit()
+    with pytest.raises(StoreError, match="refused"):
+        store.write_batch([spark(1), spark(2)], [spark(3)], {"anonymizer": {"a": 1}})
+    assert store.count() == 0
+    assert store.pending() == []
+    other.execute("DROP TRIGGER refuse")
+    other.commit()
+    other.close()
+    # Retried as a whole: nothing twice.
+    ids = store.write_batch([spark(1), spark(2)], [spark(3)], {"anonymizer": {"a": 1}})
+    assert store.count() == 2
+    assert [pid for pid, _ in store.pending()] == ids
+    assert store.get_meta("anonymizer") == {"a": 1}

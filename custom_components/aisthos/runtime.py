@@ -450,13 +450,10 @@ class AisthosRuntime:
     def _write_batch_once(
         self, batch: list[Spark], review: list[Spark], anonymizer_state: dict[str, Any] | None
     ) -> list[tuple[int, Spark]]:
-        if batch:
-            self.store.add(batch)
-        if anonymizer_state is not None:
-            self.store.set_meta("anonymizer", anonymizer_state)
-        added: list[tuple[int, Spark]] = []
-        if review:
-            added = list(zip(self.store.add_pending(review), review, strict=True))
+        # One transaction: a failed batch is retried whole, never stored twice.
+        meta = {"anonymizer": anonymizer_state} if anonymizer_state is not None else None
+        ids = self.store.write_batch(batch, review, meta)
+        added = list(zip(ids, review, strict=True))
         if self.stats.write_errors:
             self._delete_issue(ISSUE_DB_LOCKED)
             self.stats.write_errors = 0

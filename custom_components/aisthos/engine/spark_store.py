@@ -6,7 +6,7 @@ process, so at most the batch that was still in memory is lost.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from functools import partial
 import json
@@ -153,6 +153,42 @@ class SparkStore:
             )
             conn.execute("COMMIT")
             return len(sparks)
+
+        return self._run(work)
+
+    def write_batch(
+        self,
+        sparks: Sequence[Spark],
+        review: Sequence[Spark] = (),
+        meta: Mapping[str, Any] | None = None,
+    ) -> list[int]:
+        """Store Sparks, Sparks for review and meta values in one transaction.
+
+        All or nothing: a batch that fails can be retried whole without
+        storing any Spark twice. Return the review ids.
+        """
+        texts = {
+            k: json.dumps(v, separators=(",", ":"), sort_keys=True) for k, v in (meta or {}).items()
+        }
+
+        def work(conn: sqlite3.Connection) -> list[int]:
+            conn.execute("BEGIN")
+            conn.executemany(
+                f"INSERT INTO sparks ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", map(_row, sparks)
+            )
+            ids = [
+                int(
+                    conn.execute(
+                        f"INSERT INTO pending ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        _row(spark),
+                    ).lastrowid
+                    or 0
+                )
+                for spark in review
+            ]
+            conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", texts.items())
+            conn.execute("COMMIT")
+            return ids
 
         return self._run(work)
 
