@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 import hashlib
 from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.aisthos import backup
 from custom_components.aisthos.const import DOMAIN
+from custom_components.aisthos.engine.spark import Spark
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 
 from .helpers import advance, db_rows, set_state
 
@@ -85,3 +88,41 @@ async def test_writing_resumes_when_the_last_of_two_backups_ends(
     await backup.async_post_backup(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert len(db_rows(hass)) == 1
+
+
+async def test_a_backup_that_ends_while_aisthos_is_unloaded_leaves_no_pause(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    await backup.async_pre_backup(hass)
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+    await backup.async_post_backup(hass)
+    assert await hass.config_entries.async_setup(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert not loaded_entry.runtime_data.writes_paused
+    await lights_on(hass, freezer, "a")
+    assert len(db_rows(hass)) == 1
+
+
+async def test_old_sparks_are_not_purged_during_a_backup(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    store = loaded_entry.runtime_data.store
+    old = Spark(
+        dt_util.utcnow().timestamp() - 200 * 86400,
+        "power", "kitchen", "someone", "turned_on", "light", "none", "person", "r1",
+    )  # fmt: skip
+    await hass.async_add_executor_job(store.add, [old])
+    await backup.async_pre_backup(hass)
+    copied = database(hass)
+    night = dt_util.now().replace(hour=4, minute=17, second=0, microsecond=0) + timedelta(days=1)
+    freezer.move_to(night)
+    async_fire_time_changed(hass, night)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert database(hass) == copied
+    assert len(db_rows(hass)) == 1
+    await backup.async_post_backup(hass)
+    # The next night's purge removes it.
+    freezer.move_to(night + timedelta(days=1))
+    async_fire_time_changed(hass, night + timedelta(days=1))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert db_rows(hass) == []

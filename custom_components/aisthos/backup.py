@@ -13,6 +13,7 @@ import logging
 
 from homeassistant.core import HomeAssistant
 
+from .const import DATA_BACKUPS_RUNNING
 from .runtime import loaded_runtime
 
 _LOGGER = logging.getLogger(__package__)
@@ -20,6 +21,9 @@ _LOGGER = logging.getLogger(__package__)
 
 async def async_pre_backup(hass: HomeAssistant) -> None:
     """Make the files consistent before the backup is taken."""
+    # Counted whether or not AisthOS is loaded now: it may be (re)loaded
+    # before the backup ends, and must then not write either.
+    hass.data[DATA_BACKUPS_RUNNING] = hass.data.get(DATA_BACKUPS_RUNNING, 0) + 1
     if (runtime := loaded_runtime(hass)) is not None:
         await runtime.async_pause_writes()
         await hass.async_add_executor_job(runtime.store.checkpoint)
@@ -39,6 +43,7 @@ async def async_pre_backup(hass: HomeAssistant) -> None:
 
 
 async def async_post_backup(hass: HomeAssistant) -> None:
-    """Resume writing after the backup."""
+    """Resume writing after the backup (the last one, if several ran)."""
+    hass.data[DATA_BACKUPS_RUNNING] = max(0, hass.data.get(DATA_BACKUPS_RUNNING, 0) - 1)
     if (runtime := loaded_runtime(hass)) is not None:
         runtime.async_resume_writes()

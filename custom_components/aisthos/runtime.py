@@ -464,10 +464,11 @@ class AisthosRuntime:
     async def async_resolve_review(self, keep: list[int], discard: list[int]) -> None:
         """Keep or discard Sparks waiting for review (stored after a backup, if one runs)."""
         kept = [spark for pid, spark in self.pending if pid in set(keep)]
-        if self.writes_paused:
-            self._deferred_reviews.append((keep, discard, kept))
-        else:
-            await self.hass.async_add_executor_job(self.store.resolve_pending, keep, discard)
+        async with self._write_lock:
+            if self.writes_paused:
+                self._deferred_reviews.append((keep, discard, kept))
+            else:
+                await self.hass.async_add_executor_job(self.store.resolve_pending, keep, discard)
         done = set(keep) | set(discard)
         self.pending = [(pid, s) for pid, s in self.pending if pid not in done]
         self.stats.sparks_stored += len(kept)
@@ -484,8 +485,11 @@ class AisthosRuntime:
         async_dispatcher_send(self.hass, self.signal)
 
     async def _async_retention(self, _now: datetime) -> None:
+        if self.writes_paused:
+            return  # a backup is being made; old Sparks go the next night
         cutoff = time.time() - self.retention_days * 86400
-        removed = await self.hass.async_add_executor_job(self.store.purge_older_than, cutoff)
+        async with self._write_lock:
+            removed = await self.hass.async_add_executor_job(self.store.purge_older_than, cutoff)
         if removed:
             _LOGGER.debug(
                 "Retention removed %d Sparks older than %d days", removed, self.retention_days
@@ -527,16 +531,12 @@ class AisthosRuntime:
             )
 
     async def async_pause_writes(self) -> None:
-        """Hold new writes in memory (during a backup), after those under way end."""
-        self.hass.data[DATA_BACKUPS_RUNNING] = self.hass.data.get(DATA_BACKUPS_RUNNING, 0) + 1
+        """Write what is queued, once writes under way end (a backup begins next)."""
         await self._async_write(final=True)
 
     @callback
     def async_resume_writes(self) -> None:
-        """Write again once the last backup running ends, starting with what waited."""
-        self.hass.data[DATA_BACKUPS_RUNNING] = max(
-            0, self.hass.data.get(DATA_BACKUPS_RUNNING, 0) - 1
-        )
+        """Write again (the last backup ended), starting with what waited."""
         if not self.writes_paused:
             self.entry.async_create_background_task(
                 self.hass, self._async_catch_up(), "aisthos write after backup"
@@ -546,7 +546,8 @@ class AisthosRuntime:
         """Store the review decisions and Sparks that waited for a backup."""
         while self._deferred_reviews and (final or not self.writes_paused):
             keep, discard, _kept = self._deferred_reviews.pop(0)
-            await self.hass.async_add_executor_job(self.store.resolve_pending, keep, discard)
+            async with self._write_lock:
+                await self.hass.async_add_executor_job(self.store.resolve_pending, keep, discard)
         await self._async_write(final)
 
     async def async_growth_evidence(self) -> tuple[int, int]:
