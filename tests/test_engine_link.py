@@ -318,6 +318,11 @@ async def test_reconfigure_changes_the_engine_after_checking_it(
         for user_input, error in (
             ({"engine_url": url, "engine_token": "wrong-token"}, "invalid_auth"),
             ({"engine_url": "http://127.0.0.1:9", "engine_token": TOKEN}, "cannot_connect"),
+            # aiohttp refuses a password in the URL beside the token header.
+            (
+                {"engine_url": "http://user:pw@127.0.0.1:9/", "engine_token": TOKEN},
+                "cannot_connect",
+            ),
         ):
             flow = await loaded_entry.start_reconfigure_flow(hass)
             assert flow["step_id"] == "reconfigure"

@@ -97,6 +97,9 @@ class EngineClient:
             raise EngineUnavailableError(
                 f"the engine cannot be reached: {type(err).__name__}"
             ) from err
+        except ValueError as err:
+            # aiohttp refuses some URLs outright (user:password@ beside a token).
+            raise EngineError(f"the engine URL cannot be used: {err}") from err
         if not isinstance(data, dict):
             raise EngineError("the engine answered something that is not an object")
         return data
