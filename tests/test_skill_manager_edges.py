@@ -397,3 +397,19 @@ async def test_approval_that_cannot_read_automations_yaml_leaves_the_proposal(
             await manager.async_approve(KETTLE)
     finally:
         assert manager.book.status(KETTLE) is Status.PROPOSED
+
+
+def test_names_in_notifications_are_plain_text() -> None:
+    from custom_components.aisthos.skill_manager import _plain
+
+    text = _plain(
+        "Kettle [click](https://evil.example/login) https://evil.example www.evil.org a@b.c"
+    )
+    # No Markdown link, and no bare address the frontend would turn into one.
+    assert "](" not in text
+    assert "https://evil" not in text
+    assert "www.evil" not in text
+    assert "a@b" not in text
+    assert text.replace("\u200b", "") == (
+        "Kettle clickhttps://evil.example/login https://evil.example www.evil.org a@b.c"
+    )

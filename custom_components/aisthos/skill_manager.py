@@ -61,6 +61,7 @@ OFFER_NOTIFICATION_ID: Final = "aisthos_offer"
 # An offer can be taken up ("yes, do it") for half an hour.
 OFFER_LIFETIME: Final = timedelta(minutes=30)
 _MARKDOWN: Final = re.compile(r"[\\`*_\[\]()<>#!|~]")
+_AUTOLINK: Final = re.compile(r"(?i)(://|\bwww\.|@)")
 # A taught phrase is plain words: Assist's template characters are not allowed.
 _PHRASE: Final = re.compile(r"[^\W_][\w' -]{0,58}[^\W_]", re.UNICODE)
 # What can be taught, per domain: verb -> service.
@@ -97,8 +98,12 @@ def proposal_issue_id(skill_id: str) -> str:
 
 
 def _plain(text: str, limit: int = 200) -> str:
-    """Text for a Repairs description: no markdown, links or HTML from names."""
-    return _MARKDOWN.sub("", clean_text(text, limit))
+    """Text for a Repairs description: no markdown, links or HTML from names.
+
+    Bare addresses ("https://…", "www.…") would still be made links by the
+    frontend: a zero-width space keeps them plain text.
+    """
+    return _AUTOLINK.sub("\\1\u200b", _MARKDOWN.sub("", clean_text(text, limit)))
 
 
 @dataclass(slots=True)

@@ -107,7 +107,9 @@ def clean_text(text: str, limit: int) -> str:
 
 
 def _entity(entity_id: str | None, domains: frozenset[str]) -> str:
-    if entity_id is None or not ENTITY_ID.fullmatch(entity_id):
+    if entity_id is None:
+        raise UnsafeSkillError("something it uses is no longer in this home")
+    if not ENTITY_ID.fullmatch(entity_id):
         raise UnsafeSkillError(f"not a valid entity id: {entity_id!r}")
     if entity_id.split(".", 1)[0] not in domains:
         raise UnsafeSkillError(f"{entity_id} is not in an allowed domain")
