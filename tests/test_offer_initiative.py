@@ -383,3 +383,21 @@ async def test_a_routine_that_can_never_run_is_never_offered(
     await offer_time(hass, freezer)
     assert adult.runtime_data.skills.current_offer() is None
     assert OFFER_NOTIFICATION_ID not in notifications(hass)
+
+
+async def test_a_reload_does_not_offer_the_same_routine_again_that_day(
+    hass: HomeAssistant, adult: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    await offer_time(hass, freezer)
+    assert await say(hass, "no, don't do that") == (
+        "All right, I'll leave Weekend routine: Kettle for now."
+    )
+    assert await hass.config_entries.async_reload(adult.entry_id)
+    await hass.async_block_till_done()
+    runtime = adult.runtime_data
+    runtime.learner.growth = grown_to("adult", born_days_ago=120)
+    runtime.voice.bandit = StyleBandit(seed=5)
+    async_fire_time_changed(hass, at(17, 55))
+    await hass.async_block_till_done()
+    assert runtime.skills.current_offer() is None
+    assert OFFER_NOTIFICATION_ID not in notifications(hass)

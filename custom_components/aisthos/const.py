@@ -42,3 +42,5 @@ ISSUE_DB_LOCKED: Final = "database_locked"
 # How many backups are being made right now: the Spark database is not written
 # meanwhile (for the whole integration, so a reload cannot resume writing).
 DATA_BACKUPS_RUNNING: HassKey[int] = HassKey(f"{DOMAIN}_backups_running")
+# The offers an Adult made today, as (skill id, local date): kept across reloads.
+DATA_OFFERED: HassKey[set[tuple[str, str]]] = HassKey(f"{DOMAIN}_offered")

@@ -35,7 +35,7 @@ from homeassistant.util import dt as dt_util
 
 from .automation_bridge import AUTOMATION_ID_PREFIX
 from .automations_file import AutomationsFile, fingerprint
-from .const import DOMAIN
+from .const import DATA_OFFERED, DOMAIN
 from .engine.automation_config import (
     UnsafeSkillError,
     automation_id,
@@ -171,7 +171,9 @@ class SkillManager:
         self._offer_expiry: CALLBACK_TYPE | None = None
         # The skill run once on an offer's "yes", and when: "undo that" undoes it.
         self._offer_run: tuple[str, datetime] | None = None
-        self._offered_today: set[tuple[str, str]] = set()
+        # (skill id, local date) of the offers made: kept across a reload of
+        # the entry, so a reload in the offer's minute does not offer again.
+        self._offered_today = hass.data.setdefault(DATA_OFFERED, set())
         self._unsubs: list[CALLBACK_TYPE] = []
         learner.listeners.append(self.async_after_learning)
 
@@ -410,6 +412,10 @@ class SkillManager:
         local = dt_util.as_local(now)
         minute = local.hour * 60 + local.minute
         weekday = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[local.weekday()]
+        today = local.date().isoformat()
+        self._offered_today.difference_update(
+            [key for key in self._offered_today if key[1] != today]
+        )
         for skill_id, skill in self.book.skills.items():
             if self.book.status(skill_id) in (Status.APPROVED, Status.PAUSED, Status.REJECTED):
                 continue  # approved ones run anyway; rejected ones are not wanted
