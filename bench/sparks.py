@@ -314,7 +314,7 @@ async def _drain(
             runtime.pipeline.significance._pending
             or runtime._queue
             or runtime._review_queue
-            or runtime._writing
+            or runtime._write_lock.locked()
         ):
             break
         await asyncio.sleep(0.02)
