@@ -22,6 +22,25 @@ from homeassistant.util import dt as dt_util
 from .helpers import db_rows, set_state
 
 
+async def recorded_then_set_up(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    entry: MockConfigEntry,
+    days_ago: int,
+    states: list[tuple[str, str]],
+) -> None:
+    """Record the states an hour apart, days ago; then set AisthOS up, now."""
+    now = dt_util.utcnow()
+    freezer.move_to(now - timedelta(days=days_ago))
+    for entity_id, state in states:
+        set_state(hass, entity_id, state)
+        freezer.tick(timedelta(hours=1))
+    await async_wait_recording_done(hass)
+    freezer.move_to(now)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
 async def test_history_becomes_sparks_once(
     hass: HomeAssistant, config_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
@@ -65,15 +84,9 @@ async def test_history_becomes_sparks_once(
 async def test_no_import_while_a_backup_is_made(
     hass: HomeAssistant, config_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
-    now = dt_util.utcnow()
-    freezer.move_to(now - timedelta(days=2))
-    set_state(hass, "person.alice", "not_home")
-    freezer.tick(timedelta(hours=1))
-    set_state(hass, "person.alice", "home")
-    await async_wait_recording_done(hass)
-    freezer.move_to(now)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await recorded_then_set_up(
+        hass, freezer, config_entry, 2, [("person.alice", "not_home"), ("person.alice", "home")]
+    )
 
     await backup.async_pre_backup(hass)
     with pytest.raises(HomeAssistantError) as err:
@@ -94,17 +107,8 @@ async def test_no_import_while_a_backup_is_made(
 async def test_two_imports_at_once_import_a_stretch_once(
     hass: HomeAssistant, config_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
-    now = dt_util.utcnow()
-    freezer.move_to(now - timedelta(days=3))
-    set_state(hass, "light.hall", "off")
-    freezer.tick(timedelta(hours=1))
-    set_state(hass, "light.hall", "on")
-    freezer.tick(timedelta(hours=1))
-    set_state(hass, "light.hall", "off")
-    await async_wait_recording_done(hass)
-    freezer.move_to(now)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    lights = [("light.hall", "off"), ("light.hall", "on"), ("light.hall", "off")]
+    await recorded_then_set_up(hass, freezer, config_entry, 3, lights)
 
     async def import_history() -> Any:
         return await hass.services.async_call(

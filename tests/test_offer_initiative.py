@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
@@ -12,7 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.aisthos.engine.skill import Action, Signature
 from custom_components.aisthos.engine.skill_book import Status
 from custom_components.aisthos.engine.style_bandit import Style, StyleBandit, StyleContext
-from custom_components.aisthos.skill_manager import OFFER_NOTIFICATION_ID
+from custom_components.aisthos.skill_manager import OFFER_NOTIFICATION_ID, Offer
 from homeassistant.components import persistent_notification
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.util import dt as dt_util
@@ -60,6 +61,16 @@ async def offer_time(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> Non
     freezer.move_to(at(17, 55))
     async_fire_time_changed(hass, at(17, 55))
     await hass.async_block_till_done()
+
+
+async def make_offer(
+    hass: HomeAssistant, adult: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> tuple[Offer, dict[str, Any]]:
+    """Make the 17:55 offer; return it and the style state before any answer."""
+    await offer_time(hass, freezer)
+    offer = adult.runtime_data.skills.open_offer()
+    assert offer is not None
+    return offer, adult.runtime_data.voice.bandit.as_dict()
 
 
 def teach(entry: MockConfigEntry, kind: str, times: int = 3) -> None:
@@ -157,11 +168,8 @@ async def test_yes_to_an_offer_is_approved_initiative_where_it_was_offered(
     hass: HomeAssistant, adult: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
     voice = adult.runtime_data.voice
-    await offer_time(hass, freezer)
-    offer = adult.runtime_data.skills.open_offer()
-    assert offer is not None
+    offer, before = await make_offer(hass, adult, freezer)
     assert offer.context == OFFERED_IN
-    before = voice.bandit.as_dict()
     freezer.move_to(at(18, 10))  # evening now; the offer was made in the afternoon
     assert await say(hass, "yes, do it") == "Done: Weekend routine: Kettle."
     await hass.async_block_till_done()
@@ -182,10 +190,7 @@ async def test_no_to_an_offer_is_rejected_initiative_and_ends_the_offer(
 ) -> None:
     voice = adult.runtime_data.voice
     manager = adult.runtime_data.skills
-    await offer_time(hass, freezer)
-    offer = manager.open_offer()
-    assert offer is not None
-    before = voice.bandit.as_dict()
+    offer, before = await make_offer(hass, adult, freezer)
     freezer.move_to(at(18, 10))
     assert await say(hass, "no, don't do that") == (
         "All right, I'll leave Weekend routine: Kettle for now."
@@ -204,10 +209,7 @@ async def test_dismissing_an_offer_is_dismissed_initiative(
     hass: HomeAssistant, adult: MockConfigEntry, freezer: FrozenDateTimeFactory, by_service: bool
 ) -> None:
     voice = adult.runtime_data.voice
-    await offer_time(hass, freezer)
-    offer = adult.runtime_data.skills.open_offer()
-    assert offer is not None
-    before = voice.bandit.as_dict()
+    offer, before = await make_offer(hass, adult, freezer)
     freezer.move_to(at(18, 10))
     persistent_notification.async_create(hass, "Something else", notification_id="other")
     persistent_notification.async_dismiss(hass, "other")  # not the offer: nothing learned
@@ -310,11 +312,8 @@ async def test_approving_the_offered_proposal_explicitly_answers_the_offer(
 ) -> None:
     voice = adult.runtime_data.voice
     manager = adult.runtime_data.skills
-    await offer_time(hass, freezer)
-    offer = manager.open_offer()
-    assert offer is not None
+    offer, before = await make_offer(hass, adult, freezer)
     assert manager.last_proposal() == KETTLE
-    before = voice.bandit.as_dict()
     assert await say(hass, "approve the last suggestion") == (
         "Done. Weekend routine: Kettle will now run by itself."
     )
@@ -334,10 +333,7 @@ async def test_rejecting_the_offered_proposal_explicitly_answers_the_offer(
 ) -> None:
     voice = adult.runtime_data.voice
     manager = adult.runtime_data.skills
-    await offer_time(hass, freezer)
-    offer = manager.open_offer()
-    assert offer is not None
-    before = voice.bandit.as_dict()
+    _offer, before = await make_offer(hass, adult, freezer)
     assert await say(hass, "reject the last suggestion") == (
         "All right, I won't do Weekend routine: Kettle."
     )
