@@ -20,8 +20,9 @@ The same users, contexts and reaction dice are replayed for four policies:
 
 - aisthos: StyleBandit (exact Bayes over what each dimension depends on),
 - random: a uniformly random style,
-- eps-greedy: epsilon 0.1, a tabular mean per (context bucket, dimension,
-  option) fed by the same reaction mapping, untried options first,
+- eps-greedy: epsilon 0.1, a tabular mean per (dimension, option), pooled
+  over all contexts or per context bucket (both printed), fed by the same
+  reaction mapping, untried options first,
 - oracle: a reference, not a baseline: exact Bayes told the profile's
   structure and the reaction model, choosing the most probable style.
 
@@ -31,7 +32,8 @@ after 20 and after 100 interactions (the ten choices 21-30 and 101-110),
 around interaction 20 (16-25), the greedy best() accuracy after 20 and 100,
 and cumulative regret against both baselines.
 Target: >= 80 % optimal choices after 20 interactions (21-30), over all
-simulated users.
+simulated users. Four more households, whose preferences the learner's
+hypotheses do not contain, are printed apart to show its limits.
 """
 
 from __future__ import annotations
@@ -164,6 +166,39 @@ PROFILES = (
 )
 
 
+def _before_nine(ctx: StyleContext) -> Style:
+    return Style("brief" if ctx.hour < 9 else "detailed", "prose", "quiet")
+
+
+def _voice_mornings(ctx: StyleContext) -> Style:
+    brief = ctx.channel == "voice" and time_of_day(ctx.hour) == "morning"
+    return Style("brief" if brief else "detailed", "list", "quiet")
+
+
+def _each_its_own(ctx: StyleContext) -> Style:
+    brief = time_of_day(ctx.hour) in ("night", "morning")
+    return Style(
+        "brief" if brief else "detailed",
+        "list" if ctx.channel == "chat" else "prose",
+        "proactive" if ctx.weekend else "quiet",
+    )
+
+
+def _chat_weekends(ctx: StyleContext) -> Style:
+    listed = ctx.channel == "chat" and ctx.weekend
+    return Style("detailed", "list" if listed else "prose", "proactive")
+
+
+# Households the learner's hypotheses do not contain (the first, second and
+# fourth) or give little prior (the third): printed to show the limits, no target.
+BEYOND = (
+    User("brief before 9 h only (not a time bucket)", _before_nine),
+    User("brief only for voice in the morning", _voice_mornings),
+    User("length by time, form by channel, initiative by day", _each_its_own),
+    User("lists only in chat at weekends", _chat_weekends),
+)
+
+
 class Policy(Protocol):
     """What the simulation needs from a learner."""
 
@@ -209,21 +244,34 @@ class RandomPolicy:
 
 
 class EpsilonGreedy:
-    """Baseline: per-context tabular means, greedy per dimension, random 10 % of the time."""
+    """Baseline: tabular means, greedy per dimension, random 10 % of the time.
 
-    def __init__(self, seed: int) -> None:
+    Per context bucket (24 tables: slow to fill), or pooled over all contexts
+    (fast, but blind to "brief in the morning"): both are printed.
+    """
+
+    def __init__(self, seed: int, pooled: bool = False) -> None:
         """Start with empty tables."""
         self._rng = np.random.default_rng(seed)
         self._dims = tuple(DIMENSIONS)
+        self._pooled = pooled
         self._n: FloatArray = np.zeros((len(self._dims), 2, BUCKETS))
         self._s: FloatArray = np.zeros((len(self._dims), 2, BUCKETS))
+
+    @classmethod
+    def pooled(cls, seed: int) -> EpsilonGreedy:
+        """Return the context-free variant."""
+        return cls(seed, pooled=True)
+
+    def _bucket(self, ctx: StyleContext) -> int:
+        return 0 if self._pooled else ctx.bucket
 
     def choose(self, ctx: StyleContext) -> Style:
         """Return the greedy style, or a random one with probability EPSILON."""
         explore = self._rng.random() < EPSILON
         chosen = []
         for d, dim in enumerate(self._dims):
-            n, s = self._n[d, :, ctx.bucket], self._s[d, :, ctx.bucket]
+            n, s = self._n[d, :, self._bucket(ctx)], self._s[d, :, self._bucket(ctx)]
             # Untried options first (optimistic 1.0); ties broken at random.
             means = np.where(n > 0, s / np.maximum(n, 1e-9), 1.0)
             if explore or means[0] == means[1]:
@@ -242,13 +290,14 @@ class EpsilonGreedy:
         dimension, option, value, weight = FEEDBACK[kind]
         if dimension is None:
             for d, dim in enumerate(self._dims):
-                self._add(d, DIMENSIONS[dim].index(style.option(dim)), ctx.bucket, value, weight)
+                option_index = DIMENSIONS[dim].index(style.option(dim))
+                self._add(d, option_index, self._bucket(ctx), value, weight)
             return
         # One dimension: the named option earned `value`, the other its opposite.
         d = self._dims.index(dimension)
         o = DIMENSIONS[dimension].index(option or style.option(dimension))
-        self._add(d, o, ctx.bucket, value, weight)
-        self._add(d, 1 - o, ctx.bucket, 1.0 - value, weight)
+        self._add(d, o, self._bucket(ctx), value, weight)
+        self._add(d, 1 - o, self._bucket(ctx), 1.0 - value, weight)
 
     def _add(self, d: int, o: int, bucket: int, value: float, weight: float) -> None:
         self._n[d, o, bucket] += weight
@@ -461,7 +510,8 @@ def main(argv: list[str] | None = None) -> int:
         policies: Mapping[str, Callable[[int], Policy]] = {
             "aisthos": AisthOS,
             "random": RandomPolicy,
-            "eps-greedy": EpsilonGreedy,
+            "eps-greedy": EpsilonGreedy.pooled,
+            "eps-greedy per context": EpsilonGreedy,
             "oracle": BayesOracle.maker(user, REACTIONS),
         }
         runs[user.name] = {
@@ -470,17 +520,25 @@ def main(argv: list[str] | None = None) -> int:
             )
             for name, make in policies.items()
         }
+        # The same users, contexts and dice as above, under the previous reactions.
         previous[user.name] = (
-            simulate(user, AisthOS, PREVIOUS, args.users, AFTER_20[1], args.seed),
+            simulate(user, AisthOS, PREVIOUS, args.users, args.interactions, args.seed),
             simulate(
                 user,
                 BayesOracle.maker(user, PREVIOUS),
                 PREVIOUS,
                 args.users,
-                AFTER_20[1],
+                args.interactions,
                 args.seed,
             ),
         )
+    beyond = {
+        user.name: {
+            name: simulate(user, make, REACTIONS, args.users, args.interactions, args.seed)
+            for name, make in (("aisthos", AisthOS), ("eps-greedy", EpsilonGreedy.pooled))
+        }
+        for user in BEYOND
+    }
     seconds = time.perf_counter() - started
 
     report = Report("bandit")
@@ -496,19 +554,23 @@ def main(argv: list[str] | None = None) -> int:
         for key in (
             "ours_21_30",
             "ours_16_25",
+            "ours_101_110",
             "eps_21_30",
+            "eps_per_context_21_30",
             "oracle_21_30",
             "previous_21_30",
             "previous_oracle_21_30",
         )
     }
     for user in PROFILES:
-        ours, rand, eps, oracle = (runs[user.name][p] for p in policies)
+        ours, rand, eps, eps_tab, oracle = (runs[user.name][p] for p in policies)
         before, before_oracle = previous[user.name]
-        report.section(f"{user.name} ({args.users} users; baseline = eps-greedy)")
+        report.section(f"{user.name} ({args.users} users; baseline = pooled eps-greedy)")
         means["ours_21_30"].append(ours.optimal(AFTER_20))
         means["ours_16_25"].append(ours.optimal(AROUND_20))
+        means["ours_101_110"].append(ours.optimal(AFTER_100))
         means["eps_21_30"].append(eps.optimal(AFTER_20))
+        means["eps_per_context_21_30"].append(eps_tab.optimal(AFTER_20))
         means["oracle_21_30"].append(oracle.optimal(AFTER_20))
         means["previous_21_30"].append(before.optimal(AFTER_20))
         means["previous_oracle_21_30"].append(before_oracle.optimal(AFTER_20))
@@ -519,6 +581,9 @@ def main(argv: list[str] | None = None) -> int:
             for d, dim in enumerate(dims):
                 value, base = 100 * ours.optimal(window, d), 100 * eps.optimal(window, d)
                 report.add(Row(f"  {dim} right, {label}", value, base, "%"))
+        for window in (AFTER_20, AFTER_100):
+            value = 100 * eps_tab.optimal(window)
+            report.add(Row(f"eps-greedy per context, {_label(window)}", value, unit="%"))
         for at, accuracy in ours.greedy.items():
             report.add(Row(f"greedy best() right after {at}", 100 * accuracy, unit="%"))
         for window in (AFTER_20, AFTER_100):
@@ -531,9 +596,13 @@ def main(argv: list[str] | None = None) -> int:
         regret = float(ours.regret.sum(axis=1).mean())
         regret_rand = float(rand.regret.sum(axis=1).mean())
         regret_eps = float(eps.regret.sum(axis=1).mean())
+        regret_tab = float(eps_tab.regret.sum(axis=1).mean())
         last = args.interactions
         report.add(Row(f"regret after {last} vs random", regret, regret_rand, digits=2))
         report.add(Row(f"regret after {last} vs eps-greedy", regret, regret_eps, digits=2))
+        report.add(
+            Row(f"regret after {last} vs eps-greedy per context", regret, regret_tab, digits=2)
+        )
         figures[user.name] = {
             "optimal_21_30": ours.optimal(AFTER_20),
             "optimal_16_25": ours.optimal(AROUND_20),
@@ -542,6 +611,7 @@ def main(argv: list[str] | None = None) -> int:
             "greedy_best": ours.greedy,
             "eps_greedy_optimal_21_30": eps.optimal(AFTER_20),
             "eps_greedy_optimal_101_110": eps.optimal(AFTER_100),
+            "eps_greedy_per_context_optimal_21_30": eps_tab.optimal(AFTER_20),
             "random_optimal_21_30": rand.optimal(AFTER_20),
             "oracle_optimal_21_30": oracle.optimal(AFTER_20),
             "oracle_optimal_101_110": oracle.optimal(AFTER_100),
@@ -550,6 +620,7 @@ def main(argv: list[str] | None = None) -> int:
             "regret": regret,
             "regret_random": regret_rand,
             "regret_eps_greedy": regret_eps,
+            "regret_eps_greedy_per_context": regret_tab,
             "regret_oracle": float(oracle.regret.sum(axis=1).mean()),
         }
     mean = {key: float(np.mean(values)) for key, values in means.items()}
@@ -567,12 +638,32 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     report.add(Row(f"optimal style, {_label(AROUND_20)}", 100 * mean["ours_16_25"], unit="%"))
+    report.add(Row(f"optimal style, {_label(AFTER_100)}", 100 * mean["ours_101_110"], unit="%"))
+    report.add(
+        Row(f"eps-greedy per context, {label}", 100 * mean["eps_per_context_21_30"], unit="%")
+    )
     report.add(Row(f"oracle reference, {label}", 100 * mean["oracle_21_30"], unit="%"))
     report.add(Row(f"previous reactions, {label}", 100 * mean["previous_21_30"], unit="%"))
     report.add(
         Row(f"previous reactions, oracle, {label}", 100 * mean["previous_oracle_21_30"], unit="%")
     )
-    report.add(Row("simulation time (4 policies + previous)", seconds, unit="s", digits=1))
+    report.section("harder households: outside the hypotheses, or given little prior (no target)")
+    beyond_means = []
+    for name, pair in beyond.items():
+        ours, eps = pair["aisthos"], pair["eps-greedy"]
+        beyond_means.append(ours.optimal(AFTER_20))
+        for window in (AFTER_20, AFTER_100):
+            label_w = _label(window)
+            value, base = 100 * ours.optimal(window), 100 * eps.optimal(window)
+            report.add(Row(f"{name}, {label_w}", value, base, "%"))
+        figures[f"beyond: {name}"] = {
+            "optimal_21_30": ours.optimal(AFTER_20),
+            "optimal_101_110": ours.optimal(AFTER_100),
+            "eps_greedy_optimal_21_30": eps.optimal(AFTER_20),
+        }
+    report.add(Row(f"mean, {label}", 100 * float(np.mean(beyond_means)), unit="%"))
+    figures["beyond_mean_21_30"] = float(np.mean(beyond_means))
+    report.add(Row("simulation time (all policies)", seconds, unit="s", digits=1))
     report.target("optimal_21_30_mean", 100 * mean["ours_21_30"], 80.0, met, "%")
     figures.update({f"mean_{key}": value for key, value in mean.items()})
     report.note(
@@ -585,8 +676,9 @@ def main(argv: list[str] | None = None) -> int:
         " acting greedily: no real learner knows either, so it shows what the data allow"
     )
     report.note(
-        f"previous reactions = {PREVIOUS.name}: the same learner, to show what the"
-        " spoken corrections and the question after 'not helpful' bring"
+        f"previous reactions = {PREVIOUS.name}: the same learner, users, contexts and"
+        " dice, to show what the spoken corrections and the question after 'not helpful'"
+        " bring"
     )
     report.note(
         "regret = expected 'helpful' reactions lost vs the user's preferred style,"
@@ -595,7 +687,12 @@ def main(argv: list[str] | None = None) -> int:
     report.note(
         f"reactions: helpful with p={P_HELPFUL} by matching dimensions; a spoken correction"
         f" {P_EXPLICIT:.0%} per wrong dimension; approve/reject/dismiss {P_INITIATIVE:.0%}"
-        f" when proactive; after 'not helpful' names a wrong dimension {P_ANSWER:.0%}"
+        f" when proactive; after 'not helpful' names a wrong dimension {P_ANSWER:.0%};"
+        " every interaction draws one reaction (fewer reactions mean slower learning)"
+    )
+    report.note(
+        "eps-greedy = pooled over all contexts (the stronger baseline early on, and the"
+        " ratio column); per context = 24 separate tables"
     )
     report.print(figures)
     return 0

@@ -77,7 +77,9 @@ STRUCTURES: Final[Mapping[str, int]] = {
 # The prior over what the three dimensions depend on: the same style
 # everywhere; all three on the same one (any of STRUCTURES); the rest each
 # dimension its own, uniformly. Within a structure every preference is equally
-# likely. Chosen on simulated households of another seed than the benchmark's.
+# likely. The two shares were compared on the benchmark's kinds of household,
+# under another seed than the one it reports (bench/bandit.py prints harder
+# households too); other values move its figure by a few points only.
 PRIOR_ONE_STYLE: Final = 0.3
 PRIOR_ONE_CONTEXT: Final = 0.3
 # P("helpful") by how many of the three dimensions were right.
