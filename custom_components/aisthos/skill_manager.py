@@ -531,10 +531,18 @@ class SkillManager:
             return
         offer.answered = True
         if self.on_offer_reaction is not None:
-            self.hass.async_create_task(
-                self.on_offer_reaction("dismissed", offer.context, offer.style),
-                eager_start=True,
+            self._async_background(
+                self.on_offer_reaction("dismissed", offer.context, offer.style), "offer dismissed"
             )
+
+    @callback
+    def _async_background(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        """Run work tied to the entry: an unload cancels it rather than leaving it behind."""
+        entry = self.hass.config_entries.async_get_entry(self.entry_id)
+        if entry is None:
+            work.close()
+            return
+        entry.async_create_background_task(self.hass, work, f"aisthos {name}")
 
     def recent_run(self) -> str | None:
         """Return the skill whose automation ran in the last ten minutes, if any."""
@@ -809,4 +817,4 @@ class SkillManager:
         skill_id = self.undo.observe(entity_id, new_state.state, parent is None, at)
         if skill_id is not None and skill_id in self.book.skills:
             self.book.add_feedback(skill_id, Feedback.UNDO)
-            self.hass.async_create_task(self.learner.async_save())
+            self._async_background(self.learner.async_save(), "save undo feedback")
