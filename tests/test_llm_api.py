@@ -170,3 +170,13 @@ async def test_a_spoken_correction_changes_the_next_chat_turn(hass: HomeAssistan
     again = await llm.async_get_api(hass, "aisthos", chat_context())
     assert voice.bandit.best(ctx).length == wanted
     assert _STYLE_PROMPT[wanted] in again.api_prompt
+
+
+@pytest.mark.parametrize("args", [{}, {"skill": None}, {"skill": ["kettle"]}, {"skill": 7}])
+async def test_explaining_needs_a_skill_named(hass: HomeAssistant, args: dict[str, Any]) -> None:
+    home_a(hass)
+    await setup_home(hass)
+    api = await llm.async_get_api(hass, "aisthos", chat_context())
+    result = await api.async_call_tool(llm.ToolInput("aisthos_explain_skill", args))
+    assert result.error
+    assert result.data == {"error": "give the skill's id or (part of) its name as `skill`"}

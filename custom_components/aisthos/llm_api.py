@@ -60,24 +60,45 @@ def _skill_summary(runtime: AisthosRuntime, skill: Skill) -> dict[str, Any]:
     }
 
 
-class ListSkillsTool(llm.Tool):
-    """List the routines AisthOS has learned."""
+class _AisthosTool(llm.Tool):
+    """A tool whose arguments are checked before it runs.
 
-    name = "aisthos_list_skills"
-    description = "List the household routines (skills) AisthOS learned, most certain first."
+    HA passes an agent's tool arguments on as given, so each tool's
+    `parameters` are applied here; what fails them gets `invalid` back.
+    """
+
     annotations = READ_ONLY
     integration = DOMAIN
+    invalid = "unexpected arguments"
 
     async def async_call(
         self, hass: HomeAssistant, tool_input: llm.ToolInput, llm_context: llm.LLMContext
     ) -> llm.ToolResult:
+        """Check the arguments, then run the tool."""
+        try:
+            args: dict[str, Any] = self.parameters(tool_input.tool_args)
+        except vol.Invalid:
+            return llm.ToolResult(data={"error": self.invalid}, error=True)
+        return await self._async_run(hass, args)
+
+    async def _async_run(self, hass: HomeAssistant, args: dict[str, Any]) -> llm.ToolResult:
+        raise NotImplementedError
+
+
+class ListSkillsTool(_AisthosTool):
+    """List the routines AisthOS has learned."""
+
+    name = "aisthos_list_skills"
+    description = "List the household routines (skills) AisthOS learned, most certain first."
+
+    async def _async_run(self, hass: HomeAssistant, args: dict[str, Any]) -> llm.ToolResult:
         """Return the skills."""
         runtime = _runtime(hass)
         skills = sorted(runtime.learner.skills, key=lambda s: -s.confidence)
         return llm.ToolResult(data={"skills": [_skill_summary(runtime, s) for s in skills]})
 
 
-class ExplainSkillTool(llm.Tool):
+class ExplainSkillTool(_AisthosTool):
     """Explain one skill: its trigger, conditions, actions and evidence."""
 
     name = "aisthos_explain_skill"
@@ -86,15 +107,12 @@ class ExplainSkillTool(llm.Tool):
         "Give the skill's id or (part of) its name."
     )
     parameters = vol.Schema({vol.Required("skill"): str})
-    annotations = READ_ONLY
-    integration = DOMAIN
+    invalid = "give the skill's id or (part of) its name as `skill`"
 
-    async def async_call(
-        self, hass: HomeAssistant, tool_input: llm.ToolInput, llm_context: llm.LLMContext
-    ) -> llm.ToolResult:
+    async def _async_run(self, hass: HomeAssistant, args: dict[str, Any]) -> llm.ToolResult:
         """Return the explanation of the named skill."""
         runtime = _runtime(hass)
-        wanted = str(tool_input.tool_args["skill"])
+        wanted: str = args["skill"]
         book = runtime.learner.book
         skill = (
             book.effective(wanted) if wanted in book.skills else runtime.voice.find_skill(wanted)
@@ -111,17 +129,13 @@ class ExplainSkillTool(llm.Tool):
         )
 
 
-class SummariseLearningTool(llm.Tool):
+class SummariseLearningTool(_AisthosTool):
     """Summarise what AisthOS learned and how it has grown."""
 
     name = "aisthos_summarise_learning"
     description = "Summarise what AisthOS learned: stage, number of skills, teachings, style."
-    annotations = READ_ONLY
-    integration = DOMAIN
 
-    async def async_call(
-        self, hass: HomeAssistant, tool_input: llm.ToolInput, llm_context: llm.LLMContext
-    ) -> llm.ToolResult:
+    async def _async_run(self, hass: HomeAssistant, args: dict[str, Any]) -> llm.ToolResult:
         """Return the summary."""
         runtime = _runtime(hass)
         learner = runtime.learner
@@ -142,7 +156,7 @@ class SummariseLearningTool(llm.Tool):
         )
 
 
-class StyleFeedbackTool(llm.Tool):
+class StyleFeedbackTool(_AisthosTool):
     """Pass on how the household reacted to the style of the last answer."""
 
     name = "aisthos_style_feedback"
@@ -152,24 +166,16 @@ class StyleFeedbackTool(llm.Tool):
         "answer was (not) helpful. It teaches AisthOS how this household likes answers."
     )
     parameters = vol.Schema({vol.Required("reaction"): vol.In(CHAT_REACTIONS)})
+    invalid = f"reaction must be one of: {', '.join(CHAT_REACTIONS)}"
     # It changes nothing in the home: only the learned speaking style.
     annotations = llm.ToolAnnotations(
         read_only=False, destructive=False, idempotent=False, open_world=False
     )
-    integration = DOMAIN
 
-    async def async_call(
-        self, hass: HomeAssistant, tool_input: llm.ToolInput, llm_context: llm.LLMContext
-    ) -> llm.ToolResult:
+    async def _async_run(self, hass: HomeAssistant, args: dict[str, Any]) -> llm.ToolResult:
         """Learn from the reaction, in the context of the chat's last answer."""
         voice = _runtime(hass).voice
-        # The agent's output is checked here: HA passes tool arguments on as given.
-        reaction = tool_input.tool_args.get("reaction")
-        if reaction not in CHAT_REACTIONS:
-            return llm.ToolResult(
-                data={"error": f"reaction must be one of: {', '.join(CHAT_REACTIONS)}"},
-                error=True,
-            )
+        reaction: str = args["reaction"]
         await voice.async_chat_reaction(reaction)
         ctx = voice.now_context("chat")
         return llm.ToolResult(
