@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 import time
 from typing import Any, cast
 
@@ -29,7 +28,7 @@ from .engine.wisdom import WisdomError
 from .history_import import async_read_history, rows_to_sparks
 from .runtime import AisthosRuntime, loaded_runtime
 from .wisdom_download import EXPORT_ERRORS, export_error
-from .wisdom_service import wisdom_folder
+from .wisdom_service import PathNotAllowedError
 
 SERVICE_LIST_SPARKS = "list_sparks"
 SERVICE_IMPORT_HISTORY = "import_history"
@@ -70,31 +69,6 @@ def _store_error(err: StoreError) -> HomeAssistantError:
         translation_key="store_error",
         translation_placeholders={"error": str(err)},
     )
-
-
-async def _check_path(hass: HomeAssistant, path_text: str) -> None:
-    """Refuse a path outside the wisdom folder that Home Assistant does not allow.
-
-    A relative path is taken from the config folder, as the wisdom service
-    reads it. Our own exports in <config>/aisthos/ are always allowed; any
-    other file must be in a folder of allowlist_external_dirs.
-    """
-
-    def allowed() -> bool:
-        try:
-            path = (Path(hass.config.config_dir) / path_text).resolve()
-        except (OSError, ValueError):  # a loop of links, a NUL byte
-            return False
-        if wisdom_folder(hass).resolve() in path.parents:
-            return True
-        return hass.config.is_allowed_path(str(path))
-
-    if not await hass.async_add_executor_job(allowed):
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="path_not_allowed",
-            translation_placeholders={"path": path_text},
-        )
 
 
 def spark_response(spark: Spark) -> dict[str, Any]:
@@ -244,14 +218,18 @@ def async_register_services(hass: HomeAssistant) -> None:
                 translation_key="wisdom_invalid",
                 translation_placeholders={"error": "give either a path or the data of a file"},
             )
-        if "path" in call.data:
-            await _check_path(hass, call.data["path"])
         try:
             if "path" in call.data:
                 raw: str | dict[str, Any] = await runtime.wisdom.async_read_file(call.data["path"])
             else:
                 raw = dict(call.data["data"])
             result = await runtime.wisdom.async_import(raw, call.data["mode"])
+        except PathNotAllowedError:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="path_not_allowed",
+                translation_placeholders={"path": call.data["path"]},
+            ) from None
         except WisdomError as err:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,

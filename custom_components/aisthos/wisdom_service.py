@@ -46,6 +46,10 @@ WISDOM_FOLDER: Final = "aisthos"
 ISSUE_UNMATCHED: Final = "unmatched_entities"
 
 
+class PathNotAllowedError(WisdomError):
+    """A wisdom file was asked for outside the folders it may be read from."""
+
+
 def wisdom_folder(hass: HomeAssistant) -> Path:
     """Return the folder for wisdom files."""
     return Path(hass.config.path(WISDOM_FOLDER))
@@ -161,16 +165,23 @@ class WisdomService:
         return path, document
 
     async def async_read_file(self, path_text: str) -> str:
-        """Read a wisdom file from the config folder or a folder HA allows."""
+        """Read a wisdom file from the wisdom folder or a folder HA allows.
+
+        A relative path is taken from the config folder. Our own exports in
+        <config>/aisthos/ are always allowed; any other file must be in a
+        folder of allowlist_external_dirs (PathNotAllowedError otherwise).
+        """
         config_dir = self.hass.config.config_dir
+        folder = wisdom_folder(self.hass)
         is_allowed = self.hass.config.is_allowed_path
 
         def read() -> str:
-            config = Path(config_dir).resolve()
-            path = Path(path_text)
-            path = (config / path).resolve() if not path.is_absolute() else path.resolve()
-            if config not in path.parents and not is_allowed(str(path)):
-                raise WisdomError("the file is outside the folders Home Assistant allows")
+            try:
+                path = (Path(config_dir) / path_text).resolve()
+            except (OSError, ValueError):  # a loop of links, a NUL byte
+                raise PathNotAllowedError(path_text) from None
+            if folder.resolve() not in path.parents and not is_allowed(str(path)):
+                raise PathNotAllowedError(path_text)
             if path.stat().st_size > 5_000_000:
                 raise WisdomError("the file is larger than 5 MB")
             return path.read_text(encoding="utf-8")
