@@ -71,3 +71,14 @@ async def test_notifications_speak_the_households_language(
     notification = hass.data["persistent_notification"]["aisthos_wisdom_export"]
     assert notification["title"] == "AisthOS-Weisheit exportiert"
     assert notification["message"].startswith("Your AisthOS profile was saved as `")
+
+
+def test_every_stage_has_a_name() -> None:
+    from custom_components.aisthos.engine.growth import Stage
+
+    assert [phrase(ENGLISH, "notifications", f"stage_{s.value}") for s in Stage] == [
+        "Infant",
+        "Child",
+        "Teen",
+        "Adult",
+    ]

@@ -181,12 +181,6 @@ class SkillManager:
         """Return a notification text in the household's language."""
         return phrase(self.language(), "notifications", key, **values)
 
-    def _stage_name(self, stage: str) -> str:
-        texts = self.language().get("notifications")
-        stages = texts.get("stages") if isinstance(texts, Mapping) else None
-        name = stages.get(stage) if isinstance(stages, Mapping) else None
-        return name if isinstance(name, str) else str(ENGLISH["notifications"]["stages"][stage])
-
     @property
     def book(self) -> SkillBook:
         """Return the learner's skill book."""
@@ -235,7 +229,7 @@ class SkillManager:
         if (stage := self.learner.growth.advance(today, sparks, approved)) is not None:
             persistent_notification.async_create(
                 self.hass,
-                self._text("growth", stage=self._stage_name(stage.value)),
+                self._text("growth", stage=self._text(f"stage_{stage.value}")),
                 title=self._text("growth_title"),
                 notification_id="aisthos_growth",
             )
