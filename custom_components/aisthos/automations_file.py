@@ -5,6 +5,10 @@ file stays as it was. Each block is a top-level list item that HA's YAML
 dumper wrote, starting with "- id: aisthos_…". Writes are atomic, and a file
 that changed between our read and our write (the automation editor saving at
 the same moment) is read again before we write, so no edit is lost.
+
+Before anything is written, the old and the new text are both parsed: the file
+must be a list of automations, and the new list must be the old one with only
+our one item added, replaced or removed. Otherwise nothing is written.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import logging
 from pathlib import Path
 import re
 import threading
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import probatio as vol
 import yaml
@@ -34,8 +38,7 @@ from .const import DOMAIN
 _LOGGER = logging.getLogger(__package__)
 AUTOMATIONS_FILE: Final = "automations.yaml"
 AUTOMATION_DOMAIN: Final = "automation"
-_ITEM_START: Final = re.compile(r"^- ", re.MULTILINE)
-_ID_LINE: Final = re.compile(r"^- id: '?(aisthos_[a-z0-9_]+)'?\s*$")
+_ID_LINE: Final = re.compile(r"^- id: '?(aisthos_[a-z0-9_]+)'?[ \t]*$", re.MULTILINE)
 
 
 class AutomationWriteError(HomeAssistantError):
@@ -68,44 +71,149 @@ def fingerprint(block: str) -> str:
 def render_block(config: dict[str, Any]) -> str:
     """Return the YAML text of one automation as a top-level list item."""
     text: str = dump([config])
-    if not text.startswith("- ") or not text.endswith("\n"):
+    # find_block must see exactly this text again (no trailing blank line,
+    # nothing at column 0 after the first line), or edits would be misread.
+    if not text.startswith("- ") or not text.endswith("\n") or _block_end(text, 0) != len(text):
         raise AutomationWriteError("automation_layout")
     return text
 
 
-def _blocks(text: str) -> list[tuple[int, int]]:
-    """Return (start, end) offsets of top-level list items."""
-    starts = [m.start() for m in _ITEM_START.finditer(text)]
-    return [(s, starts[i + 1] if i + 1 < len(starts) else len(text)) for i, s in enumerate(starts)]
+def _block_end(text: str, start: int) -> int:
+    """Return where the block whose first line starts at start ends.
+
+    It goes on while lines are indented; blank lines count only when more
+    indented lines follow. Any line at column 0 (an item, a comment, other
+    text) is the user's again.
+    """
+    line_end = text.find("\n", start)
+    end = pos = len(text) if line_end < 0 else line_end + 1
+    while pos < len(text):
+        line_end = text.find("\n", pos)
+        next_pos = len(text) if line_end < 0 else line_end + 1
+        line = text[pos:next_pos]
+        if line.strip() and not line[0].isspace():
+            break
+        if line.strip():
+            end = next_pos
+        pos = next_pos
+    return end
+
+
+def _find(text: str, automation_id: str) -> tuple[int, int] | None:
+    for match in _ID_LINE.finditer(text):
+        if match.group(1) == automation_id:
+            return match.start(), _block_end(text, match.start())
+    return None
 
 
 def find_block(text: str, automation_id: str) -> str | None:
     """Return the current text of our automation's block, if present."""
-    for start, end in _blocks(text):
-        first_line = text[start:end].split("\n", 1)[0]
-        match = _ID_LINE.match(first_line)
-        if match and match.group(1) == automation_id:
-            return text[start:end]
-    return None
+    found = _find(text, automation_id)
+    return None if found is None else text[found[0] : found[1]]
+
+
+def _only_comments(text: str) -> bool:
+    """Return whether text has nothing but blank lines and comments."""
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
 
 
 def upsert_text(text: str, automation_id: str, block: str) -> str:
     """Return text with our block added or replaced; nothing else changes."""
-    current = find_block(text, automation_id)
-    if current is not None:
-        return text.replace(current, block, 1)
+    found = _find(text, automation_id)
+    if found is not None:
+        return text[: found[0]] + block + text[found[1] :]
     if text.strip() in ("", "[]"):
         return block
+    lines = text.splitlines(keepends=True)
+    content = [i for i, line in enumerate(lines) if not _only_comments(line)]
+    if len(content) == 1 and lines[content[0]].strip() == "[]":
+        # An empty list among the user's comments: the block takes its place.
+        lines[content[0]] = block
+        return "".join(lines)
     return text + ("" if text.endswith("\n") else "\n") + block
 
 
 def remove_text(text: str, automation_id: str) -> str:
-    """Return text without our block; an emptied file becomes '[]'."""
-    current = find_block(text, automation_id)
-    if current is None:
+    """Return text without our block; a file left without items gets '[]'."""
+    found = _find(text, automation_id)
+    if found is None:
         return text
-    remaining = text.replace(current, "", 1)
-    return remaining if remaining.strip() else "[]\n"
+    remaining = text[: found[0]] + text[found[1] :]
+    if not remaining.strip():
+        return "[]\n"
+    if _only_comments(remaining):  # the user's comments stay, the list stays a list
+        return remaining + ("" if remaining.endswith("\n") else "\n") + "[]\n"
+    return remaining
+
+
+class _AnyTagLoader(yaml.SafeLoader):
+    """Reads HA's tags (!include, !secret, !input…) as opaque data, resolving none."""
+
+
+def _opaque(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> tuple[str, Any]:
+    value: Any
+    if isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    elif isinstance(node, yaml.MappingNode):
+        value = loader.construct_mapping(node, deep=True)
+    else:  # the composer makes only these three kinds of node
+        value = loader.construct_scalar(cast(yaml.ScalarNode, node))
+    return node.tag, value
+
+
+# The empty prefix matches every tag the safe loader does not know itself.
+_AnyTagLoader.add_multi_constructor("", _opaque)
+
+
+def _items(text: str) -> list[Any]:
+    """Return the automations in text; raise YAMLError or TypeError if it is not a list."""
+    data = yaml.load(text, Loader=_AnyTagLoader)  # a SafeLoader: no code runs
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        kind = "a mapping" if isinstance(data, dict) else "a single value"
+        raise TypeError(f"expected a list of automations, found {kind}")
+    return data
+
+
+def _describe(err: yaml.YAMLError | TypeError) -> str:
+    if isinstance(err, yaml.MarkedYAMLError) and err.problem_mark is not None:
+        mark = err.problem_mark
+        return f"{err.problem or err} (line {mark.line + 1}, column {mark.column + 1})"
+    return str(err)
+
+
+def _is_ours(item: Any, automation_id: str) -> bool:
+    return isinstance(item, dict) and item.get(CONF_ID) == automation_id
+
+
+def check_change(before: str, after: str, automation_id: str, block: str | None) -> str:
+    """Return after if it is before with only our item added/replaced (block) or removed (None).
+
+    Comments are not in the parsed data; the text rules of find_block keep them.
+    """
+    if after == before:
+        return after  # nothing will be written
+    try:
+        old = _items(before)
+    except (yaml.YAMLError, TypeError) as err:
+        raise AutomationWriteError("automations_file_invalid", error=_describe(err)) from err
+    expected = list(old)
+    index = next((i for i, item in enumerate(old) if _is_ours(item, automation_id)), None)
+    if block is None:
+        if index is not None:
+            del expected[index]
+    elif index is None:
+        expected += _items(block)
+    else:
+        expected[index : index + 1] = _items(block)
+    try:
+        new: list[Any] | None = _items(after)
+    except (yaml.YAMLError, TypeError):
+        new = None  # our change broke the file: refused like any other damage
+    if new != expected:
+        raise AutomationWriteError("automations_file_mismatch", automation_id=automation_id)
+    return after
 
 
 class AutomationsFile:
@@ -165,7 +273,10 @@ class AutomationsFile:
         async with self._lock:
             try:
                 before, after = await self.hass.async_add_executor_job(
-                    self._rewrite, lambda text: upsert_text(text, automation_id, block)
+                    self._rewrite,
+                    lambda text: check_change(
+                        text, upsert_text(text, automation_id, block), automation_id, block
+                    ),
                 )
             except (OSError, WriteError) as err:
                 raise _unwritable(err) from err
@@ -183,7 +294,10 @@ class AutomationsFile:
         async with self._lock:
             try:
                 before, after = await self.hass.async_add_executor_job(
-                    self._rewrite, lambda text: remove_text(text, automation_id)
+                    self._rewrite,
+                    lambda text: check_change(
+                        text, remove_text(text, automation_id), automation_id, None
+                    ),
                 )
             except (OSError, WriteError) as err:
                 raise _unwritable(err) from err

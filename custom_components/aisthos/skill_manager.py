@@ -216,9 +216,30 @@ class SkillManager:
         for skill_id in previous_approved - set(book.skills):
             await self.automations.async_remove(AUTOMATION_ID_PREFIX + skill_id)
         for skill_id in book.keep_ids():
-            await self._async_write_automation(skill_id)
+            if not await self._async_keeps_users_edit(skill_id):
+                await self._async_write_automation(skill_id)
         await self.async_after_learning()
         await self.learner.async_save()
+
+    async def _async_keeps_users_edit(self, skill_id: str) -> bool:
+        """Return whether the file holds the user's edit of this automation (now recorded).
+
+        A block that is not the one we last wrote is the user's: an import must
+        not undo it. Without a fingerprint we cannot tell, so it is kept too.
+        """
+        if skill_id not in self.book.skills:
+            return False
+        decision = self.book.decision(skill_id)
+        automation = automation_id(self.book.skills[skill_id])
+        current = await self.automations.async_current_block(automation)
+        if current is None or (
+            decision.written not in ("", "edited") and fingerprint(current) == decision.written
+        ):
+            return False
+        if decision.counts.get(Feedback.EDIT.value, 0) == 0:
+            self.book.add_feedback(skill_id, Feedback.EDIT)
+        decision.written = "edited"
+        return True
 
     async def async_after_learning(self) -> None:
         """Sync entities, automations and proposals with the new skill book."""
