@@ -55,7 +55,9 @@ from .const import (
     EVENT_CAMERA_SPARK,
     EVENT_SPARK,
     ISSUE_DB_CORRUPT,
+    ISSUE_DB_EMPTIED,
     ISSUE_DB_LOCKED,
+    ISSUE_DB_UNUSABLE,
     QUEUE_LIMIT,
     REVIEW_LIMIT,
     SIGNAL_SPARKS_UPDATED,
@@ -70,6 +72,7 @@ from .engine.spark import Spark
 from .engine.spark_store import (
     SparkStore,
     StoreCorruptError,
+    StoreEmptiedError,
     StoreError,
     StoreLockedError,
     quarantine,
@@ -128,6 +131,7 @@ class AisthosRuntime:
         # Review decisions taken while a backup held writes: (keep, discard,
         # the Sparks kept).
         self._deferred_reviews: list[tuple[list[int], list[int], list[Spark]]] = []
+        self._reopen = False  # the store was closed after damage and must open again
         self._unsubs: list[CALLBACK_TYPE] = []
         self._unsub_stop: CALLBACK_TYPE | None = None
         self.signal = SIGNAL_SPARKS_UPDATED.format(entry.entry_id)
@@ -230,43 +234,63 @@ class AisthosRuntime:
 
     def _open_and_read(self, start_of_day: float) -> None:
         """Open the store and read what the running integration starts from (one trip)."""
-        self._open_store()
-        if saved := self.store.get_meta("anonymizer"):
-            self.anonymizer.load(saved)
-        if self.store.get_meta("observing_since") is None:
-            self.store.set_meta("observing_since", time.time())
-        self.sparks_today = self.store.count(start_of_day)
-        recent = self.store.recent(1)
-        self.last_spark = recent[0] if recent else None
-        if self.review:
-            self.pending = self.store.pending(REVIEW_LIMIT)
+        try:
+            self._open_store()
+            if saved := self.store.get_meta("anonymizer"):
+                self.anonymizer.load(saved)
+            if self.store.get_meta("observing_since") is None:
+                self.store.set_meta("observing_since", time.time())
+            self.sparks_today = self.store.count(start_of_day)
+            recent = self.store.recent(1)
+            self.last_spark = recent[0] if recent else None
+            if self.review:
+                self.pending = self.store.pending(REVIEW_LIMIT)
+        except StoreError as err:
+            # A read-only file opens and fails at its first write: the same repair.
+            self._report_store_error(err)
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="setup_store_locked"
+                if isinstance(err, StoreLockedError)
+                else "setup_store_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        self._store_works()
 
     def _open_store(self) -> None:
-        """Open the database; move a damaged one aside and start afresh."""
+        """Open the database; move a damaged or emptied one aside and start afresh."""
         try:
             self.store.open()
         except StoreCorruptError as err:
             moved = quarantine(self.db_path)
-            _LOGGER.error(
-                "The Spark database %s is damaged (%s); it was moved to %s and a new one started",
-                self.db_path, err, moved,
-            )  # fmt: skip
-            self._create_issue(ISSUE_DB_CORRUPT, {"path": str(self.db_path), "moved": str(moved)})
+            placeholders = {"path": str(self.db_path), "moved": str(moved)}
+            if isinstance(err, StoreEmptiedError):
+                _LOGGER.error(
+                    "The Spark database %s was found empty (0 bytes): it was cut off and the "
+                    "Sparks it held are lost. It was moved to %s and a new one started",
+                    self.db_path, moved,
+                )  # fmt: skip
+                self._create_issue(ISSUE_DB_EMPTIED, placeholders)
+            else:
+                _LOGGER.error(
+                    "The Spark database %s is damaged (%s); it was moved to %s and a new one "
+                    "started",
+                    self.db_path, err, moved,
+                )  # fmt: skip
+                self._create_issue(ISSUE_DB_CORRUPT, placeholders)
             self.store.open()
-        except StoreLockedError as err:
+
+    def _report_store_error(self, err: StoreError) -> None:
+        """Raise the repair for a database that cannot be used (damage is moved aside instead)."""
+        if isinstance(err, StoreLockedError):
             self._create_issue(ISSUE_DB_LOCKED, {"path": str(self.db_path)})
-            raise ConfigEntryNotReady(
-                translation_domain=DOMAIN,
-                translation_key="setup_store_locked",
-                translation_placeholders={"error": str(err)},
-            ) from err
-        except StoreError as err:
-            raise ConfigEntryNotReady(
-                translation_domain=DOMAIN,
-                translation_key="setup_store_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
+        elif not isinstance(err, StoreCorruptError):
+            # A folder in its place, a read-only file or folder, a full disk...
+            self._create_issue(ISSUE_DB_UNUSABLE, {"path": str(self.db_path), "error": str(err)})
+
+    def _store_works(self) -> None:
         self._delete_issue(ISSUE_DB_LOCKED)
+        self._delete_issue(ISSUE_DB_UNUSABLE)
 
     def _create_issue(self, issue_id: str, placeholders: dict[str, str]) -> None:
         # Called from executor threads too, so hop onto the loop.
@@ -437,15 +461,22 @@ class AisthosRuntime:
         self, batch: list[Spark], review: list[Spark], anonymizer_state: dict[str, Any] | None
     ) -> list[tuple[int, Spark]]:
         try:
-            return self._write_batch_once(batch, review, anonymizer_state)
-        except StoreLockedError:
-            self._create_issue(ISSUE_DB_LOCKED, {"path": str(self.db_path)})
+            if self._reopen:
+                # A damaged database was moved aside, but no new one could be opened.
+                self._open_store()
+                self._reopen = False
+            try:
+                return self._write_batch_once(batch, review, anonymizer_state)
+            except StoreCorruptError as err:
+                _LOGGER.error("The Spark database became damaged (%s); starting a new one", err)
+                self.store.close()
+                self._reopen = True
+                self._open_store()
+                self._reopen = False
+                return self._write_batch_once(batch, review, anonymizer_state)
+        except StoreError as err:
+            self._report_store_error(err)
             raise
-        except StoreCorruptError as err:
-            _LOGGER.error("The Spark database became damaged (%s); starting a new one", err)
-            self.store.close()
-            self._open_store()
-            return self._write_batch_once(batch, review, anonymizer_state)
 
     def _write_batch_once(
         self, batch: list[Spark], review: list[Spark], anonymizer_state: dict[str, Any] | None
@@ -455,7 +486,7 @@ class AisthosRuntime:
         ids = self.store.write_batch(batch, review, meta)
         added = list(zip(ids, review, strict=True))
         if self.stats.write_errors:
-            self._delete_issue(ISSUE_DB_LOCKED)
+            self._store_works()
             self.stats.write_errors = 0
         return added
 

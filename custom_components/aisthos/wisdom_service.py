@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import logging
+import os
 from pathlib import Path
+import stat
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.core import HomeAssistant
@@ -27,6 +29,7 @@ from homeassistant.util.file import write_utf8_file_atomic
 from .const import DOMAIN
 from .engine.skill_book import SkillBook
 from .engine.wisdom import (
+    MAX_BYTES,
     EntityDescription,
     Remapped,
     Wisdom,
@@ -182,9 +185,25 @@ class WisdomService:
                 raise PathNotAllowedError(path_text) from None
             if folder.resolve() not in path.parents and not is_allowed(str(path)):
                 raise PathNotAllowedError(path_text)
-            if path.stat().st_size > 5_000_000:
-                raise WisdomError("the file is larger than 5 MB")
-            return path.read_text(encoding="utf-8")
+            # Non-blocking: opening a FIFO would otherwise wait for a writer
+            # forever. What was opened is checked, not the path, so nothing can
+            # be swapped in between.
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+            try:
+                info = os.fstat(fd)
+                if not stat.S_ISREG(info.st_mode):
+                    raise WisdomError(f"{Path(path_text).name} is not a regular file")
+                too_large = WisdomError(f"the file is larger than {MAX_BYTES // 1_000_000} MB")
+                if info.st_size > MAX_BYTES:
+                    raise too_large
+                with os.fdopen(fd, "rb", closefd=False) as file:
+                    # It may have grown since fstat: never read past the limit.
+                    data = file.read(MAX_BYTES + 1)
+            finally:
+                os.close(fd)
+            if len(data) > MAX_BYTES:
+                raise too_large
+            return data.decode("utf-8")
 
         try:
             return await self.hass.async_add_executor_job(read)

@@ -12,6 +12,7 @@ from functools import partial
 import json
 from pathlib import Path
 import sqlite3
+import stat
 import threading
 import time
 from typing import Any, Final
@@ -44,6 +45,10 @@ class StoreCorruptError(StoreError):
 
 class StoreLockedError(StoreError):
     """Another process holds the database lock."""
+
+
+class StoreEmptiedError(StoreCorruptError):
+    """The database file is there but empty: its content was lost (truncated)."""
 
 
 def _row(spark: Spark) -> tuple[Any, ...]:
@@ -89,7 +94,21 @@ class SparkStore:
 
     def open(self) -> None:
         """Open (creating if needed) and check the database."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            info = self.path.stat()
+        except FileNotFoundError:
+            info = None
+        except OSError as err:
+            raise StoreError(f"{self.path} cannot be reached: {err.strerror}") from err
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            # SQLite would only say "unable to open database file".
+            raise StoreError(f"{self.path} is a folder or other non-file, not a database file")
+        if info is not None and info.st_size == 0:
+            # open() sets WAL mode right after connecting, which writes the
+            # first page: SQLite never leaves an empty file behind, so an empty
+            # one was truncated, and SQLite would silently take it as new.
+            raise StoreEmptiedError(f"{self.path} is empty (0 bytes)")
         try:
             conn = sqlite3.connect(
                 self.path,
@@ -350,8 +369,11 @@ def quarantine(path: Path) -> Path:
     """
     stamp = time.strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.corrupt-{stamp}")
-    for suffix in ("", "-wal", "-shm"):
-        source = Path(str(path) + suffix)
-        if source.exists():
-            source.rename(Path(str(target) + suffix))
+    try:
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(str(path) + suffix)
+            if source.exists():
+                source.rename(Path(str(target) + suffix))
+    except OSError as err:
+        raise StoreError(f"{path} cannot be moved aside: {err.strerror}") from err
     return target
