@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, Unauthorized
@@ -51,68 +50,53 @@ async def press_download(hass: HomeAssistant, user: MockUser | None = None) -> N
     await hass.services.async_call(
         "button",
         "press",
-        {"entity_id": "button.aisthos_download_wisdom"},
+        {"entity_id": "button.aisthos_export_wisdom"},
         blocking=True,
         context=Context(user_id=user.id if user else None),
     )
 
 
-def notified_link(hass: HomeAssistant) -> str | None:
+def notified(hass: HomeAssistant) -> str | None:
     notification = hass.data.get("persistent_notification", {}).get("aisthos_wisdom_export")
-    if notification is None:
-        return None
-    return str(notification["message"].split("](", 1)[1].split(")", 1)[0])
+    return None if notification is None else str(notification["message"])
 
 
-async def test_an_admin_gets_a_link_that_works_once(
-    hass: HomeAssistant,
-    loaded_entry: MockConfigEntry,
-    hass_admin_user: MockUser,
-    hass_client_no_auth: ClientSessionGenerator,
+async def test_the_notification_says_where_the_file_is_and_carries_no_link(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, hass_admin_user: MockUser
 ) -> None:
+    """Every user reads notifications: no link in them, signed or not."""
     assert await async_setup_component(hass, "persistent_notification", {})
     await press_download(hass, hass_admin_user)
-    link = notified_link(hass)
-    assert link is not None
-    assert "ticket=" in link
-    assert "authSig=" in link
-    client = await hass_client_no_auth()
-    response = await client.get(link)
-    assert response.status == 200
-    assert json.loads(await response.text())["format"] == "aisthos.user_wisdom"
-    # Used up: the notification (seen by every user) is gone, the link refused.
-    assert notified_link(hass) is None
-    assert (await client.get(link)).status == 401
+    message = notified(hass)
+    assert message is not None
+    assert "/aisthos/wisdom-" in message
+    for leak in ("/api/aisthos/wisdom", "authSig", "ticket", "]("):
+        assert leak not in message
+    files = list((Path(hass.config.config_dir) / "aisthos").glob("wisdom-*.json"))
+    assert len(files) == 1
+    assert json.loads(files[0].read_text())["format"] == "aisthos.user_wisdom"
 
 
-async def test_a_newer_link_replaces_the_older_one(
+@pytest.mark.parametrize("button", ["button.aisthos_export_wisdom", "button.aisthos_learn_now"])
+@pytest.mark.parametrize("group", ["system-users", "system-read-only"])
+async def test_a_user_who_is_no_admin_may_press_neither(
     hass: HomeAssistant,
     loaded_entry: MockConfigEntry,
-    hass_admin_user: MockUser,
-    hass_client_no_auth: ClientSessionGenerator,
+    hass_owner_user: MockUser,  # else the user made below would be the owner
+    button: str,
+    group: str,
 ) -> None:
     assert await async_setup_component(hass, "persistent_notification", {})
-    await press_download(hass, hass_admin_user)
-    older = notified_link(hass)
-    await press_download(hass)  # an automation, say
-    newer = notified_link(hass)
-    assert older is not None
-    assert newer is not None
-    assert older != newer
-    client = await hass_client_no_auth()
-    assert (await client.get(older)).status == 401
-    assert (await client.get(newer)).status == 200
-
-
-async def test_a_user_who_is_no_admin_gets_no_link(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, hass_read_only_user: MockUser
-) -> None:
-    assert await async_setup_component(hass, "persistent_notification", {})
-    folder = Path(hass.config.config_dir) / "aisthos"
+    user = await hass.auth.async_create_user("Someone", group_ids=[group])
+    learner = loaded_entry.runtime_data.learner
     with pytest.raises(Unauthorized):
-        await press_download(hass, hass_read_only_user)
-    assert notified_link(hass) is None
-    assert not folder.exists() or list(folder.iterdir()) == []
+        await hass.services.async_call(
+            "button", "press", {"entity_id": button}, blocking=True,
+            context=Context(user_id=user.id),
+        )  # fmt: skip
+    assert notified(hass) is None
+    assert not (Path(hass.config.config_dir) / "aisthos").exists()
+    assert learner.last_run is None
 
 
 async def test_an_export_that_cannot_be_written_is_a_translated_error(
@@ -126,4 +110,4 @@ async def test_an_export_that_cannot_be_written_is_a_translated_error(
     assert err.value.translation_key == "export_failed"
     assert err.value.translation_placeholders == {"error": "File exists"}
     assert str(err.value) == "The wisdom file could not be written: File exists"
-    assert notified_link(hass) is None
+    assert notified(hass) is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from functools import partial
 import logging
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from homeassistant.components import persistent_notification
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
 from .assistant_home import setup_assistant_home
@@ -55,6 +57,8 @@ def add_lock_skill(entry: MockConfigEntry, confidence: float = 0.9) -> Skill:
         confidence=confidence,
     )
     learner.book.skills[LOCK] = skill
+    # As after a learning run: entities and Assist's routine names follow.
+    async_dispatcher_send(entry.runtime_data.hass, learner.signal)
     return skill
 
 
@@ -171,7 +175,7 @@ async def test_unsafe_skill_is_neither_run_nor_approved(
 ) -> None:
     manager = home.runtime_data.skills
     add_lock_skill(home)
-    for attempt in (manager.async_run_once, manager.async_approve):
+    for attempt in (partial(manager.async_run_once, context=None), manager.async_approve):
         with pytest.raises(HomeAssistantError) as err:
             await attempt(LOCK)
         assert err.value.translation_key == "unsafe_skill"
@@ -265,7 +269,7 @@ async def test_forgotten_skill_loses_its_switch(hass: HomeAssistant, home: MockC
     switch = manager.switch_entity_id(KETTLE)
     assert switch is not None
     book = manager.book
-    book.update([book.skills[HALL]])  # the miner no longer finds the kettle routine
+    book.update([book.skills[HALL]], 500)  # the miner no longer finds the kettle routine
     await manager.async_after_learning()
     await hass.async_block_till_done()
     assert manager.switch_entity_id(KETTLE) is None
@@ -400,9 +404,9 @@ async def test_approval_that_cannot_read_automations_yaml_leaves_the_proposal(
 
 
 def test_names_in_notifications_are_plain_text() -> None:
-    from custom_components.aisthos.skill_manager import _plain
+    from custom_components.aisthos.plain_text import plain
 
-    text = _plain(
+    text = plain(
         "Kettle [click](https://evil.example/login) https://evil.example www.evil.org a@b.c"
     )
     # No Markdown link, and no bare address the frontend would turn into one.

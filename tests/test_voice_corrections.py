@@ -165,6 +165,4 @@ async def test_explain_more_asks_for_detail_not_for_a_skill_called_more(
     for sentence in ("explain more", "explain more please", "explain more details"):
         assert await say(hass, sentence) == MORE_DETAIL
     assert voice.bandit.best(ctx).length == "detailed"
-    assert await say(hass, "explain the skill moonwalk") == (
-        "I don't know a routine called moonwalk."
-    )
+    assert await say(hass, "explain the skill moonwalk") == "Sorry, I couldn't understand that"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.aisthos.wisdom_download import async_signed_link
+from custom_components.aisthos.wisdom_download import async_download_link
 from homeassistant.components.http.auth import async_sign_path
 from homeassistant.core import HomeAssistant
 
@@ -83,24 +83,56 @@ async def test_a_user_who_is_no_admin_is_refused(
 
 
 async def test_a_signed_link_needs_the_ticket_of_that_file(
-    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator, loaded_entry: MockConfigEntry
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_admin_user: MockUser,
+    hass_access_token: str,
+    loaded_entry: MockConfigEntry,
 ) -> None:
     folder = exports(hass)
     client = await hass_client_no_auth()
-    # Signed like the button's link, for the read-only content user, but without a ticket.
-    bare = async_sign_path(
-        hass, BASE + "wisdom-2026-11-25.json", timedelta(hours=1), use_content_user=True
-    )
-    assert (await client.get(bare)).status == 401
+    # Signed for the read-only content user, or for the admin, but without a ticket.
+    token = hass.auth.async_validate_access_token(hass_access_token)
+    assert token is not None
+    for signed in (
+        async_sign_path(
+            hass, BASE + "wisdom-2026-11-25.json", timedelta(hours=1), use_content_user=True
+        ),
+        async_sign_path(
+            hass, BASE + "wisdom-2026-11-25.json", timedelta(hours=1), refresh_token_id=token.id
+        ),
+    ):
+        assert (await client.get(signed)).status == 401
     # A ticket is for its own file only, and a guessed one is nothing.
-    link = async_signed_link(hass, folder / "wisdom-2026-11-25.json")
+    link = async_download_link(hass, folder / "wisdom-2026-11-25.json", hass_admin_user)
+    assert link is not None
     ticket = link.split("ticket=", 1)[1].split("&", 1)[0]
     for path in (
         f"{BASE}wisdom-2026-11-24.json?ticket={ticket}",
         f"{BASE}wisdom-2026-11-25.json?ticket=guessed",
     ):
-        forged = async_sign_path(hass, path, timedelta(hours=1), use_content_user=True)
+        forged = async_sign_path(hass, path, timedelta(hours=1), refresh_token_id=token.id)
         assert (await client.get(forged)).status == 401, path
+    # The ticket signed for a user who is no admin is nothing either.
+    as_content_user = async_sign_path(
+        hass,
+        f"{BASE}wisdom-2026-11-25.json?ticket={ticket}",
+        timedelta(hours=1),
+        use_content_user=True,
+    )
+    assert (await client.get(as_content_user)).status == 401
     # Changing the signed link's ticket breaks its signature.
     assert (await client.get(link.replace(ticket, "guessed"))).status == 401
     assert (await client.get(link)).status == 200
+    # Once.
+    assert (await client.get(link)).status == 401
+
+
+async def test_no_link_for_a_user_without_a_session_or_rights(
+    hass: HomeAssistant, hass_read_only_user: MockUser, loaded_entry: MockConfigEntry
+) -> None:
+    folder = exports(hass)
+    admin = await hass.auth.async_create_user("Admin without a login", group_ids=["system-admin"])
+    assert async_download_link(hass, folder / "wisdom-2026-11-25.json", admin) is None
+    await hass.auth.async_create_refresh_token(hass_read_only_user, "https://example.com/app")
+    assert async_download_link(hass, folder / "wisdom-2026-11-25.json", hass_read_only_user) is None

@@ -11,7 +11,7 @@ import tarfile
 from typing import Any
 
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.aisthos import backup
@@ -19,7 +19,7 @@ from custom_components.aisthos.const import CONF_SECRET, DOMAIN
 from custom_components.aisthos.engine.wisdom import load_document
 from homeassistant import config as conf_util
 from homeassistant.components.backup import DATA_MANAGER
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import area_registry as ar, entity_registry as er, issue_registry as ir
 from homeassistant.setup import async_setup_component
@@ -224,26 +224,32 @@ async def test_fifty_broken_or_hostile_files_change_nothing(hass: HomeAssistant)
     assert sorted(p.name for p in (config / "aisthos").glob("*")) == files_before
 
 
-async def test_download_button_offers_a_signed_link(
-    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
+async def test_export_answers_the_admin_with_a_link_for_one_download(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_admin_user: MockUser,
+    hass_access_token: str,
 ) -> None:
     home_a(hass)
     await setup_home(hass)
     await call(hass, "import_wisdom", data=VALID)
-    await hass.services.async_call(
-        "button", "press", {"entity_id": "button.aisthos_download_wisdom"}, blocking=True
-    )
-    notifications = hass.data["persistent_notification"]
-    message = notifications["aisthos_wisdom_export"]["message"]
-    link = message.split("](", 1)[1].split(")", 1)[0]
+    response = await hass.services.async_call(
+        DOMAIN, "export_wisdom", {}, blocking=True, return_response=True,
+        context=Context(user_id=hass_admin_user.id),
+    )  # fmt: skip
+    assert response is not None
+    link = str(response["url"])
     assert link.startswith("/api/aisthos/wisdom/wisdom-")
     assert "authSig=" in link
+    # Nothing of it in a notification, where every user would read it.
+    assert "aisthos_wisdom_export" not in hass.data.get("persistent_notification", {})
     client = await hass_client_no_auth()
-    response = await client.get(link)
-    assert response.status == 200
-    document = json.loads(await response.text())
+    download = await client.get(link)
+    assert download.status == 200
+    document = json.loads(await download.text())
     assert document["format"] == "aisthos.user_wisdom"
-    assert (await client.get(link.split("?")[0])).status == 401  # unsigned: no
+    assert (await client.get(link)).status == 401  # once
+    assert (await client.get(link.split("?", maxsplit=1)[0])).status == 401  # unsigned: no
     assert (await client.get("/api/aisthos/wisdom/..%2F..%2Fsecrets.yaml")).status in (
         400,
         401,

@@ -1,19 +1,25 @@
-"""The buttons: "Learn now" runs the nightly miner, "Download wisdom" exports."""
+"""The buttons: "Learn now" runs the nightly miner, "Export wisdom" writes the file.
+
+Both are for administrators (or Home Assistant itself, in an automation),
+as the learn and export_wisdom actions are.
+"""
 
 from __future__ import annotations
 
-from homeassistant.auth.permissions.const import POLICY_CONTROL
 from homeassistant.components import persistent_notification
 from homeassistant.components.button import ButtonEntity
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, Unauthorized
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN
 from .engine.spark_store import StoreError
 from .entity import AisthosEntity
+from .permissions import async_require_admin
 from .runtime import AisthosConfigEntry
-from .wisdom_download import EXPORT_ERRORS, NOTIFICATION_ID, async_signed_link, export_error
+from .wisdom_download import EXPORT_ERRORS, export_error
+
+NOTIFICATION_ID = "aisthos_wisdom_export"
 
 PARALLEL_UPDATES = 1
 
@@ -40,6 +46,7 @@ class LearnNowButton(AisthosEntity, ButtonEntity):
 
     async def async_press(self) -> None:
         """Run the learner."""
+        await async_require_admin(self.hass, self._context)
         try:
             await self.runtime.learner.async_learn()
         except StoreError as err:
@@ -51,7 +58,7 @@ class LearnNowButton(AisthosEntity, ButtonEntity):
 
 
 class DownloadWisdomButton(AisthosEntity, ButtonEntity):
-    """Export the User Wisdom file and offer it for download."""
+    """Export the User Wisdom file and say where it is."""
 
     def __init__(self, entry: AisthosConfigEntry) -> None:
         """Create the button."""
@@ -62,27 +69,21 @@ class DownloadWisdomButton(AisthosEntity, ButtonEntity):
         return []
 
     async def async_press(self) -> None:
-        """Write the file and point to it in a notification.
+        """Write the file and say where it is.
 
-        Every user sees notifications, so only an administrator (or Home
-        Assistant itself, in an automation) may ask for a link, and the link
-        works for one download (see wisdom_download).
+        Every user reads notifications: this one carries no link. The
+        download link goes only to the administrator who asks for it, in
+        the export_wisdom action's answer (see wisdom_download).
         """
-        if (user_id := self._context.user_id if self._context else None) is not None:
-            user = await self.hass.auth.async_get_user(user_id)
-            if user is None or not user.is_admin:
-                raise Unauthorized(
-                    context=self._context, entity_id=self.entity_id, permission=POLICY_CONTROL
-                )
+        await async_require_admin(self.hass, self._context)
         try:
             path, _ = await self.runtime.wisdom.async_export()
         except EXPORT_ERRORS as err:
             raise export_error(err) from err
-        link = async_signed_link(self.hass, path)
         voice = self.runtime.voice
         persistent_notification.async_create(
             self.hass,
-            voice.notice("wisdom", path=path, link=link),
+            voice.notice("wisdom", path=path),
             title=voice.notice("wisdom_title"),
             notification_id=NOTIFICATION_ID,
         )

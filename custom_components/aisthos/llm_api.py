@@ -14,13 +14,14 @@ from typing import Any, Final
 import probatio as vol
 
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, Unauthorized
 from homeassistant.helpers import llm
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .engine.skill import Skill
 from .engine.style_bandit import FEEDBACK, Style
+from .permissions import async_require_reaction
 from .runtime import AisthosRuntime, loaded_runtime
 
 API_ID: Final = DOMAIN
@@ -70,6 +71,8 @@ class _AisthosTool(llm.Tool):
     annotations = READ_ONLY
     integration = DOMAIN
     invalid = "unexpected arguments"
+    # A tool that teaches AisthOS is refused to a user who may only read.
+    reacts = False
 
     async def async_call(
         self, hass: HomeAssistant, tool_input: llm.ToolInput, llm_context: llm.LLMContext
@@ -79,6 +82,13 @@ class _AisthosTool(llm.Tool):
             args: dict[str, Any] = self.parameters(tool_input.tool_args)
         except vol.Invalid:
             return llm.ToolResult(data={"error": self.invalid}, error=True)
+        if self.reacts:
+            try:
+                await async_require_reaction(hass, llm_context.context)
+            except Unauthorized:
+                return llm.ToolResult(
+                    data={"error": "this user may not change what AisthOS learned"}, error=True
+                )
         return await self._async_run(hass, args)
 
     async def _async_run(self, hass: HomeAssistant, args: dict[str, Any]) -> llm.ToolResult:
@@ -171,6 +181,7 @@ class StyleFeedbackTool(_AisthosTool):
     annotations = llm.ToolAnnotations(
         read_only=False, destructive=False, idempotent=False, open_world=False
     )
+    reacts = True
 
     async def _async_run(self, hass: HomeAssistant, args: dict[str, Any]) -> llm.ToolResult:
         """Learn from the reaction, in the context of the chat's last answer."""

@@ -13,6 +13,7 @@ from homeassistant.helpers import issue_registry as ir, selector
 
 from .const import DOMAIN
 from .engine.wisdom import EntityDescription
+from .plain_text import plain
 from .runtime import loaded_runtime
 from .wisdom_service import ISSUE_UNMATCHED
 
@@ -114,10 +115,11 @@ class UnmatchedEntitiesFlow(RepairsFlow):
                     )
                 }
             ),
+            # Everything here was read from an imported file: plain text only.
             description_placeholders={
-                "name": wanted.name or wanted.entity_id,
-                "entity_id": wanted.entity_id,
-                "area": wanted.area or "-",
+                "name": plain(wanted.name or wanted.entity_id, 100),
+                "entity_id": wanted.entity_id,  # the file's schema allows [a-z0-9_.] only
+                "area": plain(wanted.area or "-", 100),
                 "left": str(len(self._todo)),
             },
         )

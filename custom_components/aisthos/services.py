@@ -26,8 +26,10 @@ from .engine.spark import Spark
 from .engine.spark_store import StoreError
 from .engine.wisdom import WisdomError
 from .history_import import async_read_history, rows_to_sparks
+from .permissions import async_caller
 from .runtime import AisthosRuntime, loaded_runtime
-from .wisdom_download import EXPORT_ERRORS, export_error
+from .skill_manager import PHRASE_MAX
+from .wisdom_download import EXPORT_ERRORS, async_download_link, export_error
 from .wisdom_service import PathNotAllowedError
 
 SERVICE_LIST_SPARKS = "list_sparks"
@@ -177,8 +179,10 @@ def async_register_services(hass: HomeAssistant) -> None:
             out.append(item)
         return cast(ServiceResponse, {"skills": out})
 
-    hass.services.async_register(
-        DOMAIN, SERVICE_LEARN, learn, vol.Schema({}), SupportsResponse.OPTIONAL
+    # Learning makes proposals, and taught phrases are automations: for
+    # administrators, as Home Assistant's automation editor is.
+    async_register_admin_service(
+        hass, DOMAIN, SERVICE_LEARN, learn, vol.Schema({}), SupportsResponse.OPTIONAL
     )
 
     async def teach(call: ServiceCall) -> ServiceResponse:
@@ -188,13 +192,15 @@ def async_register_services(hass: HomeAssistant) -> None:
         )
         return {"teaching_id": teaching_id, "automation_id": f"aisthos_{teaching_id}"}
 
-    hass.services.async_register(
+    async_register_admin_service(
+        hass,
         DOMAIN,
         SERVICE_TEACH,
         teach,
         vol.Schema(
             {
-                vol.Required("phrase"): cv.string,
+                # Bounded before anything splits it: a phrase is a few words.
+                vol.Required("phrase"): vol.All(cv.string, vol.Length(max=4 * PHRASE_MAX)),
                 vol.Required("entity_id"): cv.entity_id,
                 vol.Required("action"): vol.In(["turn_on", "turn_off", "open", "close"]),
             }
@@ -208,7 +214,10 @@ def async_register_services(hass: HomeAssistant) -> None:
             path, document = await runtime.wisdom.async_export()
         except EXPORT_ERRORS as err:
             raise export_error(err) from err
-        return {"path": str(path), "wisdom": document}
+        # The link is answered to the administrator who asked, and to nobody else.
+        user = await async_caller(hass, call.context)
+        url = async_download_link(hass, path, user) if user is not None else None
+        return {"path": str(path), "url": url, "wisdom": document}
 
     async def import_wisdom(call: ServiceCall) -> ServiceResponse:
         runtime = _runtime(hass)

@@ -23,6 +23,7 @@ from homeassistant.components.persistent_notification import Notification, Updat
 from homeassistant.const import ATTR_ENTITY_ID, EVENT_STATE_CHANGED
 from homeassistant.core import (
     CALLBACK_TYPE,
+    Context,
     Event,
     EventStateChangedData,
     HomeAssistant,
@@ -48,9 +49,12 @@ from .engine.skill import PROPOSAL_THRESHOLD, Skill, minutes_to_hhmm
 from .engine.skill_book import Feedback, SkillBook, Status
 from .engine.style_bandit import Style, StyleContext
 from .engine.undo_tracker import UndoTracker
+from .engine.wisdom import MAX_TEACHINGS
 from .engine_client import EngineAuthError, EngineClient, EngineError
 from .language import ENGLISH, joined, phrase
 from .learning import SkillLearner
+from .permissions import action_targets, async_require_admin, async_require_control
+from .plain_text import plain
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -60,10 +64,11 @@ NOTIFICATION_ID: Final = "aisthos_proposals"
 OFFER_NOTIFICATION_ID: Final = "aisthos_offer"
 # An offer can be taken up ("yes, do it") for half an hour.
 OFFER_LIFETIME: Final = timedelta(minutes=30)
-_MARKDOWN: Final = re.compile(r"[\\`*_\[\]()<>#!|~]")
-_AUTOLINK: Final = re.compile(r"(?i)(://|\bwww\.|@)")
-# A taught phrase is plain words: Assist's template characters are not allowed.
-_PHRASE: Final = re.compile(r"[^\W_][\w' -]{0,58}[^\W_]", re.UNICODE)
+# A taught phrase is a few plain words: Assist's template characters are not allowed.
+PHRASE_MAX: Final = 60
+_PHRASE: Final = re.compile(rf"[^\W_][\w' -]{{0,{PHRASE_MAX - 2}}}[^\W_]", re.UNICODE)
+# Proposals waiting for an answer: more would be a chore, not a help.
+WAITING_PROPOSALS_MAX: Final = 10
 # What can be taught, per domain: verb -> service.
 TEACHABLE: Final[dict[str, dict[str, str]]] = {
     "light": {"turn_on": "turn_on", "turn_off": "turn_off"},
@@ -95,15 +100,6 @@ _KIND_OBJECT: Final = {
 def proposal_issue_id(skill_id: str) -> str:
     """Return the Repairs issue id of a proposal."""
     return PROPOSAL_ISSUE_PREFIX + skill_id
-
-
-def _plain(text: str, limit: int = 200) -> str:
-    """Text for a Repairs description: no markdown, links or HTML from names.
-
-    Bare addresses ("https://…", "www.…") would still be made links by the
-    frontend: a zero-width space keeps them plain text.
-    """
-    return _AUTOLINK.sub("\\1\u200b", _MARKDOWN.sub("", clean_text(text, limit)))
 
 
 @dataclass(slots=True)
@@ -275,8 +271,10 @@ class SkillManager:
                 if book.confidence(skill.id) >= AUTONOMY_CONFIDENCE:
                     await self._async_act_alone(skill)
         if self.may_propose():
-            # A few at a time: a flood of proposals is a chore, not a help.
-            for candidate in book.proposable(today)[:PROPOSALS_PER_NIGHT]:
+            # A few at a time, and only while few wait: a flood is a chore, not a help.
+            waiting = sum(d.status is Status.PROPOSED for d in book.decisions.values())
+            room = max(0, min(PROPOSALS_PER_NIGHT, WAITING_PROPOSALS_MAX - waiting))
+            for candidate in book.proposable(today)[:room]:
                 skill = await self._async_better_name(candidate)
                 self._async_propose(skill)
                 book.set_status(skill.id, Status.PROPOSED, today)
@@ -285,7 +283,7 @@ class SkillManager:
             self._async_routine_feedback(today)
         if new:
             style = self.notice_style()
-            names = ":" + _listed([_plain(s.name) for s in new], style, self.language())
+            names = ":" + _listed([plain(s.name) for s in new], style, self.language())
             persistent_notification.async_create(
                 self.hass,
                 self._text("proposals", count=len(new))
@@ -337,13 +335,13 @@ class SkillManager:
             severity=ir.IssueSeverity.WARNING,
             translation_key="skill_proposal",
             translation_placeholders={
-                "name": _plain(skill.name, 120),
-                "trigger": _plain(definition["trigger"].split(" AND ")[0]),
-                "conditions": _plain(when),
-                "actions": _plain(", ".join(definition["actions"])),
+                "name": plain(skill.name, 120),
+                "trigger": plain(definition["trigger"].split(" AND ")[0]),
+                "conditions": plain(when),
+                "actions": plain(", ".join(definition["actions"])),
                 "confidence": f"{round(self.book.confidence(skill.id) * 100)} %",
                 "learned_from": str(skill.learned_from),
-                "explanation": _plain(skill.explanation, 300),
+                "explanation": plain(skill.explanation, 300),
             },
             data={"skill_id": skill.id},
         )
@@ -384,10 +382,10 @@ class SkillManager:
         switch = self.switch_entity_id(skill.id) or self._text("its_switch")
         why = ""
         if self.notice_style().length == "detailed":
-            why = f"{_plain(skill.explanation, 300)}\n\n"
+            why = f"{plain(skill.explanation, 300)}\n\n"
         persistent_notification.async_create(
             self.hass,
-            self._text("autonomous", name=_plain(skill.name))
+            self._text("autonomous", name=plain(skill.name))
             + f"\n\n{why}"
             + self._text("autonomous_undo", switch=switch),
             title=self._text("autonomous_title"),
@@ -406,7 +404,7 @@ class SkillManager:
             if days and sum(days) < len(days):
                 lines.append(
                     self._text(
-                        "feedback_line", name=_plain(skill.name), hits=sum(days), days=len(days)
+                        "feedback_line", name=plain(skill.name), hits=sum(days), days=len(days)
                     )
                 )
         if lines:
@@ -462,11 +460,11 @@ class SkillManager:
             message = self._text(
                 "offer",
                 time=local.strftime("%H:%M"),
-                things=_plain(things),
-                name=_plain(skill.name),
+                things=plain(things),
+                name=plain(skill.name),
             )
             if style.length == "detailed":
-                message += f" {_plain(skill.explanation, 300)}"
+                message += f" {plain(skill.explanation, 300)}"
             persistent_notification.async_create(
                 self.hass,
                 message + " " + self._text("offer_answer"),
@@ -491,13 +489,15 @@ class SkillManager:
         if withdraw:
             self._async_close_offer()
 
-    async def async_accept_offer(self) -> str | None:
+    async def async_accept_offer(self, context: Context | None) -> str | None:
         """'Yes, do it': run the offered skill once; return it (None: nothing offered)."""
         offer = self.open_offer()
         if offer is None:
             return None
+        # Only someone who may do it answers for the household.
+        config = await self._async_runnable(offer.skill_id, context)
         await self.async_answer_offer("approved")
-        await self.async_run_once(offer.skill_id)
+        await self._async_call_actions(config, context)
         self._offer_run = (offer.skill_id, dt_util.utcnow())
         return offer.skill_id
 
@@ -508,11 +508,12 @@ class SkillManager:
             return None
         return run[0] if run[0] in self.book.skills else None
 
-    async def async_undo_run(self, skill_id: str) -> None:
+    async def async_undo_run(self, skill_id: str, context: Context | None) -> None:
         """Undo what running a skill once did, through the same safe compilation."""
         config = self._compiled(lambda: undo_skill(self._skill(skill_id)))
+        await async_require_control(self.hass, context, action_targets(config))
         self._offer_run = None
-        await self._async_call_actions(config)
+        await self._async_call_actions(config, context)
 
     @callback
     def _async_offer_expired(self, _now: datetime) -> None:
@@ -606,9 +607,19 @@ class SkillManager:
                     best = (score, state.entity_id)
         return best[1] if best[0] >= 0.5 else None
 
-    async def async_run_once(self, skill_id: str) -> None:
-        """Do a skill's actions now, through the same safe compilation."""
-        await self._async_call_actions(self._compiled(lambda: self._skill(skill_id)))
+    async def async_run_once(self, skill_id: str, context: Context | None) -> None:
+        """Do a skill's actions now, as the caller, through the same safe compilation.
+
+        The caller must be allowed every action before the first one runs:
+        a skill never half-runs for someone HA would refuse part of it.
+        """
+        await self._async_call_actions(await self._async_runnable(skill_id, context), context)
+
+    async def _async_runnable(self, skill_id: str, context: Context | None) -> dict[str, Any]:
+        """Return a skill's compiled actions, once the caller may do all of them."""
+        config = self._compiled(lambda: self._skill(skill_id))
+        await async_require_control(self.hass, context, action_targets(config))
+        return config
 
     def _compiled(self, skill: Callable[[], Skill]) -> dict[str, Any]:
         """Return a skill's automation config; an unsafe one is a clear error."""
@@ -621,16 +632,26 @@ class SkillManager:
                 translation_placeholders={"error": str(err)},
             ) from err
 
-    async def _async_call_actions(self, config: dict[str, Any]) -> None:
+    async def _async_call_actions(self, config: dict[str, Any], context: Context | None) -> None:
+        # The caller's context: HA checks its permissions again, and the
+        # logbook says who did it.
         for step in config["actions"]:
             domain, service = step["action"].split(".", 1)
             await self.hass.services.async_call(
-                domain, service, {**step.get("data", {}), **step["target"]}, blocking=True
+                domain,
+                service,
+                {**step.get("data", {}), **step["target"]},
+                blocking=True,
+                context=context,
             )
 
     async def async_teach(self, phrase: str, entity_id: str, verb: str) -> str:
-        """'When I say <phrase>, <verb> <entity>': an automation with a voice trigger."""
-        phrase = " ".join(phrase.split())
+        """'When I say <phrase>, <verb> <entity>': an automation with a voice trigger.
+
+        Callers check that an administrator asks (it writes an automation).
+        """
+        # Bounded before any work on it: a phrase is a few words.
+        phrase = " ".join(phrase.split()) if len(phrase) <= 4 * PHRASE_MAX else ""
         if not _PHRASE.fullmatch(phrase):
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="bad_phrase",
@@ -647,6 +668,13 @@ class SkillManager:
             "t_"
             + hashlib.sha256(f"{phrase.casefold()}|{entity_id}|{verb}".encode()).hexdigest()[:10]
         )
+        known = {t.get("id") for t in self.learner.teachings}
+        if teaching_id not in known and len(known) >= MAX_TEACHINGS:
+            # A wisdom file holds this many: more could never be exported again.
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="too_many_teachings",
+                translation_placeholders={"max": str(MAX_TEACHINGS)},
+            )  # fmt: skip
         config = {
             "id": AUTOMATION_ID_PREFIX + teaching_id,
             "alias": clean_text(f"When I say “{phrase}”", 120),
@@ -744,10 +772,17 @@ class SkillManager:
         ir.async_delete_issue(self.hass, DOMAIN, proposal_issue_id(skill_id))
         await self.learner.async_save()
 
-    async def async_set_enabled(self, skill_id: str, enabled: bool) -> None:
-        """Turn a skill on (approve or resume) or off (pause), as its switch does."""
+    async def async_set_enabled(
+        self, skill_id: str, enabled: bool, context: Context | None
+    ) -> None:
+        """Turn a skill on (approve or resume) or off (pause), as its switch does.
+
+        Pausing and resuming are what HA lets anyone who controls the switch
+        do to an automation; approving creates one, which is for administrators.
+        """
         status = self.book.status(skill_id)
         if enabled and status not in (Status.APPROVED, Status.PAUSED):
+            await async_require_admin(self.hass, context)
             await self.async_approve(skill_id)
             return
         if enabled and status is Status.PAUSED:

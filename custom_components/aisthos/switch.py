@@ -1,7 +1,8 @@
 """One switch per learned skill: on runs its automation, off pauses it.
 
-Switching on a skill that was never approved approves it; its attributes show
-the evidence the home has for it.
+Switching on a skill that was never approved approves it, which only an
+administrator may (it creates an automation); its attributes show the
+evidence the home has for it.
 """
 
 from __future__ import annotations
@@ -81,8 +82,8 @@ class SkillSwitch(AisthosEntity, SwitchEntity):
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Approve or resume the skill."""
-        await self.runtime.skills.async_set_enabled(self.skill_id, True)
+        await self.runtime.skills.async_set_enabled(self.skill_id, True, self._context)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Pause the skill."""
-        await self.runtime.skills.async_set_enabled(self.skill_id, False)
+        await self.runtime.skills.async_set_enabled(self.skill_id, False, self._context)

@@ -3,7 +3,10 @@
 Sentences, answers and notification texts live in sentences/<language>.yaml
 (see language.py). Each intent's sentences are registered with Home
 Assistant's conversation agent as trigger sentences, so they run through the
-real Assist pipeline. How AisthOS speaks on each channel (voice, notification,
+real Assist pipeline; sentences about one routine ("run …", "explain …")
+name the routines AisthOS knows, so everything else reaches HA's own intents.
+Every intent answers with the speaker's permissions (see permissions.py).
+How AisthOS speaks on each channel (voice, notification,
 an LLM chat) — brief or detailed, a list or prose, proactive or quiet — is
 chosen by the Track A bandit, which learns from the reactions gathered here:
 spoken corrections, answers to offers, dismissed offers, chat feedback.
@@ -11,8 +14,10 @@ spoken corrections, answers to offers, dismissed offers, chat feedback.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from enum import Enum
 import logging
 import re
 from typing import TYPE_CHECKING, Any, Final
@@ -22,8 +27,9 @@ from hassil.recognize import RecognizeResult
 from homeassistant.components.conversation import ConversationInput
 from homeassistant.components.conversation.agent_manager import get_agent_manager
 from homeassistant.const import EVENT_COMPONENT_LOADED
-from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.core import CALLBACK_TYPE, Context, Event, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError, Unauthorized
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.setup import EventComponentLoaded
 from homeassistant.util import dt as dt_util
 
@@ -31,6 +37,12 @@ from .engine.skill import Skill
 from .engine.skill_book import Feedback
 from .engine.style_bandit import Style, StyleBandit, StyleContext
 from .language import ENGLISH, load_language, phrase
+from .permissions import (
+    async_caller,
+    async_require_admin,
+    async_require_control,
+    async_require_reaction,
+)
 from .skill_manager import NOTICE_STYLE
 
 if TYPE_CHECKING:
@@ -50,12 +62,53 @@ NOTICE_EVIDENCE: Final = 0.75
 # helpful" is learned about the answer it refers to.
 CHAT_TURN: Final = timedelta(minutes=10)
 
-# A handler answers, or returns None to leave the answer to another intent.
-type Handler = Callable[[dict[str, str]], Awaitable[str | None]]
+# A handler answers what was said (its slots), as the speaker (their context).
+type Handler = Callable[[dict[str, str], Context], Awaitable[str]]
+# The sentences of these intents name one routine: "{skill}" stands for its name.
+SKILL_INTENTS: Final = ("explain_skill", "run_skill")
+
+
+class Access(Enum):
+    """Who may say a sentence; what it then does is checked again where it acts."""
+
+    READ = "read"  # anyone: it only tells
+    REACT = "react"  # anyone who may control something here: it teaches AisthOS
+    ADMIN = "admin"  # administrators: it makes or removes automations
+    CONTROL = "control"  # checked against the entities the routine touches
+
+
+_ACCESS: Final = {
+    "what_learned": Access.READ,
+    "explain_skill": Access.READ,
+    "why_did_you": Access.READ,
+    "what_stage": Access.READ,
+    "approve_last": Access.ADMIN,
+    "reject_last": Access.ADMIN,
+    "teach_turn_on": Access.ADMIN,
+    "teach_turn_off": Access.ADMIN,
+    "teach_open": Access.ADMIN,
+    "teach_close": Access.ADMIN,
+    "answer_yes": Access.CONTROL,
+    "undo": Access.CONTROL,
+    "run_skill": Access.CONTROL,
+}
 
 
 def _words(text: str) -> set[str]:
     return {w for w in re.split(r"[^a-z0-9]+", text.casefold()) if len(w) > 1}
+
+
+def spoken_names(name: str) -> set[str]:
+    """Return how a routine's name may be said: plain words, no template syntax.
+
+    The whole name, and its title before a colon ("Evening hall motion" of
+    "Evening hall motion: Hall light"), which is what people say.
+    """
+
+    def words(text: str) -> str:
+        return " ".join(re.findall(r"[^\W_]+(?:'[^\W_]+)*", text.casefold()))
+
+    return {said for said in (words(name), words(name.split(":", 1)[0])) if said}
 
 
 class Voice:
@@ -68,6 +121,9 @@ class Voice:
         self.language: dict[str, Any] = ENGLISH
         # The unsubscribers of the Assist sentences, once registered.
         self._sentences: list[CALLBACK_TYPE] = []
+        # Those naming routines, by the spoken names they were made for.
+        self._skill_sentences: list[CALLBACK_TYPE] = []
+        self._spoken_names: frozenset[str] = frozenset()
         self._unsubs: list[CALLBACK_TYPE] = []
         self.bandit = StyleBandit()
         self.last: tuple[StyleContext, Style] | None = None
@@ -100,34 +156,92 @@ class Voice:
         """Register the sentences with Assist."""
         handlers: dict[str, Handler] = {
             "what_learned": self._what_learned,
-            "explain_skill": self._explain_skill,
             "why_did_you": self._why_did_you,
             "approve_last": self._approve_last,
             "reject_last": self._reject_last,
             "answer_yes": self._answer_yes,
             "answer_no": self._answer_no,
             "undo": self._undo,
-            "run_skill": self._run_skill,
             "what_stage": self._what_stage,
-            "shorter": lambda _: self._feedback("shorter", "shorter"),
-            "more_detail": lambda _: self._feedback("more_detail", "more_detail"),
-            "as_list": lambda _: self._feedback("as_list", "as_list"),
-            "as_prose": lambda _: self._feedback("as_prose", "as_prose"),
-            "quieter": lambda _: self._initiative("quieter"),
-            "more_proactive": lambda _: self._initiative("more_proactive"),
-            "helpful": lambda _: self._feedback("helpful", "thanks", Feedback.HELPFUL),
-            "not_helpful": lambda _: self._feedback("not_helpful", "sorry", Feedback.NOT_HELPFUL),
-            "teach_turn_on": lambda slots: self._teach(slots, "turn_on"),
-            "teach_turn_off": lambda slots: self._teach(slots, "turn_off"),
-            "teach_open": lambda slots: self._teach(slots, "open"),
-            "teach_close": lambda slots: self._teach(slots, "close"),
+            "shorter": lambda _s, _c: self._feedback("shorter", "shorter"),
+            "more_detail": lambda _s, _c: self._feedback("more_detail", "more_detail"),
+            "as_list": lambda _s, _c: self._feedback("as_list", "as_list"),
+            "as_prose": lambda _s, _c: self._feedback("as_prose", "as_prose"),
+            "quieter": lambda _s, _c: self._initiative("quieter"),
+            "more_proactive": lambda _s, _c: self._initiative("more_proactive"),
+            "helpful": lambda _s, _c: self._feedback("helpful", "thanks", Feedback.HELPFUL),
+            "not_helpful": lambda _s, _c: self._feedback(
+                "not_helpful", "sorry", Feedback.NOT_HELPFUL
+            ),
+            "teach_turn_on": lambda slots, _c: self._teach(slots, "turn_on"),
+            "teach_turn_off": lambda slots, _c: self._teach(slots, "turn_off"),
+            "teach_open": lambda slots, _c: self._teach(slots, "open"),
+            "teach_close": lambda slots, _c: self._teach(slots, "close"),
         }
         manager = get_agent_manager(self.hass)
         for intent, sentences in self.language.get("intents", {}).items():
             handler = handlers.get(intent)
             if handler is None or not sentences:
                 continue
-            self._sentences.append(manager.register_trigger(list(sentences), self._wrap(handler)))
+            self._sentences.append(
+                manager.register_trigger(list(sentences), self._wrap(intent, handler))
+            )
+        self._unsubs.append(
+            async_dispatcher_connect(
+                self.hass, self.runtime.learner.signal, self._async_sync_skill_sentences
+            )
+        )
+        self._async_sync_skill_sentences()
+
+    @callback
+    def _async_sync_skill_sentences(self) -> None:
+        """Register the sentences naming routines for the routines known now.
+
+        Names, never a wildcard: "run the bedtime script" or "do the dishes"
+        must reach Home Assistant's own intents unless a routine has that name.
+        """
+        by_name: defaultdict[str, list[str]] = defaultdict(list)
+        for skill in self.runtime.learner.skills:
+            for name in spoken_names(skill.name):
+                by_name[name].append(skill.id)
+        if frozenset(by_name) == self._spoken_names:
+            return
+        for unsub in self._skill_sentences:
+            unsub()
+        self._skill_sentences.clear()
+        self._spoken_names = frozenset(by_name)
+        manager = get_agent_manager(self.hass)
+        intents = self.language.get("intents", {})
+        for name, skill_ids in sorted(by_name.items()):
+            for intent, handler in (
+                ("explain_skill", self._explain_skill),
+                ("run_skill", self._run_skill),
+            ):
+                sentences = [s.replace("{skill}", name) for s in intents.get(intent, [])]
+                if sentences:
+                    self._skill_sentences.append(
+                        manager.register_trigger(
+                            sentences, self._wrap(intent, self._about(name, skill_ids, handler))
+                        )
+                    )
+
+    def _about(
+        self,
+        name: str,
+        skill_ids: list[str],
+        handler: Callable[[Skill, Context], Awaitable[str]],
+    ) -> Handler:
+        """Answer about the surest routine of those with one spoken name."""
+
+        async def run(_slots: dict[str, str], context: Context) -> str:
+            book = self.runtime.learner.book
+            known = [sid for sid in skill_ids if sid in book.skills]
+            if not known:  # forgotten since the sentences were made
+                return self.say("unknown_skill", skill=name)
+            best = max(known, key=book.confidence)
+            return await handler(book.effective(best), context)
+
+        return run
 
     def reload_preferences(self) -> None:
         """Take the style preferences from what was learned (or imported)."""
@@ -141,20 +255,33 @@ class Voice:
 
     def async_stop(self) -> None:
         """Unregister the sentences."""
-        for unsub in (*self._unsubs, *self._sentences):
+        for unsub in (*self._unsubs, *self._sentences, *self._skill_sentences):
             unsub()
         self._unsubs.clear()
         self._sentences.clear()
+        self._skill_sentences.clear()
+        self._spoken_names = frozenset()
 
     def _wrap(
-        self, handler: Handler
+        self, intent: str, handler: Handler
     ) -> Callable[[ConversationInput, RecognizeResult], Awaitable[str | None]]:
+        """Answer as the speaker: refused, clearly, whatever HA would refuse them."""
+        access = _ACCESS.get(intent, Access.REACT)
+
         async def run(user_input: ConversationInput, result: RecognizeResult) -> str | None:
             slots = {
                 name: str(entity.value if isinstance(entity.value, str) else entity.text).strip()
                 for name, entity in result.entities.items()
             }
-            return await handler(slots)
+            context = user_input.context
+            try:
+                if access is Access.ADMIN:
+                    await async_require_admin(self.hass, context)
+                elif access is Access.REACT:
+                    await async_require_reaction(self.hass, context)
+                return await handler(slots, context)
+            except Unauthorized:
+                return self.say("not_allowed")
 
         return run
 
@@ -306,7 +433,7 @@ class Voice:
 
     # ---- intents -----------------------------------------------------------------
 
-    async def _what_learned(self, _slots: dict[str, str]) -> str:
+    async def _what_learned(self, _slots: dict[str, str], _context: Context) -> str:
         skills = sorted(self.runtime.learner.skills, key=lambda s: -s.confidence)
         if not skills:
             return self.say("learned_none")
@@ -332,22 +459,16 @@ class Voice:
             return self.say("explain_brief", name=skill.name, days=skill.learned_from)
         return self.say("explain", name=skill.name, explanation=skill.explanation)
 
-    async def _explain_skill(self, slots: dict[str, str]) -> str | None:
-        spoken = _words(slots.get("skill", ""))
-        if "more" in spoken and spoken <= {"more", "detail", "details", "please"}:
-            return None  # "explain more [details]" asks for more detail (its own intent)
-        skill = self.find_skill(slots.get("skill", ""))
-        if skill is None:
-            return self.say("unknown_skill", skill=slots.get("skill", ""))
+    async def _explain_skill(self, skill: Skill, _context: Context) -> str:
         return self._explain(skill)
 
-    async def _why_did_you(self, _slots: dict[str, str]) -> str:
+    async def _why_did_you(self, _slots: dict[str, str], _context: Context) -> str:
         skill_id = self.runtime.skills.last_run_skill
         if skill_id is None or skill_id not in self.runtime.learner.book.skills:
             return self.say("nothing_done")
         return self._explain(self.runtime.learner.book.effective(skill_id))
 
-    async def _approve_last(self, _slots: dict[str, str]) -> str:
+    async def _approve_last(self, _slots: dict[str, str], _context: Context) -> str:
         """Approve the waiting proposal: a routine for good (not just once)."""
         manager = self.runtime.skills
         skill_id = manager.last_proposal()
@@ -358,7 +479,7 @@ class Voice:
         await manager.async_approve(skill_id)
         return self.say("approved", name=manager.book.skills[skill_id].name)
 
-    async def _reject_last(self, _slots: dict[str, str]) -> str:
+    async def _reject_last(self, _slots: dict[str, str], _context: Context) -> str:
         """Reject the waiting proposal for good."""
         manager = self.runtime.skills
         skill_id = manager.last_proposal()
@@ -370,7 +491,7 @@ class Voice:
         await manager.async_reject(skill_id)
         return self.say("rejected", name=name)
 
-    async def _answer_yes(self, _slots: dict[str, str]) -> str:
+    async def _answer_yes(self, _slots: dict[str, str], context: Context) -> str:
         """'Yes, do it' to an offer: run it once; never approves anything for good."""
         manager = self.runtime.skills
         offer = manager.current_offer()
@@ -378,50 +499,67 @@ class Voice:
             return self.say("no_question")
         name = manager.book.skills[offer].name
         try:
-            await manager.async_accept_offer()
+            await manager.async_accept_offer(context)
+        except Unauthorized:
+            raise
         except HomeAssistantError as err:
             return self.say("cannot_run", name=name, error=str(err))
         return self.say("ran", name=name)
 
-    async def _answer_no(self, slots: dict[str, str]) -> str:
+    async def _answer_no(self, slots: dict[str, str], context: Context) -> str:
         """'No, don't do that': decline the open offer, else undo what was just done."""
         manager = self.runtime.skills
         offer = manager.open_offer()
         if offer is not None and not offer.answered:
             # Not now, and less initiative; the proposal itself stays as it was.
+            await async_require_reaction(self.hass, context)
             await manager.async_answer_offer("rejected", withdraw=True)
             return self.say("offer_declined", name=manager.book.skills[offer.skill_id].name)
-        answer = await self._undo(slots)
+        answer = await self._undo(slots, context)
         return self.say("no_question") if answer == self.say("nothing_done") else answer
 
-    async def _undo(self, _slots: dict[str, str]) -> str:
-        """Undo what AisthOS just did: an offer it ran, or a routine it started itself."""
+    async def _undo(self, _slots: dict[str, str], context: Context) -> str:
+        """Undo what AisthOS just did: an offer it ran, or a routine it started itself.
+
+        A routine started by itself is rejected (its automation removed) by
+        an administrator; anyone else who may switch it pauses it, as HA lets
+        them turn an automation off.
+        """
         manager = self.runtime.skills
         if (ran := manager.recent_offer_run()) is not None:
             name = manager.book.skills[ran].name
             try:
-                await manager.async_undo_run(ran)
+                await manager.async_undo_run(ran, context)
+            except Unauthorized:
+                raise
             except HomeAssistantError as err:
                 return self.say("cannot_run", name=name, error=str(err))
             return self.say("undone_run", name=name)
         autonomous = manager.last_autonomous()
-        if autonomous is not None:
-            name = manager.book.skills[autonomous].name
+        if autonomous is None:
+            return self.say("nothing_done")
+        name = manager.book.skills[autonomous].name
+        user = await async_caller(self.hass, context)
+        if user is None or user.is_admin:
             await manager.async_reject(autonomous)
             return self.say("undone", name=name)
-        return self.say("nothing_done")
+        switch = manager.switch_entity_id(autonomous)
+        if switch is None:
+            raise Unauthorized(context=context)
+        await async_require_control(self.hass, context, [switch])
+        await manager.async_set_enabled(autonomous, False, context)
+        return self.say("undone_paused", name=name)
 
-    async def _run_skill(self, slots: dict[str, str]) -> str:
-        skill = self.find_skill(slots.get("skill", ""))
-        if skill is None:
-            return self.say("unknown_skill", skill=slots.get("skill", ""))
+    async def _run_skill(self, skill: Skill, context: Context) -> str:
         try:
-            await self.runtime.skills.async_run_once(skill.id)
+            await self.runtime.skills.async_run_once(skill.id, context)
+        except Unauthorized:
+            raise
         except HomeAssistantError as err:
             return self.say("cannot_run", name=skill.name, error=str(err))
         return self.say("ran", name=skill.name)
 
-    async def _what_stage(self, _slots: dict[str, str]) -> str:
+    async def _what_stage(self, _slots: dict[str, str], _context: Context) -> str:
         growth = self.runtime.learner.growth
         today = dt_util.now().date()
         text = self.say("stage", stage=growth.stage.value, days=growth.age_days(today))

@@ -1,13 +1,13 @@
-"""Let the household download its wisdom file from the browser.
+"""Let an administrator download a wisdom file from the browser.
 
 The file lives in <config>/aisthos/. What AisthOS learned is private, so the
 view serves administrators only. A browser opening a link sends no
-Authorization header, so the "Download wisdom" button puts a signed link (the
-way Home Assistant serves other downloads) into a notification. Every user
-sees notifications, so the link carries a ticket of its own: it works for one
-download of that file within an hour, and the notification goes once the file
-was fetched. Without a valid ticket a signed request is refused unless it was
-signed for an administrator.
+Authorization header, so the export_wisdom action answers the administrator
+who called it with a link signed for that administrator's own session (the
+way Home Assistant serves other downloads), never in a notification (every
+user reads those). The link carries a ticket of its own: it works for one
+download of that file within a few minutes; a signed request without a
+valid ticket is refused.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from typing import Final
 
 from aiohttp import web
 
-from homeassistant.components import persistent_notification
-from homeassistant.components.http.auth import async_sign_path
+from homeassistant.auth.models import TOKEN_TYPE_NORMAL, User
+from homeassistant.components.http.auth import SIGN_QUERY_PARAM, async_sign_path
 from homeassistant.components.http.const import KEY_HASS_USER
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, Unauthorized
@@ -37,8 +37,8 @@ from .engine.wisdom import WisdomError
 from .wisdom_service import wisdom_folder
 
 URL: Final = "/api/aisthos/wisdom/{filename}"
-LINK_LIFETIME: Final = timedelta(hours=1)
-NOTIFICATION_ID: Final = "aisthos_wisdom_export"
+# Long enough to click the link just handed out, short enough to be useless later.
+LINK_LIFETIME: Final = timedelta(minutes=5)
 TICKET_PARAM: Final = "ticket"
 _FILENAME: Final = re.compile(r"^wisdom-([0-9-]{4,20}|backup-[0-9-]{4,20}|current)\.json$")
 # What exporting may fail with: the folder or file (OSError, HA's WriteError),
@@ -59,17 +59,19 @@ def export_error(err: Exception) -> HomeAssistantError:
 
 @dataclass(slots=True)
 class _Tickets:
-    """The one-download ticket of the link now in the notification: ticket -> file name.
+    """One-download tickets of the links handed out: ticket -> file name.
 
-    A new link replaces the notification, and with it the older ticket. The
-    signature around the ticket ends its use after an hour.
+    Few are ever open at once; the signature around a ticket ends its use
+    after LINK_LIFETIME, and the oldest go first past a handful.
     """
 
     issued: dict[str, str] = field(default_factory=dict)
 
     def issue(self, filename: str) -> str:
         ticket = secrets.token_urlsafe(24)
-        self.issued = {ticket: filename}
+        while len(self.issued) >= 8:
+            del self.issued[next(iter(self.issued))]
+        self.issued[ticket] = filename
         return ticket
 
     def redeem(self, ticket: str | None, filename: str) -> bool:
@@ -82,24 +84,34 @@ class _Tickets:
 _TICKETS: Final[HassKey[_Tickets]] = HassKey(f"{DOMAIN}_wisdom_tickets")
 
 
-@callback
-def async_signed_link(hass: HomeAssistant, path: Path) -> str:
-    """Return a link for one download of a wisdom file, valid for an hour.
+def _session_of(user: User) -> str | None:
+    """Return the user's most recently used login session (its refresh token id)."""
+    tokens = [t for t in user.refresh_tokens.values() if t.token_type == TOKEN_TYPE_NORMAL]
+    newest = max(tokens, key=lambda t: t.last_used_at or t.created_at, default=None)
+    return newest.id if newest is not None else None
 
-    It is signed for Home Assistant's read-only content user: the signature
-    lets a browser in, the ticket lets it have this one file, once.
+
+@callback
+def async_download_link(hass: HomeAssistant, path: Path, user: User) -> str | None:
+    """Return a link for one download of a wisdom file by this administrator.
+
+    Signed for the administrator's own session: it lets a browser in as
+    them, for LINK_LIFETIME; its ticket lets it have this one file, once.
+    None when the administrator has no session to sign for.
     """
+    if not user.is_admin or (session := _session_of(user)) is None:
+        return None
     ticket = hass.data.setdefault(_TICKETS, _Tickets()).issue(path.name)
     return async_sign_path(
         hass,
         f"{URL.format(filename=path.name)}?{TICKET_PARAM}={ticket}",
         LINK_LIFETIME,
-        use_content_user=True,
+        refresh_token_id=session,
     )
 
 
 class WisdomDownloadView(HomeAssistantView):
-    """Serve exported wisdom files to an administrator, or once per ticket."""
+    """Serve exported wisdom files to an administrator; a signed link once."""
 
     url = URL
     name = "api:aisthos:wisdom"
@@ -108,22 +120,20 @@ class WisdomDownloadView(HomeAssistantView):
     async def get(self, request: web.Request, filename: str) -> web.StreamResponse:
         """Return one exported file, never anything else."""
         hass: HomeAssistant = request.app["hass"]
-        ticket = request.query.get(TICKET_PARAM)
         if not _FILENAME.fullmatch(filename):
             return web.Response(status=HTTPStatus.NOT_FOUND)
-        redeemed = False
         if not request[KEY_HASS_USER].is_admin:
+            raise Unauthorized
+        if SIGN_QUERY_PARAM in request.query:
+            # A link: good for one download of its own file.
             tickets = hass.data.get(_TICKETS)
-            if tickets is None or not tickets.redeem(ticket, filename):
+            if tickets is None or not tickets.redeem(request.query.get(TICKET_PARAM), filename):
                 raise Unauthorized
-            redeemed = True
         path = wisdom_folder(hass) / filename
         try:
             body = await hass.async_add_executor_job(path.read_bytes)
         except OSError:
             return web.Response(status=HTTPStatus.NOT_FOUND)
-        if redeemed:  # the link in the notification is used up
-            persistent_notification.async_dismiss(hass, NOTIFICATION_ID)
         return web.Response(
             body=body,
             content_type="application/json",

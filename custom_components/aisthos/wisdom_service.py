@@ -40,6 +40,7 @@ from .engine.wisdom import (
     remap,
     to_document,
 )
+from .plain_text import plain
 
 if TYPE_CHECKING:
     from .runtime import AisthosRuntime
@@ -234,6 +235,15 @@ class WisdomService:
         previous_approved = learner.book.keep_ids()
         try:
             learner.apply_wisdom(remapped.wisdom, remapped.unmatched, replace=mode == "replace")
+            # What is kept must still fit in a wisdom file, or it could never be
+            # exported (nor backed up) again: a merge that outgrows one is refused.
+            document = to_document(await self.async_current())
+            try:
+                await self.hass.async_add_executor_job(load_document, document)
+            except WisdomError as err:
+                raise WisdomError(
+                    f"together with what this home learned it would not fit in one file: {err}"
+                ) from err
             await learner.async_save()
         except Exception:
             learner.restore(before)
@@ -284,7 +294,10 @@ class WisdomService:
         if not learner.dormant:
             ir.async_delete_issue(self.hass, DOMAIN, ISSUE_UNMATCHED)
             return
-        names = ", ".join(d.name or d.entity_id for d in learner.dormant_entities.values())
+        # The names come from an imported file: shown as plain text only.
+        names = ", ".join(
+            plain(d.name or d.entity_id, 60) for d in learner.dormant_entities.values()
+        )
         ir.async_create_issue(
             self.hass,
             DOMAIN,

@@ -161,9 +161,14 @@ class SkillBook:
 
     # ---- changing ----------------------------------------------------------
 
-    def update(self, skills: Iterable[Skill]) -> list[str]:
-        """Take the miner's latest skills; return ids that disappeared."""
-        fresh = {skill.id: skill for skill in skills}
+    def update(self, skills: Iterable[Skill], limit: int) -> list[str]:
+        """Take the miner's latest skills, at most `limit`; return ids that disappeared.
+
+        Past the limit the approved ones stay and then the most confident.
+        """
+        keep = self.keep_ids()
+        ranked = sorted(skills, key=lambda s: (s.id not in keep, -s.confidence, s.id))
+        fresh = {skill.id: skill for skill in ranked[:limit]}
         gone = [sid for sid in self.skills if sid not in fresh]
         self.skills = fresh
         for sid in gone:

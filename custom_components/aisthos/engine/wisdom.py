@@ -36,7 +36,12 @@ SCHEMA_PATH: Final = Path(__file__).with_name("user_wisdom.schema.json")
 # Whole numbers beyond this are not read exactly by every JSON reader (nor
 # stored by Home Assistant's): refused like infinities.
 MAX_INTEGER: Final = 2**53
-_VALIDATOR = Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+_SCHEMA: Final = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+_VALIDATOR = Draft202012Validator(_SCHEMA)
+# What a wisdom file can hold is what the household may grow, or its wisdom
+# could no longer be exported nor imported.
+MAX_TEACHINGS: Final[int] = _SCHEMA["properties"]["teachings"]["maxItems"]
+MAX_SKILLS: Final[int] = _SCHEMA["properties"]["skills"]["maxItems"]
 
 
 class WisdomError(ValueError):
