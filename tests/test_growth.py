@@ -130,8 +130,16 @@ async def test_teen_acts_alone_on_sure_skills_with_one_step_undo(
     assert "aisthos_autonomous_s_9876543210" in notifications(hass)
     automations = Path(hass.config.config_dir) / "automations.yaml"
     assert "aisthos_s_9876543210" in automations.read_text()
-    # Not sure enough: a Teen only proposes.
+    # A voice without a user (a satellite) may only pause it.
     result = await async_converse(hass, "undo that", None, Context(), language="en")
+    assert result.response.speech["plain"]["speech"] == (
+        "Paused: Weekend routine: Kettle. An administrator can remove it for good."
+    )
+    assert book.status("s_9876543210") is Status.PAUSED
+    # An administrator's "undo that" takes it back for good.
+    book.set_status("s_9876543210", Status.APPROVED, SATURDAY_NOON.date())
+    admin = await hass.auth.async_create_user("Admin", group_ids=["system-admin"])
+    result = await async_converse(hass, "undo that", None, Context(user_id=admin.id), language="en")
     assert (
         result.response.speech["plain"]["speech"]
         == "Undone: I switched Weekend routine: Kettle off again."

@@ -269,7 +269,7 @@ async def test_forgotten_skill_loses_its_switch(hass: HomeAssistant, home: MockC
     switch = manager.switch_entity_id(KETTLE)
     assert switch is not None
     book = manager.book
-    book.update([book.skills[HALL]], 500)  # the miner no longer finds the kettle routine
+    book.update([book.skills[HALL]], 500, 2000)  # the miner no longer finds the kettle routine
     await manager.async_after_learning()
     await hass.async_block_till_done()
     assert manager.switch_entity_id(KETTLE) is None

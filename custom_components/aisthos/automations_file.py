@@ -38,7 +38,11 @@ from .const import DOMAIN
 _LOGGER = logging.getLogger(__package__)
 AUTOMATIONS_FILE: Final = "automations.yaml"
 AUTOMATION_DOMAIN: Final = "automation"
-_ID_LINE: Final = re.compile(r"^- id: '?(aisthos_[a-z0-9_]+)'?[ \t]*$", re.MULTILINE)
+# Our block's first line, as HA's dumper writes it, or as a user may leave it
+# after an edit: quoted either way, with a comment after it.
+_ID_LINE: Final = re.compile(
+    r"""^- id: (['"]?)(aisthos_[a-z0-9_]+)\1[ \t]*(?:#.*)?$""", re.MULTILINE
+)
 
 
 class AutomationWriteError(HomeAssistantError):
@@ -101,7 +105,7 @@ def _block_end(text: str, start: int) -> int:
 
 def _find(text: str, automation_id: str) -> tuple[int, int] | None:
     for match in _ID_LINE.finditer(text):
-        if match.group(1) == automation_id:
+        if match.group(2) == automation_id:
             return match.start(), _block_end(text, match.start())
     return None
 
@@ -126,9 +130,11 @@ def upsert_text(text: str, automation_id: str, block: str) -> str:
         return block
     lines = text.splitlines(keepends=True)
     content = [i for i, line in enumerate(lines) if not _only_comments(line)]
-    if len(content) == 1 and lines[content[0]].strip() == "[]":
-        # An empty list among the user's comments: the block takes its place.
-        lines[content[0]] = block
+    if len(content) == 1 and lines[content[0]].split("#", 1)[0].strip() == "[]":
+        # An empty list among the user's comments (or with one after it):
+        # the block takes its place, the comment its own line.
+        comment = lines[content[0]].partition("#")[2].strip()
+        lines[content[0]] = (f"# {comment}\n" if comment else "") + block
         return "".join(lines)
     return text + ("" if text.endswith("\n") else "\n") + block
 

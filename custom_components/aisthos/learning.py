@@ -29,7 +29,7 @@ from .engine.routine_miner import MinerSettings, RoutineMiner
 from .engine.skill import Signature, Skill
 from .engine.skill_book import Decision, SkillBook
 from .engine.spark_store import SparkStore
-from .engine.wisdom import MAX_SKILLS, EntityDescription, Wisdom, usable_preferences
+from .engine.wisdom import MAX_REJECTED, MAX_SKILLS, EntityDescription, Wisdom, usable_preferences
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -193,7 +193,7 @@ class SkillLearner:
                 self.last_error = str(err)
                 _LOGGER.exception("Learning from the Sparks failed")
                 raise
-            self.book.update(learned, MAX_SKILLS)
+            self.book.update(learned, MAX_SKILLS, MAX_REJECTED)
             self.last_error = None
             self.last_run = dt_util.utcnow()
             for listener in self.listeners:

@@ -10,7 +10,8 @@ itself (an automation, a script), as everywhere in HA. Otherwise:
   check HA makes for a service call, made before the first action so a
   skill never half-runs;
 - creating, approving or removing automations, teaching, learning now and
-  imports are for administrators, as HA's automation editor is.
+  imports are for administrators, as HA's automation editor is; by voice,
+  for a speaker known to be one (a satellite's voice has no user).
 """
 
 from __future__ import annotations
@@ -34,10 +35,16 @@ async def async_caller(hass: HomeAssistant, context: Context | None) -> User | N
     return user
 
 
-async def async_require_admin(hass: HomeAssistant, context: Context | None) -> None:
-    """Refuse anyone but an administrator (or HA itself)."""
+async def async_require_admin(
+    hass: HomeAssistant, context: Context | None, *, spoken: bool = False
+) -> None:
+    """Refuse anyone but an administrator (or HA itself).
+
+    spoken: the request came from Assist, where a context without a user is
+    whoever stands by a voice satellite or calls the phone line, not HA.
+    """
     user = await async_caller(hass, context)
-    if user is not None and not user.is_admin:
+    if (user is None and spoken) or (user is not None and not user.is_admin):
         raise Unauthorized(context=context, permission=POLICY_CONTROL)
 
 

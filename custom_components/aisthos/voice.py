@@ -64,8 +64,6 @@ CHAT_TURN: Final = timedelta(minutes=10)
 
 # A handler answers what was said (its slots), as the speaker (their context).
 type Handler = Callable[[dict[str, str], Context], Awaitable[str]]
-# The sentences of these intents name one routine: "{skill}" stands for its name.
-SKILL_INTENTS: Final = ("explain_skill", "run_skill")
 
 
 class Access(Enum):
@@ -276,7 +274,7 @@ class Voice:
             context = user_input.context
             try:
                 if access is Access.ADMIN:
-                    await async_require_admin(self.hass, context)
+                    await async_require_admin(self.hass, context, spoken=True)
                 elif access is Access.REACT:
                     await async_require_reaction(self.hass, context)
                 return await handler(slots, context)
@@ -522,8 +520,8 @@ class Voice:
         """Undo what AisthOS just did: an offer it ran, or a routine it started itself.
 
         A routine started by itself is rejected (its automation removed) by
-        an administrator; anyone else who may switch it pauses it, as HA lets
-        them turn an automation off.
+        an administrator; anyone else who may switch it (a satellite's voice
+        too) pauses it, as HA lets them turn an automation off.
         """
         manager = self.runtime.skills
         if (ran := manager.recent_offer_run()) is not None:
@@ -540,7 +538,7 @@ class Voice:
             return self.say("nothing_done")
         name = manager.book.skills[autonomous].name
         user = await async_caller(self.hass, context)
-        if user is None or user.is_admin:
+        if user is not None and user.is_admin:
             await manager.async_reject(autonomous)
             return self.say("undone", name=name)
         switch = manager.switch_entity_id(autonomous)

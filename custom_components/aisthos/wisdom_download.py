@@ -34,7 +34,7 @@ from homeassistant.util.hass_dict import HassKey
 from .const import DOMAIN
 from .engine.spark_store import StoreError
 from .engine.wisdom import WisdomError
-from .wisdom_service import wisdom_folder
+from .wisdom_service import read_regular_file, wisdom_folder
 
 URL: Final = "/api/aisthos/wisdom/{filename}"
 # Long enough to click the link just handed out, short enough to be useless later.
@@ -131,8 +131,9 @@ class WisdomDownloadView(HomeAssistantView):
                 raise Unauthorized
         path = wisdom_folder(hass) / filename
         try:
-            body = await hass.async_add_executor_job(path.read_bytes)
-        except OSError:
+            # Our own exports only: a link, a FIFO or a device in their place is not one.
+            body = await hass.async_add_executor_job(read_regular_file, path, False)
+        except (OSError, WisdomError):
             return web.Response(status=HTTPStatus.NOT_FOUND)
         return web.Response(
             body=body,

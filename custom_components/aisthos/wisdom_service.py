@@ -54,6 +54,32 @@ class PathNotAllowedError(WisdomError):
     """A wisdom file was asked for outside the folders it may be read from."""
 
 
+def read_regular_file(path: Path, follow_links: bool = True) -> bytes:
+    """Read a regular file of at most MAX_BYTES (blocking: call in an executor).
+
+    Non-blocking: opening a FIFO would otherwise wait for a writer forever.
+    What was opened is checked, not the path, so nothing can be swapped in
+    between.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (0 if follow_links else os.O_NOFOLLOW)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise WisdomError(f"{path.name} is not a regular file")
+        too_large = WisdomError(f"the file is larger than {MAX_BYTES // 1_000_000} MB")
+        if info.st_size > MAX_BYTES:
+            raise too_large
+        with os.fdopen(fd, "rb", closefd=False) as file:
+            # It may have grown since fstat: never read past the limit.
+            data = file.read(MAX_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(data) > MAX_BYTES:
+        raise too_large
+    return data
+
+
 def wisdom_folder(hass: HomeAssistant) -> Path:
     """Return the folder for wisdom files."""
     return Path(hass.config.path(WISDOM_FOLDER))
@@ -186,25 +212,7 @@ class WisdomService:
                 raise PathNotAllowedError(path_text) from None
             if folder.resolve() not in path.parents and not is_allowed(str(path)):
                 raise PathNotAllowedError(path_text)
-            # Non-blocking: opening a FIFO would otherwise wait for a writer
-            # forever. What was opened is checked, not the path, so nothing can
-            # be swapped in between.
-            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-            try:
-                info = os.fstat(fd)
-                if not stat.S_ISREG(info.st_mode):
-                    raise WisdomError(f"{Path(path_text).name} is not a regular file")
-                too_large = WisdomError(f"the file is larger than {MAX_BYTES // 1_000_000} MB")
-                if info.st_size > MAX_BYTES:
-                    raise too_large
-                with os.fdopen(fd, "rb", closefd=False) as file:
-                    # It may have grown since fstat: never read past the limit.
-                    data = file.read(MAX_BYTES + 1)
-            finally:
-                os.close(fd)
-            if len(data) > MAX_BYTES:
-                raise too_large
-            return data.decode("utf-8")
+            return read_regular_file(path).decode("utf-8")
 
         try:
             return await self.hass.async_add_executor_job(read)

@@ -161,10 +161,12 @@ class SkillBook:
 
     # ---- changing ----------------------------------------------------------
 
-    def update(self, skills: Iterable[Skill], limit: int) -> list[str]:
+    def update(self, skills: Iterable[Skill], limit: int, rejected_limit: int) -> list[str]:
         """Take the miner's latest skills, at most `limit`; return ids that disappeared.
 
         Past the limit the approved ones stay and then the most confident.
+        Rejections of skills no longer found are kept, the newest
+        `rejected_limit` of them (what a wisdom file holds).
         """
         keep = self.keep_ids()
         ranked = sorted(skills, key=lambda s: (s.id not in keep, -s.confidence, s.id))
@@ -175,6 +177,13 @@ class SkillBook:
             # Keep a rejection on record (so it is not proposed again); forget the rest.
             if self.status(sid) is not Status.REJECTED:
                 self.decisions.pop(sid, None)
+        kept = sorted(
+            (d.changed, sid)
+            for sid, d in self.decisions.items()
+            if sid not in fresh and d.status is Status.REJECTED
+        )
+        for _, sid in kept[: max(0, len(kept) - rejected_limit)]:
+            del self.decisions[sid]
         return gone
 
     def set_status(self, skill_id: str, status: Status, today: date) -> None:

@@ -59,8 +59,18 @@ def _row(spark: Spark) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
+def _json(text: str) -> Any:
+    """Decode a stored JSON value; one that does not decode is a damaged database."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError) as err:
+        raise StoreCorruptError(f"a stored value is not JSON: {err}") from None
+
+
 def _spark(row: Sequence[Any]) -> Spark:
-    extra = json.loads(row[9]) if row[9] else {}
+    extra = _json(row[9]) if row[9] else {}
+    if not isinstance(extra, dict):
+        raise StoreCorruptError("a Spark's extra fields are not a mapping")
     return Spark(
         float(row[0]), row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
         tuple(sorted(extra.items())),
@@ -352,7 +362,7 @@ class SparkStore:
         row: tuple[str] | None = self._run(
             lambda conn: conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         )
-        return json.loads(row[0]) if row else None
+        return _json(row[0]) if row else None
 
     def set_meta(self, key: str, value: Any) -> None:
         """Keep a small JSON value in the meta table."""
