@@ -8,6 +8,9 @@ step is scored against what the person really did:
 
 - RIGHT: the person (parent_id null, not a restart) set the step's entity to
   the step's target state within [firing, due + max(120 s, 0.5 * (due - firing))];
+  a clock's or the sun's routine declares (variable aisthos_window_s) how long
+  after its moment the person's own time comes, and is judged within that span
+  (at most two hours: a routine "at a time" is no wider);
 - NO-OP: not right, and the entity already was in the target state at the due time
   (or the person's change was in the very context of the triggering change: one tap
   switching a group and its member is one action, the automation adds nothing);
@@ -38,6 +41,7 @@ ACTUATOR_DOMAINS: Final = frozenset(
 )  # fmt: skip
 WEEKDAY_NAMES: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TOLERANCE_S: Final = 120.0
+DECLARED_MAX_S: Final = 7200.0
 OCCURRENCE_S: Final = 120.0
 COVERED_SHARE: Final = 0.5
 # The AisthOS gate switch of a skill: on while the skill is enabled, taken as always on.
@@ -698,7 +702,9 @@ _FLIP: Final = {"on": "off", "off": "on", "open": "closed", "closed": "open",
                 "paused": "playing"}  # fmt: skip
 
 
-def _score(step: Step, fired: float, context: str | None, history: History) -> StepResult:
+def _score(
+    step: Step, fired: float, context: str | None, history: History, declared_s: float = 0.0
+) -> StepResult:
     due = fired + step.offset
     wanted = step.target
     if wanted is None:
@@ -708,7 +714,9 @@ def _score(step: Step, fired: float, context: str | None, history: History) -> S
         if now not in _FLIP:
             return StepResult(step, due, "unscored")
         wanted = _exact(_FLIP[now])
-    end = due + max(TOLERANCE_S, 0.5 * (due - fired))
+    # A clock's or the sun's routine says how long after its moment the
+    # person's own time comes (at most DECLARED_MAX_S): judged within that.
+    end = due + max(TOLERANCE_S, 0.5 * (due - fired), min(declared_s, DECLARED_MAX_S))
     changes = [
         c
         for c in history.person_changes_between(step.entity_id, fired, end)
@@ -748,6 +756,12 @@ def replay(automation: Mapping[str, Any], history: History) -> Replay:
         result.unsupported = f"mode {mode!r}"
         return result
     result.triggered = len(times)
+    variables = automation.get("variables")
+    declared = 0.0
+    if isinstance(variables, Mapping) and isinstance(
+        variables.get("aisthos_window_s"), (int, float)
+    ):
+        declared = float(variables["aisthos_window_s"])
     busy_until: float | None = None  # the current run's end (mode single/queued/restart)
     for when, context in times:
         if not all(check(when) for check in conditions):
@@ -764,7 +778,7 @@ def replay(automation: Mapping[str, Any], history: History) -> Replay:
                 for step in result.firings[-1].steps:
                     if step.due > when:
                         step.outcome = "cancelled"
-        scored = [_score(s, start, context, history) for s in steps]
+        scored = [_score(s, start, context, history, declared) for s in steps]
         result.firings.append(Firing(start, scored))
         busy_until = start + length
     return result

@@ -57,6 +57,10 @@ class Planted:
     spread: int  # minutes either side the routine really happens
     days: tuple[int, ...]  # weekday numbers
     stops_after: int | None = None  # day index after which it no longer happens
+    # False for what the simulation does every time as a side of a planted
+    # routine (the kettle off 4 minutes after it went on): a skill for it is
+    # right, but none is demanded.
+    required: bool = True
 
 
 WEEKDAYS = (0, 1, 2, 3, 4)
@@ -93,6 +97,21 @@ PLANTED = [
     Planted(
         "office mornings (stops)", frozenset({("time", "")}), frozenset({("light.office", "turn_on")}),
         8 * 60 + 30, 12, WEEKDAYS, stops_after=11,
+    ),
+    Planted(
+        "bathroom light off after the visit",
+        frozenset({("binary_sensor.bathroom_motion", "on"), ("binary_sensor.bathroom_motion", "off"),
+                   ("light.bathroom", "on")}),
+        frozenset({("light.bathroom", "turn_off")}),
+        23 * 60, 25, EVERY_DAY, required=False,
+    ),
+    Planted(
+        "kettle off after the arrival's tea",
+        frozenset({("person.anna", "home"), ("binary_sensor.front_door", "on"),
+                   ("binary_sensor.front_door", "off"), ("binary_sensor.hallway_motion", "on"),
+                   ("switch.kettle", "on")}),
+        frozenset({("switch.kettle", "turn_off")}),
+        19 * 60, 20, WEEKDAYS, required=False,
     ),
 ]  # fmt: skip
 
@@ -248,6 +267,13 @@ def simulate(days: int, seed: int = 7) -> list[str]:
 
 def expected(day_count: int) -> Iterator[Planted]:
     """Planted routines a correct miner must report after day_count days."""
+    for routine in acceptable(day_count):
+        if routine.required:
+            yield routine
+
+
+def acceptable(day_count: int) -> Iterator[Planted]:
+    """Planted routines a correct miner may report after day_count days."""
     for routine in PLANTED:
         if routine.stops_after is None or day_count <= routine.stops_after + 7:
             yield routine

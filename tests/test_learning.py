@@ -106,7 +106,9 @@ async def test_learn_service_returns_skills_with_automations(
     (skill,) = response["skills"]
     # Evidence counts whole days: the day in progress is not one yet.
     assert skill["learned_from"] == DAYS - 1
-    assert skill["explanation"].startswith(f"Seen on {DAYS - 1} of {DAYS - 1} days between")
+    # Said the way the automation would have done: per firing.
+    assert skill["explanation"].startswith(f"Fired {DAYS - 1} times (every day ")
+    assert f"after {DAYS - 1} of them (100 %)" in skill["explanation"]
     automation = skill["automation"]
     assert automation["triggers"] == [
         {"trigger": "state", "entity_id": "binary_sensor.hall_motion", "to": "on"}

@@ -82,7 +82,6 @@ def test_lines(info: EntityInfo, old: str, new: str, line: str) -> None:
     [
         (EntityInfo.from_entity_id("person.a"), "home", "home"),
         (EntityInfo.from_entity_id("person.a"), "not_home", "Work"),
-        (EntityInfo.from_entity_id("binary_sensor.smoke", "smoke"), "off", "on"),
         (EntityInfo.from_entity_id("cover.blind"), "closed", "opening"),
         (EntityInfo.from_entity_id("sensor.note"), "a", "b"),
         (EntityInfo.from_entity_id("sensor.t", "temperature"), "21", "warm"),
@@ -134,7 +133,9 @@ def test_spark_round_trip_and_size() -> None:
 
 def test_observable() -> None:
     assert observable("binary_sensor", "motion")
-    assert not observable("binary_sensor", "smoke")
+    # Every binary sensor is something in the home: water, smoke, a running machine.
+    assert observable("binary_sensor", "smoke")
+    assert observable("binary_sensor", None)
     assert observable("sensor", "temperature")
     assert not observable("sensor", None)
     assert not observable("camera", None)

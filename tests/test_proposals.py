@@ -151,7 +151,9 @@ async def choose(client: Any, flow_id: str, step: str) -> dict[str, Any]:
 
 
 def only_skill(entry: MockConfigEntry) -> str:
-    (skill_id,) = entry.runtime_data.learner.book.skills
+    """The one skill proposed: the evening motion routine (others may be learned, weaker)."""
+    book = entry.runtime_data.learner.book
+    (skill_id,) = (sid for sid in book.skills if book.status(sid) is Status.PROPOSED)
     return skill_id
 
 
@@ -171,7 +173,8 @@ async def test_approve_creates_a_native_automation_that_runs_only_in_its_window(
     assert placeholders["name"] == "Evening hall motion: Hall"
     assert placeholders["actions"] == "Hall on"
     assert placeholders["learned_from"] == str(DAYS)
-    assert "Seen on 8 of 8 days" in placeholders["explanation"]
+    assert "Fired 8 times" in placeholders["explanation"]
+    assert "after 8 of them 100 %" in placeholders["explanation"]  # shown as plain text
     assert hass.states.get("persistent_notification.aisthos_proposals") is not None or any(
         n == "aisthos_proposals" for n in hass.data.get("persistent_notification", {})
     )

@@ -17,7 +17,8 @@ def curve(seed: int) -> tuple[Score, ...]:
 def report(seed: int) -> None:
     for s in curve(seed):
         print(
-            f"seed {seed} day {s.days:2d}: precision {s.precision:.2f} recall {s.recall:.2f} "
+            f"seed {seed} day {s.days:2d}: firing precision {s.firing_precision:.2f} "
+            f"planted precision {s.precision:.2f} recall {s.recall:.2f} "
             f"({s.proposed} proposed) missed={s.missed} false={s.false_positives}"
         )
 
@@ -26,7 +27,8 @@ def test_learning_curve_reaches_the_targets_at_28_days() -> None:
     report(SEEDS[0])
     final = curve(SEEDS[0])[-1]
     assert final.days == 28
-    assert final.precision >= 0.9, final.false_positives
+    # Judged as the household lives with them: their firings replayed.
+    assert final.firing_precision >= 0.9, final.false_positives
     assert final.recall >= 0.9, final.missed
 
 
@@ -35,8 +37,8 @@ def test_targets_hold_across_simulated_homes() -> None:
     for seed in SEEDS:
         report(seed)
         finals.append(curve(seed)[-1])
-    assert sum(f.precision for f in finals) / len(finals) >= 0.9
-    assert sum(f.recall for f in finals) / len(finals) >= 0.9
+    assert sum(f.firing_precision for f in finals) / len(finals) >= 0.9
+    assert sum(f.recall for f in finals) / len(finals) >= 0.95
 
 
 def test_the_stopped_routine_is_gone_by_day_28() -> None:

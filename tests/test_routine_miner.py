@@ -24,18 +24,23 @@ def motion(t: float) -> Spark:
     )
 
 
-def light(t: float, cause: str = "person", ref: str = "light1") -> Spark:
+def light(t: float, cause: str = "person", ref: str = "light1", action: str = "turned_on") -> Spark:
     return Spark(
         t,
         "power",
         "hallway",
         "someone" if cause == "person" else "nobody",
-        "turned_on",
+        action,
         "light",
         "none",
         cause,
         ref,
     )
+
+
+def light_off(t: float) -> Spark:
+    """The light switched off again, hours later: the next morning finds it off."""
+    return light(t, action="turned_off")
 
 
 def arrive(t: float, resident: str = "resident_a", action: str = "arrived") -> Spark:
@@ -54,6 +59,7 @@ def routine(days: int, cause: str = "person") -> list[Spark]:
         sparks += [
             motion(at(day, "07:00", day * 37 % 300)),
             light(at(day, "07:00", day * 37 % 300 + 20), cause),
+            light_off(at(day, "10:00", day * 7919 % 36000)),
         ]
     return sparks
 
@@ -67,7 +73,9 @@ def test_a_clean_routine_is_learned_with_its_window() -> None:
     assert skill.learned_from == 14
     assert skill.conditions.start <= 7 * 60 <= skill.conditions.end
     assert skill.conditions.end - skill.conditions.start <= 30
-    assert "Seen on 14 of 14 days" in skill.explanation
+    assert skill.explanation.startswith("Fired 14 times (every day 06:55–07:09)")
+    assert skill.stats is not None
+    assert (skill.stats.firings, skill.stats.right) == (14, 14)
 
 
 def test_automation_caused_changes_are_never_learned() -> None:
@@ -119,6 +127,7 @@ def test_time_routine_learns_someone_home() -> None:
     sparks = [arrive(at(0, "06:00"))]
     for day in range(14):
         sparks.append(light(at(day, "06:45", day * 20 % 240)))
+        sparks.append(light_off(at(day, "10:00", day * 7919 % 36000)))
     skills = mine(sparks, 14)
     assert len(skills) == 1
     assert skills[0].trigger.at is not None

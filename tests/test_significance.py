@@ -97,7 +97,7 @@ def test_rate_limit_per_entity() -> None:
     flt = SignificanceFilter(FilterSettings(debounce_s=0.0, rate_per_minute=6, burst=2))
     states = ["on", "off"] * 10
     for i, state in enumerate(states):
-        flt.offer(change(LIGHT, "unknown", state, i * 1.0), LIGHT)
+        flt.offer(change(LIGHT, "on" if state == "off" else "off", state, i * 1.0), LIGHT)
         flt.due(T0 + i * 1.0)
     # A burst of two, then one token per 10 s over ~19 s. A change dropped by
     # the limit leaves the last reported state in place, so the toggle back

@@ -96,9 +96,9 @@ def test_bad_skill_data_is_rejected(bad: dict[str, object]) -> None:
 
 
 def test_trigger_is_event_or_time() -> None:
-    with pytest.raises(ValueError, match="either an event or a time"):
+    with pytest.raises(ValueError, match="exactly one of an event, a time or the sun"):
         Trigger()
-    with pytest.raises(ValueError, match="either an event or a time"):
+    with pytest.raises(ValueError, match="exactly one of an event, a time or the sun"):
         Trigger(event=ARRIVAL, at=10)
 
 

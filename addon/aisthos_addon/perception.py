@@ -297,8 +297,11 @@ class Perceiver:
         return sparks
 
     def _make(self, sparks: list[Spark], template: str, values: dict[str, object]) -> None:
+        spec = TEMPLATES[template]
+        if any(field.name == "act" for field in spec.fields):
+            values = {**values, "act": 0.0}  # a camera's moment is an act of its own
         try:
-            sparks.append(make_spark(TEMPLATES[template], "", values))
+            sparks.append(make_spark(spec, "", values))
         except SparkValueError:
             # The value itself is never logged: it may be whatever a model produced.
             self.stats.rejected += 1

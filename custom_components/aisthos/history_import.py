@@ -25,7 +25,8 @@ from .engine.significance import SignificanceFilter
 from .engine.spark import Spark
 from .engine.state_change import EntityInfo, StateChange
 
-type Row = tuple[str, str | None, float, bool]
+# entity id, state, time, caused by an automation, the context's id.
+type Row = tuple[str, str | None, float, bool, str | None]
 
 
 def _read_rows(hass: HomeAssistant, entity_ids: list[str], start: float, end: float) -> list[Row]:
@@ -36,6 +37,7 @@ def _read_rows(hass: HomeAssistant, entity_ids: list[str], start: float, end: fl
                 States.state,
                 States.last_updated_ts,
                 States.context_parent_id_bin,
+                States.context_id_bin,
             )
             .join(StatesMeta, States.metadata_id == StatesMeta.metadata_id)
             .where(StatesMeta.entity_id.in_(entity_ids))
@@ -44,8 +46,8 @@ def _read_rows(hass: HomeAssistant, entity_ids: list[str], start: float, end: fl
             .order_by(States.last_updated_ts)
         )
         return [
-            (entity_id, state, float(ts), parent is not None)
-            for entity_id, state, ts, parent in session.execute(query)
+            (entity_id, state, float(ts), parent is not None, context.hex() if context else None)
+            for entity_id, state, ts, parent, context in session.execute(query)
             if ts is not None
         ]
 
@@ -57,7 +59,7 @@ def rows_to_sparks(
     previous: dict[str, str | None] = {}
 
     def changes() -> Iterator[tuple[StateChange, EntityInfo]]:
-        for entity_id, state, ts, from_automation in rows:
+        for entity_id, state, ts, from_automation, context_id in rows:
             info = resolve(entity_id)
             if info is None:
                 continue
@@ -67,7 +69,7 @@ def rows_to_sparks(
                 continue
             old = previous[entity_id]
             previous[entity_id] = state
-            yield StateChange(entity_id, old, state, ts, from_automation), info
+            yield StateChange(entity_id, old, state, ts, from_automation, context_id), info
 
     return SparkPipeline(perception, SignificanceFilter()).replay(changes())
 

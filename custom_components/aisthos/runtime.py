@@ -236,15 +236,14 @@ class AisthosRuntime:
         """Open the store and read what the running integration starts from (one trip)."""
         try:
             self._open_store()
-            if saved := self.store.get_meta("anonymizer"):
-                self.anonymizer.load(saved)
-            if self.store.get_meta("observing_since") is None:
-                self.store.set_meta("observing_since", time.time())
-            self.sparks_today = self.store.count(start_of_day)
-            recent = self.store.recent(1)
-            self.last_spark = recent[0] if recent else None
-            if self.review:
-                self.pending = self.store.pending(REVIEW_LIMIT)
+            try:
+                self._read_start(start_of_day)
+            except StoreCorruptError as err:
+                # Sound pages, a damaged row: moved aside like any damage.
+                self.store.close()
+                self._set_aside(err)
+                self.store.open()
+                self._read_start(start_of_day)
         except StoreError as err:
             # A read-only file opens and fails at its first write: the same repair.
             self._report_store_error(err)
@@ -257,28 +256,44 @@ class AisthosRuntime:
             ) from err
         self._store_works()
 
+    def _read_start(self, start_of_day: float) -> None:
+        """Read what the running integration starts from."""
+        if saved := self.store.get_meta("anonymizer"):
+            self.anonymizer.load(saved)
+        if self.store.get_meta("observing_since") is None:
+            self.store.set_meta("observing_since", time.time())
+        self.sparks_today = self.store.count(start_of_day)
+        recent = self.store.recent(1)
+        self.last_spark = recent[0] if recent else None
+        if self.review:
+            self.pending = self.store.pending(REVIEW_LIMIT)
+
     def _open_store(self) -> None:
         """Open the database; move a damaged or emptied one aside and start afresh."""
         try:
             self.store.open()
         except StoreCorruptError as err:
-            moved = quarantine(self.db_path)
-            placeholders = {"path": str(self.db_path), "moved": str(moved)}
-            if isinstance(err, StoreEmptiedError):
-                _LOGGER.error(
-                    "The Spark database %s was found empty (0 bytes): it was cut off and the "
-                    "Sparks it held are lost. It was moved to %s and a new one started",
-                    self.db_path, moved,
-                )  # fmt: skip
-                self._create_issue(ISSUE_DB_EMPTIED, placeholders)
-            else:
-                _LOGGER.error(
-                    "The Spark database %s is damaged (%s); it was moved to %s and a new one "
-                    "started",
-                    self.db_path, err, moved,
-                )  # fmt: skip
-                self._create_issue(ISSUE_DB_CORRUPT, placeholders)
+            self._set_aside(err)
             self.store.open()
+
+    def _set_aside(self, err: StoreCorruptError) -> None:
+        """Move a damaged or emptied database aside, with a word in the log and a repair."""
+        moved = quarantine(self.db_path)
+        placeholders = {"path": str(self.db_path), "moved": str(moved)}
+        if isinstance(err, StoreEmptiedError):
+            _LOGGER.error(
+                "The Spark database %s was found empty (0 bytes): it was cut off and the "
+                "Sparks it held are lost. It was moved to %s and a new one started",
+                self.db_path, moved,
+            )  # fmt: skip
+            self._create_issue(ISSUE_DB_EMPTIED, placeholders)
+        else:
+            _LOGGER.error(
+                "The Spark database %s is damaged (%s); it was moved to %s and a new one "
+                "started",
+                self.db_path, err, moved,
+            )  # fmt: skip
+            self._create_issue(ISSUE_DB_CORRUPT, placeholders)
 
     def _report_store_error(self, err: StoreError) -> None:
         """Raise the repair for a database that cannot be used (damage is moved aside instead)."""
@@ -329,6 +344,7 @@ class AisthosRuntime:
                 new_state.state,
                 new_state.last_updated_timestamp,
                 event.context.parent_id is not None,
+                event.context.id,
             ),
             info,
         )

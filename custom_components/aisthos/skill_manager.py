@@ -636,6 +636,8 @@ class SkillManager:
         # The caller's context: HA checks its permissions again, and the
         # logbook says who did it.
         for step in config["actions"]:
+            if "action" not in step:
+                continue  # a delay: run once, or undone, it is done at once
             domain, service = step["action"].split(".", 1)
             await self.hass.services.async_call(
                 domain,

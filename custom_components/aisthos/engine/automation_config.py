@@ -21,8 +21,16 @@ ACTION_DOMAINS: Final = frozenset(
      "input_boolean", "input_button", "input_select", "input_number"}
 )  # fmt: skip
 TRIGGER_DOMAINS: Final = frozenset(
-    {"person", "device_tracker", "binary_sensor", *ACTION_DOMAINS} - {"scene", "input_button"}
+    {"person", "device_tracker", "binary_sensor", "event", *ACTION_DOMAINS} - {"input_button"}
 )
+# Entities whose state is the time of their last moment (a button press, a
+# scene activation): every new state is the moment.
+MOMENT_DOMAINS: Final = frozenset({"event", "scene"})
+_NOT_A_MOMENT: Final = ["unavailable", "unknown"]
+# A wait of at least this long between steps becomes a delay in the
+# automation; shorter ones are the time a person takes, not a wait.
+DELAY_STEP_MIN_S: Final = 60.0
+WHOLE_DAY: Final = (0, 1439)
 
 # (domain, Spark action) -> state a trigger waits for
 _TRIGGER_STATE: Final = {
@@ -116,6 +124,40 @@ def _entity(entity_id: str | None, domains: frozenset[str]) -> str:
     return entity_id
 
 
+def _trigger(skill: Skill, resolve: Callable[[str], str | None]) -> dict[str, Any]:
+    """Return the automation trigger of a skill."""
+    trig = skill.trigger
+    if trig.event is not None:
+        entity_id = _entity(resolve(trig.event.ref), TRIGGER_DOMAINS)
+        domain = entity_id.split(".", 1)[0]
+        out: dict[str, Any] = {"trigger": "state", "entity_id": entity_id}
+        if domain in MOMENT_DOMAINS:
+            out |= {"not_from": list(_NOT_A_MOMENT), "not_to": list(_NOT_A_MOMENT)}
+        else:
+            out |= _trigger_state(domain, trig.event.action)
+        if trig.hold_s:
+            out["for"] = {"seconds": round(trig.hold_s)}
+        return out
+    if trig.sun is not None:
+        sun: dict[str, Any] = {"trigger": "sun", "event": trig.sun}
+        if trig.offset_min:
+            sign = "-" if trig.offset_min < 0 else ""
+            sun["offset"] = f"{sign}{minutes_to_hhmm(abs(trig.offset_min))}:00"
+        return sun
+    return {"trigger": "time", "at": minutes_to_hhmm(trig.at or 0) + ":00"}
+
+
+def _window_variable(skill: Skill) -> dict[str, int]:
+    """Say how long after a clock's or the sun's moment the person's own time comes."""
+    trig = skill.trigger
+    if trig.sun is not None:
+        return {"aisthos_window_s": trig.span_min * 60}
+    if trig.at is not None:
+        cond = skill.conditions
+        return {"aisthos_window_s": ((cond.end - cond.start) % 1440 + 1) * 60}
+    return {}
+
+
 def _trigger_state(domain: str, action: str) -> dict[str, str]:
     if domain in ("person", "device_tracker"):
         if action == "arrived":
@@ -153,35 +195,35 @@ def compile_automation(
 
     resolve maps a Spark ref to this home's entity id (None if unknown).
     """
-    if skill.trigger.event is not None:
-        event = skill.trigger.event
-        entity_id = _entity(resolve(event.ref), TRIGGER_DOMAINS)
-        trigger: dict[str, Any] = {
-            "trigger": "state",
-            "entity_id": entity_id,
-            **_trigger_state(entity_id.split(".", 1)[0], event.action),
-        }
-    else:
-        trigger = {"trigger": "time", "at": minutes_to_hhmm(skill.trigger.at or 0) + ":00"}
+    trigger = _trigger(skill, resolve)
     cond = skill.conditions
-    time_condition: dict[str, Any] = {
-        "condition": "time",
-        "after": minutes_to_hhmm(cond.start) + ":00",
-        "before": minutes_to_hhmm(cond.end) + ":59",
-    }
+    time_condition: dict[str, Any] = {"condition": "time"}
+    if (cond.start, cond.end) != WHOLE_DAY:
+        time_condition["after"] = minutes_to_hhmm(cond.start) + ":00"
+        time_condition["before"] = minutes_to_hhmm(cond.end) + ":59"
     if tuple(cond.days) != WEEKDAYS:
         if not set(cond.days) <= set(WEEKDAYS):
             raise UnsafeSkillError(f"bad days {cond.days!r}")
         time_condition["weekday"] = list(cond.days)
-    conditions: list[dict[str, Any]] = [time_condition]
+    conditions: list[dict[str, Any]] = [time_condition] if len(time_condition) > 1 else []
     if cond.someone_home:
         conditions.append({"condition": "numeric_state", "entity_id": "zone.home", "above": 0})
     conditions.extend(extra_conditions or [])
     actions: list[dict[str, Any]] = []
-    for action in skill.actions:
+    waited = 0.0
+    targets: set[str] = set()
+    for action in sorted(skill.actions, key=lambda a: a.delay_s):
         entity_id = _entity(resolve(action.target.ref), ACTION_DOMAINS)
+        if entity_id in targets:
+            # Switching one thing twice in one run (on, then off) is two routines.
+            raise UnsafeSkillError(f"{entity_id} is changed twice in one automation")
+        targets.add(entity_id)
         domain = entity_id.split(".", 1)[0]
         service, data = _service(domain, action.target.action)
+        # Wait where the person waited: a kettle minutes after coming home.
+        if action.delay_s - waited >= DELAY_STEP_MIN_S:
+            actions.append({"delay": {"seconds": round(action.delay_s - waited)}})
+            waited = action.delay_s
         step: dict[str, Any] = {"action": f"{domain}.{service}", "target": {"entity_id": entity_id}}
         if data:
             step["data"] = dict(data)
@@ -200,6 +242,7 @@ def compile_automation(
         "variables": {
             "aisthos_skill_id": clean_text(skill.id, 40),
             "aisthos_confidence": round(skill.confidence, 3),
+            **_window_variable(skill),
         },
         "triggers": [trigger],
         "conditions": conditions,

@@ -39,6 +39,8 @@ def check_camera_spark(data: Any, ref: str, area: str, now: float) -> Spark:
     for name in wanted:
         if name == "area":
             values[name] = area  # this home knows where its camera is
+        elif name == "act":
+            values[name] = 0.0  # whatever it says: no HA context, an act of its own
         elif name in CORE_FIELDS or name == "time":
             values[name] = data.get(name)
         else:

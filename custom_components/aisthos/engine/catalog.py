@@ -22,6 +22,8 @@ def _state_template(
             "object": {"type": "enum", "values": [o.value for o in objects]},
             "band": {"type": "enum"},
             "cause": {"type": "enum"},
+            # A keyed tag of the HA context: changes sharing it are one act.
+            "act": {"type": "number", "min": 0, "max": 65535},
         },
     }
 
@@ -49,7 +51,7 @@ SPECS: Final[list[dict[str, Any]]] = [
         "power",
         Kind.POWER,
         [Action.TURNED_ON, Action.TURNED_OFF],
-        [ObjectType.LIGHT, ObjectType.SWITCH, ObjectType.FAN],
+        [ObjectType.LIGHT, ObjectType.SWITCH, ObjectType.FAN, ObjectType.HELPER],
     ),
     _state_template("lock", Kind.LOCK, [Action.LOCKED, Action.UNLOCKED], [ObjectType.LOCK]),
     _state_template(
@@ -65,6 +67,35 @@ SPECS: Final[list[dict[str, Any]]] = [
         [ObjectType.CLIMATE],
     ),
     _state_template("cover", Kind.COVER, [Action.OPENED, Action.CLOSED], [ObjectType.COVER]),
+    _state_template(
+        "signal",
+        Kind.SIGNAL,
+        [Action.DETECTED, Action.CLEARED],
+        [
+            ObjectType.MOISTURE,
+            ObjectType.VIBRATION,
+            ObjectType.RUNNING,
+            ObjectType.PLUG,
+            ObjectType.POWER,
+            ObjectType.SOUND,
+            ObjectType.LIGHT_LEVEL,
+            ObjectType.SMOKE,
+            ObjectType.GAS,
+            ObjectType.CARBON_MONOXIDE,
+            ObjectType.HEAT,
+            ObjectType.COLD,
+            ObjectType.PROBLEM,
+            ObjectType.SAFETY,
+            ObjectType.TAMPER,
+            ObjectType.BATTERY,
+            ObjectType.CONNECTIVITY,
+            ObjectType.MOVING,
+            ObjectType.SENSOR,
+        ],
+    ),
+    _state_template("control", Kind.CONTROL, [Action.PRESSED], [ObjectType.BUTTON]),
+    _state_template("scene", Kind.SCENE, [Action.ACTIVATED], [ObjectType.SCENE]),
+    _state_template("sun", Kind.SUN, [Action.ROSE, Action.SET], [ObjectType.SUN]),
     _state_template(
         "cleaning",
         Kind.CLEANING,

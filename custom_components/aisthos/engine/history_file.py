@@ -35,6 +35,7 @@ class HistoryRecord:
     device_class: str | None
     friendly_name: str | None
     area: str | None
+    context_id: str | None = None
 
 
 def _parse(line_no: int, raw: Any) -> HistoryRecord:
@@ -75,6 +76,7 @@ def _parse(line_no: int, raw: Any) -> HistoryRecord:
         device_class if isinstance(device_class, str) else None,
         name if isinstance(name, str) else None,
         area if isinstance(area, str) else None,
+        context_id if isinstance(context_id := context.get("id"), str) else None,
     )
 
 
@@ -106,6 +108,13 @@ def state_changes(records: Iterable[HistoryRecord]) -> Iterator[tuple[StateChang
         old = previous.get(record.entity_id)
         previous[record.entity_id] = record.state
         yield (
-            StateChange(record.entity_id, old, record.state, record.time, record.from_automation),
+            StateChange(
+                record.entity_id,
+                old,
+                record.state,
+                record.time,
+                record.from_automation,
+                record.context_id,
+            ),
             info,
         )

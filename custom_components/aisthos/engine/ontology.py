@@ -26,6 +26,10 @@ class Kind(StrEnum):
     ENVIRONMENT = "environment"
     GESTURE = "gesture"
     EXPRESSION = "expression"
+    SIGNAL = "signal"  # any other binary sensor: water, vibration, a running appliance…
+    CONTROL = "control"  # a button, remote or doorbell pressed
+    SCENE = "scene"
+    SUN = "sun"
 
 
 class Action(StrEnum):
@@ -53,6 +57,9 @@ class Action(StrEnum):
     RAISED_HAND = "raised_hand"
     WAVED = "waved"
     SHOWED = "showed"
+    PRESSED = "pressed"
+    ACTIVATED = "activated"
+    SET = "set"  # the sun went down
 
 
 class Cause(StrEnum):
@@ -96,6 +103,30 @@ class ObjectType(StrEnum):
     POWER_METER = "power_meter"
     CO2 = "co2"
     CAMERA = "camera"
+    HELPER = "helper"  # an input_boolean
+    BUTTON = "button"
+    SCENE = "scene"
+    SUN = "sun"
+    # Binary sensors by device class (SENSOR: one without a class).
+    MOISTURE = "moisture"
+    VIBRATION = "vibration"
+    RUNNING = "running"
+    PLUG = "plug"
+    POWER = "power"
+    SOUND = "sound"
+    LIGHT_LEVEL = "light_level"
+    SMOKE = "smoke"
+    GAS = "gas"
+    CARBON_MONOXIDE = "carbon_monoxide"
+    HEAT = "heat"
+    COLD = "cold"
+    PROBLEM = "problem"
+    SAFETY = "safety"
+    TAMPER = "tamper"
+    BATTERY = "battery"
+    CONNECTIVITY = "connectivity"
+    MOVING = "moving"
+    SENSOR = "sensor"
 
 
 class Expression(StrEnum):

@@ -14,12 +14,14 @@ from .template import SparkValueError
 # Domains perception understands, and those observed when the user says nothing.
 SUPPORTED_DOMAINS: Final = (
     "person", "device_tracker", "binary_sensor", "light", "switch", "fan", "cover",
-    "lock", "media_player", "climate", "vacuum", "sensor",
+    "lock", "media_player", "climate", "vacuum", "sensor", "event", "scene", "sun",
+    "input_boolean",
 )  # fmt: skip
 DEFAULT_DOMAINS: Final = (
     "person", "binary_sensor", "light", "switch", "fan", "cover",
-    "lock", "media_player", "climate", "vacuum",
+    "lock", "media_player", "climate", "vacuum", "event", "scene", "sun", "input_boolean",
 )  # fmt: skip
+# input_select is not here: its options are the household's own words.
 
 _MOTION_CLASSES: Final = {
     "motion": ObjectType.MOTION,
@@ -32,6 +34,29 @@ _OPENING_CLASSES: Final = {
     "garage_door": ObjectType.GARAGE_DOOR,
     "opening": ObjectType.OPENING,
 }
+# Every other binary sensor class, and none, is a signal of its own kind.
+_SIGNAL_CLASSES: Final = {
+    "moisture": ObjectType.MOISTURE,
+    "vibration": ObjectType.VIBRATION,
+    "running": ObjectType.RUNNING,
+    "plug": ObjectType.PLUG,
+    "power": ObjectType.POWER,
+    "sound": ObjectType.SOUND,
+    "light": ObjectType.LIGHT_LEVEL,
+    "smoke": ObjectType.SMOKE,
+    "gas": ObjectType.GAS,
+    "carbon_monoxide": ObjectType.CARBON_MONOXIDE,
+    "heat": ObjectType.HEAT,
+    "cold": ObjectType.COLD,
+    "problem": ObjectType.PROBLEM,
+    "safety": ObjectType.SAFETY,
+    "tamper": ObjectType.TAMPER,
+    "battery": ObjectType.BATTERY,
+    "connectivity": ObjectType.CONNECTIVITY,
+    "moving": ObjectType.MOVING,
+}
+_SUN: Final = {"above_horizon": Action.ROSE, "below_horizon": Action.SET}
+_PRESSED_CLASSES: Final = frozenset({"button", "doorbell"})
 # device class -> (object, upper bound of LOW, upper bound of MEDIUM)
 _ENVIRONMENT: Final = {
     "temperature": (ObjectType.TEMPERATURE, 18.0, 24.0),
@@ -44,6 +69,7 @@ _POWER_OBJECTS: Final = {
     "light": ObjectType.LIGHT,
     "switch": ObjectType.SWITCH,
     "fan": ObjectType.FAN,
+    "input_boolean": ObjectType.HELPER,
 }
 _ON_OFF: Final = {"on": Action.TURNED_ON, "off": Action.TURNED_OFF}
 _MEDIA: Final = {
@@ -60,10 +86,10 @@ _VACUUM: Final = {"cleaning": Action.STARTED, "docked": Action.DOCKED, "paused":
 
 def observable(domain: str, device_class: str | None) -> bool:
     """Return whether perception can turn this kind of entity into Sparks."""
-    if domain == "binary_sensor":
-        return device_class in _MOTION_CLASSES or device_class in _OPENING_CLASSES
     if domain == "sensor":
         return device_class in _ENVIRONMENT
+    if domain == "event":
+        return device_class in _PRESSED_CLASSES
     return domain in SUPPORTED_DOMAINS
 
 
@@ -80,24 +106,26 @@ class Perception:
         if mapped is None:
             return None
         template_name, action, obj, band, subject = mapped
-        cause = Cause.AUTOMATION if change.from_automation else Cause.PERSON
+        # Nobody makes the sun set: it is never a person's doing.
+        by_automation = change.from_automation or info.domain == "sun"
+        cause = Cause.AUTOMATION if by_automation else Cause.PERSON
         if subject is None:
-            subject = SUBJECT_NOBODY if change.from_automation else SUBJECT_SOMEONE
+            subject = SUBJECT_NOBODY if by_automation else SUBJECT_SOMEONE
         anonymizer = self.anonymizer
+        values: dict[str, object] = {
+            "time": change.time,
+            "area": anonymizer.area(info.area_id, info.area_name),
+            "subject": subject,
+            "action": action.value,
+            "object": obj.value,
+            "band": band.value,
+            "cause": cause.value,
+        }
+        template = TEMPLATES[template_name]
+        if any(field.name == "act" for field in template.fields):
+            values["act"] = float(anonymizer.act(change.context_id))
         try:
-            return make_spark(
-                TEMPLATES[template_name],
-                anonymizer.ref(change.entity_id),
-                {
-                    "time": change.time,
-                    "area": anonymizer.area(info.area_id, info.area_name),
-                    "subject": subject,
-                    "action": action.value,
-                    "object": obj.value,
-                    "band": band.value,
-                    "cause": cause.value,
-                },
-            )
+            return make_spark(template, anonymizer.ref(change.entity_id), values)
         except SparkValueError:
             return None
 
@@ -129,8 +157,23 @@ class Perception:
                 if (obj := _OPENING_CLASSES.get(device_class)) is not None:
                     action = Action.OPENED if new == "on" else Action.CLOSED
                     return "opening", action, obj, Band.NONE, None
-                return None
-            case "light" | "switch" | "fan":
+                obj = _SIGNAL_CLASSES.get(device_class, ObjectType.SENSOR)
+                action = Action.DETECTED if new == "on" else Action.CLEARED
+                return "signal", action, obj, Band.NONE, None
+            case "event":
+                # The state is the time of the last press: every new one is a
+                # press. Only buttons and doorbells: other event entities (a
+                # backup finishing) are not something a person did.
+                if info.device_class not in _PRESSED_CLASSES:
+                    return None
+                return "control", Action.PRESSED, ObjectType.BUTTON, Band.NONE, None
+            case "scene":
+                return "scene", Action.ACTIVATED, ObjectType.SCENE, Band.NONE, None
+            case "sun":
+                if (action := _SUN.get(new)) is None or old == new:
+                    return None
+                return "sun", action, ObjectType.SUN, Band.NONE, None
+            case "light" | "switch" | "fan" | "input_boolean":
                 if (action := _ON_OFF.get(new)) is None:
                     return None
                 return "power", action, _POWER_OBJECTS[domain], Band.NONE, None

@@ -1,21 +1,33 @@
 """Track B: mine the Sparks of past days for routines and turn them into Skills.
 
-What counts as a routine: a person-caused actuator change (light on, kettle
-on, blinds down…) that follows a trigger (someone arrives, motion, the TV goes
-off…) within a short delay, or happens at a steady time of day, on enough of
-the days where it could have happened. Automation-caused changes are never
-learned as behaviour, and actions some automation already performs are never
-proposed again.
+A routine is judged the way the household will live with its automation:
+replayed over the look-back, how often would it fire, and after how many of
+those firings did the person really do the action within the learned delay?
+A skill's confidence is the lower bound of that per-firing precision, with
+the chance of the action happening in that stretch anyway taken out
+(skill.firing_confidence). See docs/learning.md for the whole algorithm and
+a worked example.
 
-The heavy part — pairing every action with the moments just before it — is
-vectorised with numpy, so 90 days of a busy home mine in seconds. Each night's
-result is merged into the existing skills: ids stay stable, evidence grows,
-and routines that stopped happening lose confidence and are dropped.
+Kinds of routine, each evaluated by the same replay:
+- event: something happens (arrival, a door, motion, a button, the TV going
+  off) and the person acts within minutes;
+- hold: a state has held for N minutes (the room empty, the light on) and
+  the person switches something off: HA's `for:`;
+- time: at a steady time of day;
+- sun: relative to sunset or sunrise, which drift through the year.
+
+Time of day is circular everywhere (23:58 and 00:06 are 8 minutes apart);
+windows are the arcs of the evidence that score best, not fixed caps, and
+weekday sets are chosen from how the firings went on each weekday. Changes
+sharing one Home Assistant context (a group and its lights, a scene) are one
+act: never trigger and action of one routine, and only one of them is the
+action. Automation-caused changes are never learned as behaviour, and
+actions an automation already performs are never proposed again.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
@@ -26,48 +38,97 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from .automation_config import DELAY_STEP_MIN_S
 from .skill import (
+    MAX_SUN_OFFSET_MIN,
     WEEKDAYS,
     WEEKEND,
+    WILSON_Z,
     WORKDAYS,
     Action,
     Conditions,
+    FiringStats,
     Signature,
     Skill,
     Trigger,
-    confidence,
+    lower_bound,
     minutes_to_hhmm,
 )
 from .spark import Spark
 
-ACTUATOR_KINDS: Final = frozenset({"power", "cover", "lock", "media", "climate", "cleaning"})
+ACTUATOR_KINDS: Final = frozenset(
+    {"power", "cover", "lock", "media", "climate", "cleaning", "scene"}
+)
 # Moments a skill must never perform (see automation_config.NEVER_AUTOMATED).
 NEVER_LEARNED: Final = frozenset({("lock", "unlocked")})
+# Readings drifting are context, and the sun has its own kind of routine.
+NOT_TRIGGERS: Final = frozenset({"environment", "sun"})
+# What may hold for minutes before an action ("empty for 5 minutes"):
+# rooms going quiet, doors, media and power left as they are.
+HOLD_KINDS: Final = frozenset({"motion", "opening", "presence", "signal", "media", "power"})
+# ...and what holds is a quiet state: something having started is an event
+# with a delay ("arrived, then the kettle 3 minutes later"). The action's own
+# entity left on for N minutes counts too ("the kettle, off after 4 minutes").
+HOLD_ACTIONS: Final = frozenset(
+    {"cleared", "closed", "left", "turned_off", "stopped", "paused", "docked"}
+)
 # When two triggers explain an action equally well, prefer what a person does
-# first (arriving, opening a door) over what follows from it.
-TRIGGER_BONUS: Final = {"presence": 0.06, "opening": 0.04, "motion": 0.02}
+# first (arriving, opening a door, pressing a button) over what follows.
+TRIGGER_BONUS: Final = {
+    "control": 0.05, "presence": 0.04, "opening": 0.03, "motion": 0.01,
+    # Another action is a weak cause: it may itself be done by an automation.
+    **dict.fromkeys(ACTUATOR_KINDS, -0.15),
+}  # fmt: skip
 EVIDENCE_DAYS_KEPT: Final = 120
+# Changes with one context tag this close together are one act.
+ACT_SPAN_S: Final = 2.0
+# The shortest span after its action a firing is judged in.
+JUDGED_MIN_S: Final = 120.0
+# The bound's z for a weekday set the search picked among many.
+SEARCHED_Z: Final = 2.33
+# A daily routine's chance rate is read in this many minutes either side.
+BACKGROUND_MIN: Final = 120
+# Minutes of day are binned this finely when windows are searched.
+BIN_MIN: Final = 5
+_DAY: Final = 1440
 
 type IntArray = npt.NDArray[np.int64]
 type FloatArray = npt.NDArray[np.float64]
+type BoolArray = npt.NDArray[np.bool_]
 type Describe = Callable[[Signature], str]
 
 
 @dataclass(frozen=True, slots=True)
 class MinerSettings:
-    """Tuning of the miner."""
+    """Tuning of the miner; docs/learning.md says why each value is what it is."""
 
-    max_delay_s: float = 600.0
-    min_days: int = 3
     lookback_days: int = 28
-    cluster_gap_min: int = 75
-    max_window_min: int = 150
-    # A routine "at a time" is one a clock could run: tighter than event windows.
-    max_time_window_min: int = 60
-    max_time_spread_min: float = 15.0
-    min_rate: float = 0.5
-    min_lift: float = 2.0
+    # An event routine's action follows within this (a kettle after arriving).
+    max_delay_s: float = 900.0
+    # An "after N minutes" routine waits at most this long.
+    max_hold_s: float = 3600.0
+    # Right firings on distinct days a routine needs before it is a skill.
+    min_days: int = 5
+    # Skills below this confidence are forgotten (unless approved).
     keep_threshold: float = 0.2
+    # Window edges stand this far outside the outermost evidence.
+    pad_min: int = 5
+    # A clock (or the sun) does a thing at a moment: a person doing it at
+    # most this long after that moment is the same routine.
+    max_daily_span_min: int = 90
+
+
+@dataclass(slots=True)
+class _Firings:
+    """A candidate's replay: when it fired and whether the person followed."""
+
+    times: FloatArray
+    right: BoolArray
+    delays: FloatArray  # delay of the person's action after each right firing
+    explained: int  # the person's actions a firing did
+    actions: int  # all the person's actions of this signature
+    base_rate: float
+    z: float = WILSON_Z
 
 
 @dataclass(slots=True)
@@ -75,8 +136,10 @@ class _Candidate:
     trigger: Trigger
     action: Signature
     conditions: Conditions
-    evidence: dict[str, int]
     delay_s: float
+    window_s: float  # how long after the firing the person's action may come
+    replay: _Firings
+    evidence: dict[str, int]
     confidence: float
     score: float
     members: list[_Candidate] = field(default_factory=list)
@@ -85,23 +148,14 @@ class _Candidate:
 class _Data:
     """The Sparks of the look-back period as parallel numpy arrays."""
 
-    def __init__(
-        self, sparks: Iterable[Spark], tz: tzinfo, first: date, last: date, revert_s: float
-    ) -> None:
+    def __init__(self, sparks: Iterable[Spark], tz: tzinfo, first: date, last: date) -> None:
         codes: dict[str, int] = {}
         self.sigs: list[Signature] = []
-        times: list[float] = []
-        sig_codes: list[int] = []
-        auto: list[bool] = []
-        home: list[int] = []
-        days: list[int] = []
-        minutes: list[int] = []
-        revert: list[bool] = []
-        last_change: dict[str, tuple[float, str]] = {}
+        rows: list[tuple[float, int, bool, int, int, int, int]] = []
         residents: dict[str, bool] = {}
         first_ord, last_ord = first.toordinal(), last.toordinal()
         offset_cache: dict[int, int] = {}
-        for spark in sparks:
+        for spark in sorted(sparks, key=lambda s: s.time):
             # Local day and minute; UTC offsets change rarely, so cache per hour.
             hour_key = int(spark.time // 3600)
             offset = offset_cache.get(hour_key)
@@ -112,15 +166,6 @@ class _Data:
             day = int(local // 86400) + 719163  # days since 0001-01-01, as date.toordinal()
             if spark.kind == "presence" and spark.subject.startswith("resident_"):
                 residents[spark.subject] = spark.action == "arrived"
-            # Undoing what was done minutes ago (the kettle switching off, the
-            # bathroom light going out) ends a use; it is not a routine.
-            previous = last_change.get(spark.ref)
-            last_change[spark.ref] = (spark.time, spark.action)
-            is_revert = (
-                previous is not None
-                and previous[1] != spark.action
-                and spark.time - previous[0] <= revert_s
-            )
             if not first_ord <= day <= last_ord:
                 continue
             key = f"{spark.ref}:{spark.action}"
@@ -130,45 +175,152 @@ class _Data:
                 self.sigs.append(
                     Signature(spark.ref, spark.action, spark.kind, spark.object, spark.area)
                 )
-            times.append(spark.time)
-            sig_codes.append(code)
-            auto.append(spark.cause == "automation")
-            revert.append(is_revert)
-            home.append(-1 if not residents else int(any(residents.values())))
-            days.append(day)
-            minutes.append(int(local % 86400) // 60)
+            act = dict(spark.extra).get("act", 0)
+            rows.append(
+                (
+                    spark.time,
+                    code,
+                    spark.cause == "automation",
+                    int(act) if isinstance(act, (int, float)) else 0,
+                    -1 if not residents else int(any(residents.values())),
+                    day,
+                    int(local % 86400) // 60,
+                )
+            )
         self.codes = codes
-        self.t: FloatArray = np.asarray(times, dtype=np.float64)
-        order = np.argsort(self.t, kind="stable")
-        self.t = self.t[order]
-        self.c: IntArray = np.asarray(sig_codes, dtype=np.int64)[order]
-        self.auto = np.asarray(auto, dtype=bool)[order]
-        self.revert = np.asarray(revert, dtype=bool)[order]
-        self.home = np.asarray(home, dtype=np.int8)[order]
-        self.day: IntArray = np.asarray(days, dtype=np.int64)[order]
-        self.minute: IntArray = np.asarray(minutes, dtype=np.int64)[order]
         self.first, self.last = first_ord, last_ord
-        self.refs = np.asarray([hash(sig.ref) for sig in self.sigs] or [0], dtype=np.int64)
-        self.is_actuator = np.asarray(
-            [sig.kind in ACTUATOR_KINDS for sig in self.sigs] or [False], dtype=bool
+        self.t: FloatArray = np.asarray([r[0] for r in rows], dtype=np.float64)
+        self.c: IntArray = np.asarray([r[1] for r in rows], dtype=np.int64)
+        self.auto: BoolArray = np.asarray([r[2] for r in rows], dtype=bool)
+        self.act: IntArray = np.asarray([r[3] for r in rows], dtype=np.int64)
+        self.home = np.asarray([r[4] for r in rows], dtype=np.int8)
+        self.day: IntArray = np.asarray([r[5] for r in rows], dtype=np.int64)
+        self.minute: IntArray = np.asarray([r[6] for r in rows], dtype=np.int64)
+        n_sigs = max(1, len(self.sigs))
+        ref_index = {ref: i for i, ref in enumerate(dict.fromkeys(s.ref for s in self.sigs))}
+        self.ref_of_sig: IntArray = np.asarray(
+            [ref_index[s.ref] for s in self.sigs] or [0], dtype=np.int64
         )
-        # Numeric readings drifting are context, not something to react to.
-        self.is_trigger = np.asarray(
-            [sig.kind != "environment" for sig in self.sigs] or [False], dtype=bool
-        )
+        self.is_actuator: BoolArray = np.asarray(
+            [s.kind in ACTUATOR_KINDS for s in self.sigs] or [False], dtype=bool
+        )[:n_sigs]
+        self.is_trigger: BoolArray = np.asarray(
+            [s.kind not in NOT_TRIGGERS for s in self.sigs] or [False], dtype=bool
+        )[:n_sigs]
+        self.act_key = self._act_keys()
+        self.is_act_member = self._act_members()
         self._by_sig: dict[int, IntArray] = {}
+        self._all_by_sig: dict[int, IntArray] = {}
+        self._ref_rows: dict[int, IntArray] = {}
+        self._open: dict[int, float] = {}
 
-    def observed_days(self) -> list[int]:
+    def _act_keys(self) -> IntArray:
+        """Return, per row, the row that opened its act (itself if it stands alone).
+
+        Rows sharing a context tag within ACT_SPAN_S of each other are one act.
+        """
+        keys = np.arange(len(self.t), dtype=np.int64)
+        opened: dict[int, tuple[float, int]] = {}
+        for i in np.nonzero(self.act)[0]:
+            tag, when = int(self.act[i]), float(self.t[i])
+            seen = opened.get(tag)
+            if seen is not None and when - seen[0] <= ACT_SPAN_S:
+                keys[i] = seen[1]
+            else:
+                opened[tag] = (when, int(i))
+        return keys
+
+    def _act_members(self) -> BoolArray:
+        """Mark actuator rows that are not their act's action (a group's members).
+
+        Of the actuator changes in one act, the one whose entity is part of
+        the most acts is the act: a light group changes whenever any of its
+        lights does; a scene is chosen over the lights it sets. Between equals
+        the last one: what the person addressed is written after what it
+        switched (a group after its lights, a template light after its helper).
+        """
+        member = np.zeros(len(self.t), dtype=bool)
+        actuators = np.nonzero(self.is_actuator[self.c] & (self.act != 0))[0]
+        if not len(actuators):
+            return member
+        by_act: dict[int, list[int]] = defaultdict(list)
+        for i in actuators:
+            by_act[int(self.act_key[i])].append(int(i))
+        shared = Counter(
+            int(self.ref_of_sig[self.c[i]])
+            for rows in by_act.values()
+            if len(rows) > 1
+            for i in rows
+        )
+        for rows in by_act.values():
+            if len(rows) < 2:
+                continue
+            best = max(
+                rows,
+                key=lambda i: (
+                    self.sigs[int(self.c[i])].kind == "scene",
+                    shared[int(self.ref_of_sig[self.c[i]])],
+                    i,
+                ),
+            )
+            for i in rows:
+                member[i] = i != best
+        return member
+
+    def live_firings(self, action_code: int, fire_times: FloatArray) -> BoolArray:
+        """Mark the firings that would do something.
+
+        A firing while the action's entity already is as the action would
+        leave it does nothing (the light is on already): neither right nor
+        wrong. Firings while nobody is home are counted all the same: who is
+        home is not known from Sparks alone (a resident who never left makes
+        none), so a someone-home condition can only make a skill better than
+        its count says.
+        """
+        ref = int(self.ref_of_sig[action_code])
+        rows = self._ref_rows.get(ref)
+        if rows is None:
+            rows = self._ref_rows[ref] = np.nonzero(self.ref_of_sig[self.c] == ref)[0]
+        live = np.ones(len(fire_times), dtype=bool)
+        if len(rows):
+            last = np.searchsorted(self.t[rows], fire_times, side="left") - 1
+            live &= ~((last >= 0) & (self.c[rows[np.maximum(last, 0)]] == action_code))
+        return live
+
+    def open_minutes(self, action_code: int) -> float:
+        """Return the minutes the action's entity spent not as the action leaves it."""
+        found = self._open.get(action_code)
+        if found is None:
+            ref = int(self.ref_of_sig[action_code])
+            rows = np.nonzero(self.ref_of_sig[self.c] == ref)[0]
+            if len(rows) < 2:
+                found = 0.0
+            else:
+                spans = np.diff(np.append(self.t[rows], self.t[-1]))
+                found = float(np.sum(spans[self.c[rows] != action_code])) / 60.0
+            self._open[action_code] = found
+        return found
+
+    def all_days(self) -> list[int]:
         """Return every day of the period (a quiet day is still a day)."""
         if not len(self.t):
             return []
         return list(range(max(self.first, int(self.day.min())), self.last + 1))
 
-    def person_occurrences(self, code: int) -> IntArray:
-        """Return indices of person-caused occurrences of a signature."""
+    def occurrences(self, code: int) -> IntArray:
+        """Return rows of a signature, whoever caused them (HA fires on any)."""
+        found = self._all_by_sig.get(code)
+        if found is None:
+            found = self._all_by_sig[code] = np.nonzero(self.c == code)[0]
+        return found
+
+    def person_actions(self, code: int) -> IntArray:
+        """Return rows where the person did this (not an automation, not a group's member)."""
         found = self._by_sig.get(code)
         if found is None:
-            found = self._by_sig[code] = np.nonzero((self.c == code) & ~self.auto)[0]
+            found = self._by_sig[code] = np.nonzero(
+                (self.c == code) & ~self.auto & ~self.is_act_member
+            )[0]
         return found
 
 
@@ -176,86 +328,143 @@ def _weekday(day_ordinal: int) -> str:
     return WEEKDAYS[date.fromordinal(day_ordinal).weekday()]
 
 
-def _spread(minutes: IntArray) -> float:
-    """Return a robust standard deviation (scaled median absolute deviation)."""
-    values = minutes.astype(np.float64)
-    return 1.4826 * float(np.median(np.abs(values - np.median(values))))
+def circular_spread(minutes: npt.ArrayLike) -> float:
+    """Return the circular standard deviation of minutes of the day, in minutes."""
+    angles = np.asarray(minutes, dtype=np.float64) * (2 * math.pi / _DAY)
+    if not len(angles):
+        return 0.0
+    length = math.hypot(float(np.mean(np.cos(angles))), float(np.mean(np.sin(angles))))
+    if length <= 1e-12:
+        return _DAY / 2
+    return math.sqrt(-2.0 * math.log(min(1.0, length))) * _DAY / (2 * math.pi)
 
 
-def _robust_window(minutes: IntArray) -> tuple[int, int] | None:
-    """Return a window around the typical minute, ignoring outliers."""
-    values = np.sort(minutes.astype(np.float64))
-    median = float(np.median(values))
-    spread = max(4.0, _spread(minutes))
-    inliers = values[np.abs(values - median) <= 2.5 * spread]
-    if not len(inliers):
-        return None
-    return int(inliers.min()) - 5, int(inliers.max()) + 5
+def _score(right: int, fired: int, base_rate: float, z: float = WILSON_Z) -> tuple[float, float]:
+    """Return (confidence, score) of a replay: the score weighs how much it does."""
+    bound = lower_bound(right, fired, z)
+    value = max(0.0, (bound - base_rate) / (1.0 - base_rate)) if base_rate < 1 else 0.0
+    return value, right * value
 
 
-def _clusters(minutes: IntArray, gap: int) -> list[IntArray]:
-    """Split row indices into groups of nearby minutes of the day."""
-    order = np.argsort(minutes, kind="stable")
-    sorted_minutes = minutes[order]
-    cuts = np.nonzero(np.diff(sorted_minutes) > gap)[0] + 1
-    return list(np.split(order, cuts))
+def _best_arc(
+    hit_minutes: IntArray,
+    fire_minutes: IntArray,
+    base: Callable[[FloatArray], FloatArray],
+    pad: int,
+    max_length: int = _DAY,
+) -> tuple[int, int] | None:
+    """Return the circular window (start, end) whose firings score best.
 
-
-def _modes(minutes: IntArray, width: int, min_count: int) -> list[IntArray]:
-    """Return row groups around the densest stretches of the day, densest first.
-
-    Gap-based clusters chain through background noise; looking for the
-    densest window does not.
+    Candidate windows run from one hit's minute to another's (around
+    midnight too), padded; each is scored by how many firings inside it were
+    right and how surely (with `base`, the chance rate for a window length).
     """
-    remaining = np.arange(len(minutes))
-    found: list[IntArray] = []
-    while len(remaining) >= min_count and len(found) < 4:
-        values = minutes[remaining]
-        order = np.argsort(values, kind="stable")
-        sorted_values = values[order]
-        ends = np.searchsorted(sorted_values, sorted_values + width, side="right")
-        counts = ends - np.arange(len(sorted_values))
-        best = int(np.argmax(counts))
-        if counts[best] < min_count:
-            break
-        center = float(np.median(sorted_values[best : ends[best]]))
-        members = np.abs(values - center) <= width
-        found.append(remaining[members])
-        remaining = remaining[~members]
-    return found
+    if not len(hit_minutes):
+        return None
+    bins = np.unique(hit_minutes // BIN_MIN) * BIN_MIN
+    k = len(bins)
+    starts = bins.astype(np.float64) - pad
+    ends = np.concatenate([bins, bins + _DAY]).astype(np.float64) + BIN_MIN - 1 + pad
+    # Every (start i, end j) with j from i to i + k - 1: arcs up to a whole day.
+    i_idx = np.repeat(np.arange(k), k)
+    j_idx = i_idx + np.tile(np.arange(k), k)
+    arc_start, arc_end = starts[i_idx], ends[j_idx]
+    length = np.minimum(arc_end - arc_start + 1, _DAY)
+
+    def count(values: IntArray) -> FloatArray:
+        doubled = np.sort(np.concatenate([values, values + _DAY, values - _DAY]))
+        hi = np.searchsorted(doubled, arc_end, side="right")
+        lo = np.searchsorted(doubled, arc_start, side="left")
+        counted: FloatArray = np.minimum(hi - lo, len(values)).astype(np.float64)
+        return counted
+
+    right = count(hit_minutes)
+    fired = np.maximum(count(fire_minutes), right)
+    b = base(length)
+    z2 = 1.64**2
+    rate = np.where(fired > 0, right / np.maximum(fired, 1), 0.0)
+    center = rate + z2 / (2 * np.maximum(fired, 1))
+    margin = 1.64 * np.sqrt(
+        rate * (1 - rate) / np.maximum(fired, 1) + z2 / (4 * np.maximum(fired, 1) ** 2)
+    )
+    bound = np.maximum(0.0, (center - margin) / (1 + z2 / np.maximum(fired, 1)))
+    value = np.maximum(0.0, (bound - b) / np.maximum(1e-9, 1.0 - b))
+    scores = np.where(length <= max_length, right * value, 0.0)
+    best = int(np.argmax(scores))
+    if scores[best] <= 0:
+        return None
+    if length[best] >= _DAY - 2 * pad:
+        return 0, _DAY - 1
+    return int(arc_start[best]) % _DAY, int(arc_end[best]) % _DAY
 
 
-def _choose_days(
-    eligible: Mapping[int, bool], min_rate: float
-) -> tuple[tuple[str, ...], dict[int, bool]]:
-    """Pick every day, weekdays, weekends or specific days from hit rates."""
-    by_weekday: dict[str, list[bool]] = defaultdict(list)
-    for day, hit in eligible.items():
-        by_weekday[_weekday(day)].append(hit)
+def _choose_days(days_of: IntArray, right: BoolArray, base_rate: float) -> tuple[str, ...] | None:
+    """Pick every day, weekdays, weekends or a set of weekdays from how firings went.
 
-    def rate(days: Iterable[str]) -> tuple[float, int]:
-        values = [hit for d in days for hit in by_weekday.get(d, [])]
-        return (sum(values) / len(values), len(values)) if values else (0.0, 0)
+    Each set is scored like a window; a set of single weekdays must rest on
+    at least two right firings on each of its days.
+    """
+    names = np.asarray([_weekday(int(d)) for d in days_of]) if len(days_of) else np.asarray([])
+    fired = Counter(names.tolist())
+    hits = Counter(names[right].tolist()) if len(names) else Counter()
 
-    all_rate, _ = rate(WEEKDAYS)
-    work_rate, work_n = rate(WORKDAYS)
-    end_rate, end_n = rate(WEEKEND)
-    chosen: tuple[str, ...] = WEEKDAYS
-    if work_n and work_rate >= min_rate and end_rate < 0.4 <= work_rate - end_rate:
-        chosen = WORKDAYS
-    elif end_n and end_rate >= min_rate and work_rate < 0.4 <= end_rate - work_rate:
-        chosen = WEEKEND
-    elif all_rate < min_rate:
-        # Specific days need three weeks of them: two Thursdays prove nothing.
-        chosen = tuple(
-            d for d in WEEKDAYS if (r := rate([d]))[1] >= 3 and r[0] >= max(min_rate, 0.75)
-        )
-    kept = {day: hit for day, hit in eligible.items() if _weekday(day) in chosen}
-    return chosen, kept
+    def score(chosen: Sequence[str]) -> float:
+        n_fired = sum(fired[d] for d in chosen)
+        n_right = sum(hits[d] for d in chosen)
+        return _score(n_right, n_fired, base_rate)[1]
+
+    options: list[tuple[str, ...]] = [WEEKDAYS, WORKDAYS, WEEKEND]
+    ranked = sorted(
+        (d for d in WEEKDAYS if hits[d] >= 2),
+        key=lambda d: -(hits[d] / fired[d]) if fired[d] else 0.0,
+    )
+    options += [tuple(d for d in WEEKDAYS if d in ranked[:n]) for n in range(1, len(ranked) + 1)]
+    scored = [(score(o), i, o) for i, o in enumerate(options) if o]
+    best_score = max(s for s, _, _ in scored)
+    if best_score <= 0:
+        return None
+    # Of the sets within 3 % of the best, the one that keeps every weekday
+    # with evidence and adds none without: a weekday routine whose trigger
+    # never fired on weekends is still a weekday routine.
+    with_evidence = {d for d in WEEKDAYS if hits[d] >= 2}
+    near = [(i, o) for s, i, o in scored if s >= 0.97 * best_score]
+    return min(near, key=lambda x: (not with_evidence <= set(x[1]), len(x[1]), x[0]))[1]
 
 
-def _evidence(kept: Mapping[int, bool]) -> dict[str, int]:
-    return {date.fromordinal(day).isoformat(): int(hit) for day, hit in sorted(kept.items())}
+def judged_window(delay_s: float) -> float:
+    """Return how long after a firing the person's action still proves it right.
+
+    The automation acts after delay_s; the person's own time may come up to
+    half that wait later, and never less than two minutes later.
+    """
+    return delay_s + max(JUDGED_MIN_S, 0.5 * delay_s)
+
+
+def _bound_z(days: Sequence[str], daily: bool) -> float:
+    """Return how wide a skill's bound is drawn.
+
+    Where the learner chose among many possibilities, the evidence must be
+    surer (one-sided 99 %, not 95 %): a set of single weekdays is one of
+    many, and a clock's window could stand anywhere in the day, where an
+    event's stands where its trigger happens.
+    """
+    canonical = tuple(days) in (WEEKDAYS, WORKDAYS, WEEKEND)
+    return WILSON_Z if canonical and not daily else SEARCHED_Z
+
+
+def _in_days(days_of: IntArray, chosen: Sequence[str]) -> BoolArray:
+    allowed = {WEEKDAYS.index(d) for d in chosen}
+    return np.asarray([date.fromordinal(int(d)).weekday() in allowed for d in days_of], dtype=bool)
+
+
+def _in_window(minutes: IntArray, start: int, end: int) -> BoolArray:
+    if start <= end:
+        return (minutes >= start) & (minutes <= end)
+    return (minutes >= start) | (minutes <= end)
+
+
+def _window_length(start: int, end: int) -> int:
+    return (end - start) % _DAY + 1
 
 
 class RoutineMiner:
@@ -284,199 +493,437 @@ class RoutineMiner:
         """
         settings = self.settings
         first = today - timedelta(days=settings.lookback_days)
-        data = _Data(sparks, tz, first, today - timedelta(days=1), settings.max_delay_s)
+        data = _Data(sparks, tz, first, today - timedelta(days=1))
         blocked = set(automated) | self._automated_in_data(data)
-        candidates = self._event_candidates(data, blocked) + self._time_candidates(data, blocked)
+        actions = [
+            code
+            for code, sig in enumerate(data.sigs)
+            if sig.kind in ACTUATOR_KINDS
+            and sig.key not in blocked
+            and (sig.kind, sig.action) not in NEVER_LEARNED
+        ]
+        candidates: list[_Candidate] = []
+        for code in actions:
+            rows = data.person_actions(code)
+            if len(np.unique(data.day[rows])) < settings.min_days:
+                continue
+            candidates += self._event_candidates(data, code, rows)
+            candidates += self._hold_candidates(data, code, rows)
+            candidates += self._daily_candidates(data, code, rows)
         found = self._group(self._best_per_action(candidates))
         return self._merge(found, existing, data, today, set(keep_ids), describe or _words)
 
-    # ---- candidates --------------------------------------------------------
+    # ---- replaying one candidate ---------------------------------------------
+
+    def _replay(
+        self,
+        data: _Data,
+        fire_times: FloatArray,
+        fire_rows: IntArray | None,
+        action_code: int,
+        window_s: float,
+        window: tuple[int, int],
+        days: int,
+        daily: bool = False,
+        weekdays: Sequence[str] = WEEKDAYS,
+    ) -> _Firings:
+        """Count right firings: the person did the action within window_s after one.
+
+        fire_rows, where the firings are Sparks, keeps a firing from being
+        "followed" by its own act. The base rate is the chance that the
+        action falls into such a stretch anyway: the person's rate for it at
+        the moments the routine does not explain, over that stretch.
+        """
+        rows = data.person_actions(action_code)
+        times = data.t[rows]
+        order = np.argsort(fire_times, kind="stable")
+        fire_times = fire_times[order]
+        lo = np.searchsorted(times, fire_times, side="right")
+        hi = np.searchsorted(times, fire_times + window_s, side="right")
+        right = hi > lo
+        if fire_rows is not None and len(rows):
+            fire_rows = fire_rows[order]
+            first = rows[np.minimum(lo, len(rows) - 1)]
+            same_act = data.act_key[first] == data.act_key[fire_rows]
+            right &= ~(same_act & (hi - lo == 1))
+        delays = np.where(right, times[np.minimum(lo, len(times) - 1)] - fire_times, 0.0)
+        explained_rows = np.zeros(len(times), dtype=bool)
+        if len(fire_times) and len(times):
+            before = np.searchsorted(fire_times, times, side="left") - 1
+            gap = times - fire_times[np.maximum(before, 0)]
+            explained_rows = (before >= 0) & (gap > 0) & (gap <= window_s)
+        explained = int(np.sum(explained_rows))
+        # The chance that the person does it in such a stretch anyway: their
+        # rate for it nearby, where the routine explains nothing. A clock's
+        # window against the hours around it; an event's against the moments
+        # of its window that no firing explains.
+        length = _window_length(*window)
+        minutes = data.minute[rows]
+        on_days = _in_days(data.day[rows], weekdays)
+        if daily:
+            start, end = window
+            near = _in_window(minutes, (start - BACKGROUND_MIN) % _DAY, (start - 1) % _DAY)
+            near |= _in_window(minutes, (end + 1) % _DAY, (end + BACKGROUND_MIN) % _DAY)
+            rate = int(np.sum(near & on_days)) / max(1.0, float(days) * 2 * BACKGROUND_MIN)
+            stretch = float(min(length, window_s / 60.0))
+        else:
+            unexplained = _in_window(minutes, *window) & on_days & ~explained_rows
+            rate = int(np.sum(unexplained)) / max(1.0, float(days) * length)
+            stretch = window_s / 60.0
+        # ...and the person's own pace once the entity is as the automation
+        # finds it: lights left on for minutes are switched off within minutes
+        # whatever happened. The surer of the two is taken.
+        hazard = (len(times) - explained) / max(1.0, data.open_minutes(action_code))
+        base = 1.0 - math.exp(-max(rate, hazard) * stretch)
+        return _Firings(fire_times, right, delays[right], explained, len(times), min(base, 0.999))
+
+    def _finish(
+        self,
+        data: _Data,
+        trigger: Trigger,
+        action_code: int,
+        fire_times: FloatArray,
+        fire_rows: IntArray | None,
+        fire_minutes: IntArray,
+        fire_days: IntArray,
+        window_s: float,
+        delay_anchor: float = 0.0,
+    ) -> _Candidate | None:
+        """Choose window and days for the firings, replay them and score."""
+        settings = self.settings
+        action = data.sigs[action_code]
+        someone_home = self._always_home(data, action_code)
+        live = data.live_firings(action_code, fire_times)
+        fire_times, fire_minutes, fire_days = fire_times[live], fire_minutes[live], fire_days[live]
+        fire_rows = fire_rows[live] if fire_rows is not None else None
+        all_days = data.all_days()
+        n_days = max(1, len(all_days))
+        per_day = len(data.person_actions(action_code)) / n_days
+
+        def base(length: FloatArray) -> FloatArray:
+            # Chance of the action within window_s anyway, at its daily rate.
+            stretch = np.minimum(length, window_s / 60.0)
+            return 1.0 - np.exp(-per_day * stretch / _DAY)
+
+        daily = trigger.event is None
+        first = self._replay(
+            data, fire_times, fire_rows, action_code, window_s, (0, _DAY - 1), n_days, daily
+        )
+        order = np.argsort(fire_times, kind="stable")
+        minutes, days_of = fire_minutes[order], fire_days[order]
+        rows = fire_rows[order] if fire_rows is not None else None
+        times = fire_times[order]
+        chosen_days: tuple[str, ...] | None = WEEKDAYS
+        start, end = 0, _DAY - 1
+        for _ in range(2):  # window on the chosen days, days in the chosen window
+            keep = _in_days(days_of, chosen_days or WEEKDAYS)
+            arc = _best_arc(minutes[keep & first.right], minutes[keep], base, settings.pad_min)
+            if arc is None:
+                return None
+            start, end = arc
+            inside = _in_window(minutes, start, end)
+            chosen_days = _choose_days(
+                days_of[inside], first.right[inside], float(base(np.asarray([1.0]))[0])
+            )
+            if chosen_days is None:
+                return None
+        assert chosen_days is not None
+        keep = _in_window(minutes, start, end) & _in_days(days_of, chosen_days)
+        if not np.any(keep):
+            return None
+        n_eligible = sum(1 for d in all_days if _weekday(d) in chosen_days)
+
+        def final(within: float, delay: float = 0.0) -> _Firings:
+            # What the automation would find when it acts, after its delay.
+            live = keep & data.live_firings(action_code, times + delay)
+            return self._replay(
+                data, times[live], rows[live] if rows is not None else None, action_code,
+                within, (start, end), n_eligible, daily, chosen_days,
+            )  # fmt: skip
+
+        replay = final(window_s)
+        delay = 0.0
+        if not daily:
+            # The automation waits where the person waited, and is then judged
+            # as the household lives with it: the person's own action must
+            # come soon after the automation's (see judged_window).
+            # As early as the person usually acts (their fifth-fastest of
+            # twenty): later, the automation would mostly find it done.
+            observed = float(np.quantile(replay.delays, 0.2)) if len(replay.delays) else 0.0
+            delay = observed if observed >= DELAY_STEP_MIN_S else 0.0
+            window_s = judged_window(delay)
+            replay = final(window_s, delay)
+        fired_at = np.searchsorted(times, replay.times)
+        right_days = {int(d) for d in days_of[fired_at][replay.right]}
+        if len(right_days) < settings.min_days:
+            return None
+        z = replay.z = _bound_z(chosen_days, daily)
+        value, score = _score(int(replay.right.sum()), len(replay.times), replay.base_rate, z)
+        if value < settings.keep_threshold:
+            return None
+        fired_days = {int(d) for d in days_of[fired_at]}
+        evidence = {
+            date.fromordinal(d).isoformat(): int(d in right_days) for d in sorted(fired_days)
+        }
+        bonus = TRIGGER_BONUS.get(trigger.event.kind, 0.0) if trigger.event else 0.0
+        return _Candidate(
+            trigger,
+            action,
+            Conditions(start, end, chosen_days, someone_home),
+            delay_anchor + delay,
+            window_s,
+            replay,
+            evidence,
+            value,
+            score * (1.0 + bonus),
+        )
+
+    @staticmethod
+    def _always_home(data: _Data, action_code: int) -> bool:
+        # Someone was home every time the person did it (before anyone's
+        # presence was known does not count against it).
+        homes = data.home[data.person_actions(action_code)]
+        return bool(np.any(homes == 1)) and not bool(np.any(homes == 0))
+
+    # ---- kinds of routine ------------------------------------------------------
 
     def _automated_in_data(self, data: _Data) -> set[str]:
         """Signatures automations performed at least twice: not for us to propose."""
         codes, counts = np.unique(data.c[data.auto], return_counts=True)
         return {data.sigs[int(c)].key for c, n in zip(codes, counts, strict=True) if n >= 2}
 
-    def _event_candidates(self, data: _Data, blocked: set[str]) -> list[_Candidate]:
+    def _event_candidates(self, data: _Data, code: int, rows: IntArray) -> list[_Candidate]:
+        """Something happens, and the person does the action within minutes."""
         settings = self.settings
-        if not len(data.t):
-            return []
-        allowed = np.asarray(
-            [
-                sig.key not in blocked and (sig.kind, sig.action) not in NEVER_LEARNED
-                for sig in data.sigs
-            ],
-            dtype=bool,
-        )
-        is_action = data.is_actuator[data.c] & ~data.auto & ~data.revert & allowed[data.c]
-        actions = np.nonzero(is_action)[0]
-        if not len(actions):
-            return []
-        lo = np.searchsorted(data.t, data.t[actions] - settings.max_delay_s, side="left")
-        counts = actions - lo
-        total = int(counts.sum())
-        if total == 0:
-            return []
-        act = np.repeat(actions, counts)
-        starts = np.repeat(np.cumsum(counts) - counts, counts)
-        trig = np.repeat(lo, counts) + (np.arange(total) - starts)
-        valid = (
-            ~data.auto[trig]
-            & data.is_trigger[data.c[trig]]
-            & (data.refs[data.c[trig]] != data.refs[data.c[act]])
-        )
-        act, trig = act[valid], trig[valid]
-        n_sigs = len(data.sigs)
-        # Keep only the nearest occurrence of each trigger before each action.
-        pair_key = data.c[trig] * n_sigs + data.c[act]
-        order = np.lexsort((-trig, pair_key, act))
-        act, trig, pair_key = act[order], trig[order], pair_key[order]
-        first_of = np.ones(len(act), dtype=bool)
-        first_of[1:] = (act[1:] != act[:-1]) | (pair_key[1:] != pair_key[:-1])
-        act, trig, pair_key = act[first_of], trig[first_of], pair_key[first_of]
-        # Candidate pairs: seen on enough distinct days.
-        day_key = np.unique(pair_key * 1_000_000 + data.day[act])
-        keys, day_counts = np.unique(day_key // 1_000_000, return_counts=True)
-        keys = keys[day_counts >= settings.min_days]
-        if not len(keys):
-            return []
-        order = np.argsort(pair_key, kind="stable")
-        act, trig, pair_key = act[order], trig[order], pair_key[order]
-        bounds_lo = np.searchsorted(pair_key, keys, side="left")
-        bounds_hi = np.searchsorted(pair_key, keys, side="right")
-        out: list[_Candidate] = []
-        for key, b_lo, b_hi in zip(keys, bounds_lo, bounds_hi, strict=True):
-            trig_code, act_code = divmod(int(key), n_sigs)
-            rows_t, rows_a = trig[b_lo:b_hi], act[b_lo:b_hi]
-            out.extend(self._event_candidate(data, trig_code, act_code, rows_t, rows_a))
-        return out
-
-    def _event_candidate(
-        self, data: _Data, trig_code: int, act_code: int, rows_t: IntArray, rows_a: IntArray
-    ) -> list[_Candidate]:
-        settings = self.settings
-        out = []
-        trig_minutes = data.minute[rows_t]
-        for cluster in _clusters(trig_minutes, settings.cluster_gap_min):
-            if len(np.unique(data.day[rows_t[cluster]])) < settings.min_days:
-                continue
-            window = _robust_window(trig_minutes[cluster])
-            if window is None or window[1] - window[0] > settings.max_window_min:
-                continue
-            conditions = Conditions(*window)
-            delays = data.t[rows_a[cluster]] - data.t[rows_t[cluster]]
-            delay_max = float(min(settings.max_delay_s, max(60.0, 1.5 * np.quantile(delays, 0.9))))
-            # Eligible: days the trigger happened inside the window.
-            occurrences = data.person_occurrences(trig_code)
-            in_window = [int(i) for i in occurrences if conditions.contains(int(data.minute[i]))]
-            eligible: dict[int, bool] = {int(data.day[i]): False for i in in_window}
-            for t_idx, a_idx in zip(rows_t, rows_a, strict=True):
-                if (
-                    conditions.contains(int(data.minute[t_idx]))
-                    and data.t[a_idx] - data.t[t_idx] <= delay_max
-                ):
-                    eligible[int(data.day[t_idx])] = True
-            days, kept = _choose_days(eligible, settings.min_rate)
-            if not days or sum(kept.values()) < settings.min_days:
-                continue
-            rate = sum(kept.values()) / len(kept)
-            base = self._base_rate(data, act_code, conditions, delay_max, kept)
-            if rate < settings.min_rate or rate < settings.min_lift * base:
-                continue
-            sig = data.sigs[trig_code]
-            evidence = _evidence(kept)
-            value = confidence(evidence, date.fromordinal(data.last + 1))
-            out.append(
-                _Candidate(
-                    Trigger(event=sig),
-                    data.sigs[act_code],
-                    replace(conditions, days=days),
-                    evidence,
-                    float(np.median(delays)),
-                    value,
-                    value + TRIGGER_BONUS.get(sig.kind, 0.0),
-                )
+        action = data.sigs[code]
+        lo = np.searchsorted(data.t, data.t[rows] - settings.max_delay_s, side="left")
+        seen: dict[int, set[int]] = defaultdict(set)
+        delays: dict[int, list[float]] = defaultdict(list)
+        for a, start in zip(rows, lo, strict=True):
+            window = np.arange(start, a)
+            codes = data.c[window]
+            ok = (
+                data.is_trigger[codes]
+                & ~data.auto[window]
+                & (data.ref_of_sig[codes] != data.ref_of_sig[code])
+                & (data.act_key[window] != data.act_key[a])
             )
+            nearest: dict[int, int] = {}
+            for i, c in zip(window[ok], codes[ok], strict=True):
+                nearest[int(c)] = int(i)  # later rows overwrite: the nearest one stays
+            for c, i in nearest.items():
+                seen[c].add(int(data.day[a]))
+                delays[c].append(float(data.t[a] - data.t[i]))
+        out = []
+        for trig_code, days in seen.items():
+            if len(days) < settings.min_days:
+                continue
+            observed = np.asarray(delays[trig_code])
+            window_s = float(
+                min(settings.max_delay_s, max(60.0, 1.25 * np.quantile(observed, 0.9)))
+            )
+            fires = data.occurrences(trig_code)
+            trigger = Trigger(event=data.sigs[trig_code])
+            if (cand := self._finish(
+                data, trigger, code, data.t[fires], fires, data.minute[fires],
+                data.day[fires], window_s,
+            )) is not None:  # fmt: skip
+                out.append(cand)
+        del action
         return out
 
-    def _base_rate(
+    def _hold_candidates(self, data: _Data, code: int, rows: IntArray) -> list[_Candidate]:
+        """Find "after N minutes of a state" routines (nobody in the room, then lights off).
+
+        For each action, the latest change of every other entity (and of
+        the action's own, back to the other state) says what had held and
+        for how long; a routine is "after N minutes of that".
+        """
+        settings = self.settings
+        changes_by_ref: dict[int, IntArray] = {}
+        for ref in np.unique(data.ref_of_sig[data.c]):
+            changes_by_ref[int(ref)] = np.nonzero(data.ref_of_sig[data.c] == ref)[0]
+        ages: dict[int, list[float]] = defaultdict(list)
+        days: dict[int, set[int]] = defaultdict(set)
+        action_times = data.t[rows]
+        for changes in changes_by_ref.values():
+            codes = data.c[changes]
+            own = int(data.ref_of_sig[code]) == int(data.ref_of_sig[codes[0]])
+            kinds_ok = np.asarray(
+                [
+                    data.sigs[int(c)].kind in HOLD_KINDS
+                    and (own or data.sigs[int(c)].action in HOLD_ACTIONS)
+                    for c in codes
+                ],
+                dtype=bool,
+            )
+            if not np.any(kinds_ok):
+                continue
+            latest = np.searchsorted(data.t[changes], action_times, side="left") - 1
+            for a_pos, idx in enumerate(latest):
+                if idx < 0 or not kinds_ok[idx]:
+                    continue
+                row = int(changes[idx])
+                held_code = int(codes[idx])
+                if held_code == code or data.act_key[row] == data.act_key[rows[a_pos]]:
+                    continue
+                age = float(action_times[a_pos] - data.t[row])
+                if 60.0 <= age <= settings.max_hold_s:
+                    ages[held_code].append(age)
+                    days[held_code].add(int(data.day[rows[a_pos]]))
+        out = []
+        for held_code, held_days in days.items():
+            if len(held_days) < settings.min_days:
+                continue
+            observed = np.asarray(ages[held_code])
+            # Fire a little before most of the person's own times, wait for the rest.
+            hold = float(max(60.0, math.floor(np.quantile(observed, 0.1) / 60.0) * 60.0))
+            # Switching off early cuts off what is still in use: the person's own
+            # time must come soon after the firing, within half the hold.
+            window_s = float(
+                min(max(120.0, np.quantile(observed, 0.9) - hold + 60.0), max(120.0, hold / 2))
+            )
+            entries = data.occurrences(held_code)
+            ref_changes = changes_by_ref[int(data.ref_of_sig[held_code])]
+            after = np.searchsorted(data.t[ref_changes], data.t[entries], side="right")
+            next_change = np.where(
+                after < len(ref_changes),
+                data.t[ref_changes[np.minimum(after, len(ref_changes) - 1)]],
+                np.inf,
+            )
+            held = next_change - data.t[entries] >= hold
+            fires = entries[held]
+            fire_times = data.t[fires] + hold
+            fire_minutes = (data.minute[fires] + int(hold // 60)) % _DAY
+            fire_days = data.day[fires] + (data.minute[fires] + int(hold // 60)) // _DAY
+            trigger = Trigger(event=data.sigs[held_code], hold_s=hold)
+            if (cand := self._finish(
+                data, trigger, code, fire_times, None, fire_minutes, fire_days, window_s,
+            )) is not None:  # fmt: skip
+                out.append(cand)
+        return out
+
+    def _daily_candidates(self, data: _Data, code: int, rows: IntArray) -> list[_Candidate]:
+        """At a time of day, or relative to sunset or sunrise."""
+        out = []
+        if (cand := self._time_candidate(data, code, rows)) is not None:
+            out.append(cand)
+        for event, action in (("sunset", "set"), ("sunrise", "rose")):
+            if (cand := self._sun_candidate(data, code, rows, event, action)) is not None:
+                out.append(cand)
+        return out
+
+    def _anchored(
         self,
         data: _Data,
-        act_code: int,
-        conditions: Conditions,
-        delay_s: float,
-        days: Mapping[int, bool],
-    ) -> float:
-        """Chance that the action falls in a delay-long slice of the window anyway."""
-        occurrences = data.person_occurrences(act_code)
-        if not len(occurrences) or not days:
-            return 0.0
-        span = (conditions.end - conditions.start) % 1440 + delay_s / 60.0
-        in_span = sum(
-            1
-            for i in occurrences
-            if int(data.day[i]) in days and (int(data.minute[i]) - conditions.start) % 1440 <= span
-        )
-        per_day = in_span / len(days)
-        return 1.0 - math.exp(-per_day * (delay_s / 60.0) / max(span, 1.0))
+        code: int,
+        rows: IntArray,
+        anchors: dict[int, float],
+        make: Callable[[int, int], Trigger],
+        offset_of: Callable[[int], int],
+        offset_limit: int | None = None,
+    ) -> _Candidate | None:
+        """Find a daily routine at an anchor (midnight, the sun) plus an offset.
 
-    def _time_candidates(self, data: _Data, blocked: set[str]) -> list[_Candidate]:
+        Offsets of the person's actions from each day's anchor are searched
+        for the densest, surest arc; the automation fires at the arc's start
+        each day and the person's action may come until its end.
+        """
         settings = self.settings
-        out: list[_Candidate] = []
-        all_days = data.observed_days()
-        if not all_days:
-            return out
-        for code, sig in enumerate(data.sigs):
-            if sig.kind not in ACTUATOR_KINDS or sig.key in blocked:
-                continue
-            if (sig.kind, sig.action) in NEVER_LEARNED:
-                continue
-            rows = data.person_occurrences(code)
-            rows = rows[~data.revert[rows]]
-            if len(np.unique(data.day[rows])) < settings.min_days:
-                continue
-            minutes = data.minute[rows]
-            for cluster in _modes(minutes, settings.max_time_window_min, settings.min_days):
-                cluster_rows = rows[cluster]
-                if len(np.unique(data.day[cluster_rows])) < settings.min_days:
-                    continue
-                if _spread(minutes[cluster]) > settings.max_time_spread_min:
-                    continue
-                window = _robust_window(minutes[cluster])
-                if window is None or window[1] - window[0] > settings.max_time_window_min:
-                    continue
-                conditions = Conditions(*window)
-                eligible = dict.fromkeys(all_days, False)
-                homes: list[int] = []
-                for i in cluster_rows:
-                    if conditions.contains(int(data.minute[i])):
-                        eligible[int(data.day[i])] = True
-                        homes.append(int(data.home[i]))
-                days, kept = _choose_days(eligible, settings.min_rate)
-                if not days or sum(kept.values()) < settings.min_days:
-                    continue
-                rate = sum(kept.values()) / len(kept)
-                width = (window[1] - window[0]) % 1440
-                per_day = len(rows) / len(all_days)
-                base = 1.0 - math.exp(-per_day * width / 1440.0)
-                if rate < settings.min_rate or rate < settings.min_lift * base:
-                    continue
-                someone_home = bool(homes) and all(h == 1 for h in homes)
-                at = int(np.median(minutes[cluster]))
-                evidence = _evidence(kept)
-                value = confidence(evidence, date.fromordinal(data.last + 1))
-                out.append(
-                    _Candidate(
-                        Trigger(at=at),
-                        sig,
-                        replace(conditions, days=days, someone_home=someone_home),
-                        evidence,
-                        0.0,
-                        value,
-                        value,
-                    )
-                )
-        return out
+        offsets = np.asarray(
+            [
+                (data.t[i] - anchors[int(data.day[i])]) / 60.0
+                for i in rows
+                if int(data.day[i]) in anchors
+            ]
+        )
+        if len(offsets) < settings.min_days:
+            return None
+        # Offsets as minutes of a circular day (midnight anchors wrap around).
+        as_minutes = (np.floor(offsets).astype(np.int64)) % _DAY
+        per_day = len(rows) / max(1, len(data.all_days()))
+
+        def base(length: FloatArray) -> FloatArray:
+            return 1.0 - np.exp(-per_day * length / _DAY)
+
+        every = np.arange(0, _DAY, BIN_MIN, dtype=np.int64)
+        arc = _best_arc(as_minutes, every, base, settings.pad_min, settings.max_daily_span_min)
+        if arc is None or _window_length(*arc) >= _DAY:
+            return None
+        start, end = arc
+        span_s = float(_window_length(start, end) * 60)
+        start_offset = offset_of(start)
+        if offset_limit is not None and abs(start_offset) > offset_limit:
+            return None  # hours from the sun: a clock's routine, if any
+        days_all = np.asarray(sorted(anchors), dtype=np.int64)
+        fire_times = np.asarray([anchors[int(d)] + start_offset * 60.0 for d in days_all])
+        fire_minutes = np.full(len(days_all), start, dtype=np.int64)
+        return self._finish(
+            data,
+            make(start_offset, _window_length(start, end)),
+            code,
+            fire_times,
+            None,
+            fire_minutes,
+            days_all,
+            span_s,
+        )
+
+    def _time_candidate(self, data: _Data, code: int, rows: IntArray) -> _Candidate | None:
+        tz_midnights = {
+            int(d): float(data.t[i] - data.minute[i] * 60 - (data.t[i] % 60))
+            for i, d in zip(range(len(data.t)), data.day, strict=True)
+        }
+        # A day with no Spark still has a midnight: carry the last one forward.
+        anchors: dict[int, float] = {}
+        last: tuple[int, float] | None = None
+        for day in data.all_days():
+            if day in tz_midnights:
+                last = (day, tz_midnights[day])
+            if last is not None:
+                anchors[day] = last[1] + (day - last[0]) * 86400.0
+        cand = self._anchored(
+            data, code, rows, anchors, lambda at, _span: Trigger(at=at % _DAY), lambda m: m
+        )
+        if cand is None:
+            return None
+        # A clock runs the routine at the start of its window; the window says when.
+        cand.conditions = replace(
+            cand.conditions,
+            start=cand.trigger.at or 0,
+            end=((cand.trigger.at or 0) + round(cand.window_s / 60) - 1) % _DAY,
+        )
+        return cand
+
+    def _sun_candidate(
+        self, data: _Data, code: int, rows: IntArray, event: str, sun_action: str
+    ) -> _Candidate | None:
+        sun_rows = [
+            i
+            for i in range(len(data.t))
+            if data.sigs[int(data.c[i])].kind == "sun"
+            and data.sigs[int(data.c[i])].action == sun_action
+        ]
+        anchors = {int(data.day[i]): float(data.t[i]) for i in sun_rows}
+        if len(anchors) < self.settings.min_days:
+            return None
+
+        def offset_of(minute: int) -> int:
+            return minute - _DAY if minute > _DAY // 2 else minute
+
+        cand = self._anchored(
+            data,
+            code,
+            rows,
+            anchors,
+            lambda offset, span: Trigger(sun=event, offset_min=offset, span_min=min(360, span)),
+            offset_of,
+            MAX_SUN_OFFSET_MIN,
+        )
+        if cand is not None:
+            # The sun moves through the day: the routine holds all day long.
+            cand.conditions = replace(cand.conditions, start=0, end=_DAY - 1)
+        return cand
 
     # ---- selection and grouping ----------------------------------------------
 
@@ -495,23 +942,21 @@ class RoutineMiner:
 
     @staticmethod
     def _group(candidates: list[_Candidate]) -> list[_Candidate]:
-        """Actions sharing one trigger and time window become one skill."""
+        """Actions that really follow one trigger together become one skill.
+
+        Same trigger, days and overlapping window are not enough: on most
+        of the firings where one of them was done, the other must be too.
+        One entity is never switched both ways by one skill.
+        """
         groups: list[_Candidate] = []
         for cand in sorted(candidates, key=lambda c: (-c.confidence, c.delay_s)):
             for group in groups:
-                same_trigger = (
-                    group.trigger.event is not None
-                    and cand.trigger.event is not None
-                    and group.trigger.event.key == cand.trigger.event.key
-                ) or (
-                    group.trigger.at is not None
-                    and cand.trigger.at is not None
-                    and abs(group.trigger.at - cand.trigger.at) <= 10
-                )
                 if (
-                    same_trigger
+                    _same_trigger(group.trigger, cand.trigger)
                     and group.conditions.days == cand.conditions.days
                     and _overlap(group.conditions, cand.conditions)
+                    and all(m.action.ref != cand.action.ref for m in group.members)
+                    and _together(group, cand)
                 ):
                     group.members.append(cand)
                     break
@@ -554,99 +999,146 @@ class RoutineMiner:
                 skill = skill.with_evidence(_compact(evidence, today), today)
                 skill = replace(skill, explanation=_explain(skill, describe))
             result.append(skill)
+        found_now = list(result)
         for old in existing:
             if old.id in matched:
                 continue
+            if old.id not in keep_ids and any(_same_routine(old, new) for new in found_now):
+                continue  # its actions are done by a skill found tonight (one merged in)
+            # Not found again: count how its automation did on these weeks.
+            stats, days = self._recount(old, data)
             evidence = {d: h for d, h in old.evidence.items() if d < lookback_start}
-            evidence.update(self._evaluate(old, data))
-            refreshed = old.with_evidence(_compact(evidence, today), today)
-            # The last weeks no longer show it by the rules a new skill must
-            # meet: halve its confidence, so it fades unless it comes back.
-            refreshed = replace(
-                refreshed,
-                confidence=refreshed.confidence * 0.5,
-                explanation=_explain(refreshed, describe),
-            )
-            result.append(refreshed)
+            evidence.update(days)
+            refreshed = replace(old, stats=stats).with_evidence(_compact(evidence, today), today)
+            result.append(replace(refreshed, explanation=_explain(refreshed, describe)))
         return [
             s for s in result if s.confidence >= self.settings.keep_threshold or s.id in keep_ids
         ]
 
+    def _recount(self, skill: Skill, data: _Data) -> tuple[FiringStats, dict[str, int]]:
+        """Replay a known skill, as it is, over the look-back period."""
+        cond = skill.conditions
+        trig = skill.trigger
+        window_s = judged_window(max((a.delay_s for a in skill.actions), default=0.0))
+        fire_times: FloatArray
+        fire_rows: IntArray | None = None
+        if trig.event is not None:
+            code = data.codes.get(trig.event.key)
+            if code is None:
+                return FiringStats(), {}
+            fires = data.occurrences(code)
+            fire_times = data.t[fires] + trig.hold_s
+            fire_minutes = (data.minute[fires] + int(trig.hold_s // 60)) % _DAY
+            fire_days = data.day[fires]
+            fire_rows = None if trig.hold_s else fires
+        else:
+            window_s = float(_window_length(cond.start, cond.end) * 60)
+            days = np.asarray(data.all_days(), dtype=np.int64)
+            if not len(days) or trig.at is None:
+                return FiringStats(), {}
+            midnight = {int(d): float(t - m * 60 - t % 60)
+                        for t, m, d in zip(data.t, data.minute, data.day, strict=True)}  # fmt: skip
+            days = np.asarray([d for d in days if int(d) in midnight], dtype=np.int64)
+            fire_times = np.asarray([midnight[int(d)] + trig.at * 60.0 for d in days])
+            fire_minutes = np.full(len(days), trig.at, dtype=np.int64)
+            fire_days = days
+        keep = _in_window(fire_minutes, cond.start, cond.end) & _in_days(fire_days, cond.days)
+        first_code = data.codes.get(skill.actions[0].target.key)
+        if first_code is not None:
+            keep &= data.live_firings(first_code, fire_times)
+        rights: list[BoolArray] = []
+        explained = actions = 0
+        base = 0.0
+        for action in skill.actions:
+            code = data.codes.get(action.target.key)
+            if code is None:
+                return FiringStats(), {}
+            replay = self._replay(
+                data, fire_times[keep], fire_rows[keep] if fire_rows is not None else None,
+                code, window_s, (cond.start, cond.end), len(data.all_days()), trig.event is None,
+                cond.days,
+            )  # fmt: skip
+            rights.append(replay.right)
+            explained, actions = explained + replay.explained, actions + replay.actions
+            base = max(base, replay.base_rate)
+        right = np.logical_and.reduce(rights) if rights else np.zeros(0, dtype=bool)
+        order = np.argsort(fire_times[keep], kind="stable")
+        days_sorted = fire_days[keep][order]
+        evidence: dict[str, int] = {}
+        for day, hit in zip(days_sorted, right, strict=True):
+            key = date.fromordinal(int(day)).isoformat()
+            evidence[key] = max(evidence.get(key, 0), int(hit))
+        stats = FiringStats(
+            len(right), int(right.sum()), base, actions, min(explained, actions),
+            _bound_z(cond.days, trig.event is None),
+        )  # fmt: skip
+        return stats, evidence
+
     def _skill_from_group(self, group: _Candidate, today: date, describe: Describe) -> Skill:
         members = sorted(group.members, key=lambda m: m.delay_s)
+        # The skill is as good as its weakest action.
+        weakest = min(members, key=lambda m: m.confidence)
         days: set[str] = set().union(*(m.evidence for m in members))
-        evidence = {
-            day: int(sum(m.evidence.get(day, 0) for m in members) * 2 >= len(members))
-            for day in sorted(days)
-        }
-        start = min(m.conditions.start for m in members)
-        end = max(m.conditions.end for m in members)
+        evidence = {day: int(all(m.evidence.get(day, 0) for m in members)) for day in sorted(days)}
+        start = group.conditions.start
+        end = group.conditions.end
         conditions = replace(group.conditions, start=start, end=end)
         actions = tuple(Action(m.action, m.delay_s) for m in members)
         trigger = group.trigger
-        if trigger.at is not None:
-            trigger = Trigger(at=min(m.trigger.at or 0 for m in members))
-        identity = (
-            trigger.event.key if trigger.event else f"time:{trigger.at // 30 if trigger.at else 0}"
+        replay = weakest.replay
+        stats = FiringStats(
+            len(replay.times),
+            int(replay.right.sum()),
+            replay.base_rate,
+            sum(m.replay.actions for m in members),
+            sum(m.replay.explained for m in members),
+            max(m.replay.z for m in members),
         )
-        identity += "|" + "|".join(sorted(a.target.key for a in actions))
         skill = Skill(
-            id="s_" + hashlib.sha256(identity.encode()).hexdigest()[:10],
+            id="s_" + hashlib.sha256(_identity(trigger, actions).encode()).hexdigest()[:10],
             name=_name(trigger, conditions, actions, describe),
             trigger=trigger,
             conditions=conditions,
             actions=actions,
             first_seen=min(evidence) if evidence else today.isoformat(),
+            stats=stats,
         )
         skill = skill.with_evidence(evidence, today)
         return replace(skill, explanation=_explain(skill, describe))
 
-    def _evaluate(self, skill: Skill, data: _Data) -> dict[str, int]:
-        """Re-check an existing skill on the look-back days (it may have stopped)."""
-        cond = skill.conditions
-        action_codes = [data.codes.get(a.target.key) for a in skill.actions]
-        needed = len(action_codes) / 2
-        evidence: dict[str, int] = {}
-        if skill.trigger.event is not None:
-            trig_code = data.codes.get(skill.trigger.event.key)
-            if trig_code is None:
-                return evidence
-            delay = min(
-                self.settings.max_delay_s, max(60.0, 2 * max(a.delay_s for a in skill.actions))
-            )
-            for i in data.person_occurrences(trig_code):
-                day = int(data.day[i])
-                if not cond.contains(int(data.minute[i])) or _weekday(day) not in cond.days:
-                    continue
-                key = date.fromordinal(day).isoformat()
-                t0 = data.t[i]
-                hits = sum(
-                    1
-                    for code in action_codes
-                    if code is not None
-                    and np.any(
-                        (data.t[data.person_occurrences(code)] > t0)
-                        & (data.t[data.person_occurrences(code)] <= t0 + delay)
-                    )
-                )
-                evidence[key] = max(evidence.get(key, 0), int(hits >= needed))
-            return evidence
-        for day in data.observed_days():
-            if _weekday(day) not in cond.days:
-                continue
-            hits = 0
-            for code in action_codes:
-                if code is None:
-                    continue
-                rows = data.person_occurrences(code)
-                rows = rows[data.day[rows] == day]
-                if any(cond.contains(int(m)) for m in data.minute[rows]):
-                    hits += 1
-            evidence[date.fromordinal(day).isoformat()] = int(hits >= needed)
-        return evidence
-
 
 # ---- helpers -------------------------------------------------------------------
+
+
+def _identity(trigger: Trigger, actions: Sequence[Action]) -> str:
+    if trigger.event is not None:
+        head = trigger.event.key + (f"|for{int(trigger.hold_s // 300)}" if trigger.hold_s else "")
+    elif trigger.sun is not None:
+        head = f"sun:{trigger.sun}:{trigger.offset_min // 30}"
+    else:
+        head = f"time:{(trigger.at or 0) // 30}"
+    return head + "|" + "|".join(sorted(a.target.key for a in actions))
+
+
+def _same_trigger(a: Trigger, b: Trigger) -> bool:
+    if a.event is not None and b.event is not None:
+        return a.event.key == b.event.key and abs(a.hold_s - b.hold_s) <= 120
+    if a.sun is not None and b.sun is not None:
+        return a.sun == b.sun and abs(a.offset_min - b.offset_min) <= 10
+    if a.at is not None and b.at is not None:
+        return min((a.at - b.at) % _DAY, (b.at - a.at) % _DAY) <= 10
+    return False
+
+
+def _together(group: _Candidate, cand: _Candidate) -> bool:
+    """Whether two actions were done after the same firings, mostly."""
+    a, b = group.replay, cand.replay
+    common, ia, ib = np.intersect1d(a.times, b.times, return_indices=True)
+    if not len(common):
+        return False
+    ra, rb = a.right[ia], b.right[ib]
+    either = int(np.sum(ra | rb))
+    return either > 0 and int(np.sum(ra & rb)) >= 0.8 * either
 
 
 def _overlap(a: Conditions, b: Conditions) -> bool:
@@ -654,13 +1146,16 @@ def _overlap(a: Conditions, b: Conditions) -> bool:
 
 
 def _same_routine(old: Skill, new: Skill) -> bool:
-    if (old.trigger.event is None) != (new.trigger.event is None):
-        return False
-    if old.trigger.event is not None and new.trigger.event is not None:
-        if old.trigger.event.key != new.trigger.event.key:
+    if not _same_trigger(old.trigger, new.trigger):
+        # A time or sun routine whose moment moved a little is still the same.
+        a, b = old.trigger, new.trigger
+        near = (
+            (a.at is not None and b.at is not None
+             and min((a.at - b.at) % _DAY, (b.at - a.at) % _DAY) <= 45)
+            or (a.sun is not None and a.sun == b.sun and abs(a.offset_min - b.offset_min) <= 45)
+        )  # fmt: skip
+        if not near:
             return False
-    elif abs((old.trigger.at or 0) - (new.trigger.at or 0)) > 45:
-        return False
     shared = {a.target.key for a in old.actions} & {a.target.key for a in new.actions}
     return bool(shared) and _overlap(old.conditions, new.conditions)
 
@@ -710,23 +1205,20 @@ _OFF_LIKE: Final = {
     "paused": "paused",
     "stopped": "stopped",
     "docked": "docked",
+    "cleared": "clear",
 }
 
 
 def _action_words(sig: Signature, describe: Describe, trigger: bool = False) -> str:
     text = describe(sig)
-    if trigger and sig.action in ("turned_on", "opened"):
-        return f"{text} {'on' if sig.action == 'turned_on' else 'opens'}"
+    if trigger and sig.action in ("turned_on", "opened", "pressed"):
+        verb = {"turned_on": "on", "opened": "opens", "pressed": "pressed"}[sig.action]
+        return f"{text} {verb}"
     suffix = _OFF_LIKE.get(sig.action)
     if suffix is None and sig.action not in (
-        "turned_on",
-        "started",
-        "playing",
-        "heating",
-        "cooling",
-        "opened",
-        "unlocked",
-    ):
+        "turned_on", "started", "playing", "heating", "cooling", "opened", "unlocked",
+        "activated",
+    ):  # fmt: skip
         suffix = sig.action.replace("_", " ")
     elif sig.action in ("opened", "unlocked"):
         suffix = sig.action
@@ -736,42 +1228,56 @@ def _action_words(sig: Signature, describe: Describe, trigger: bool = False) -> 
 def _name(
     trigger: Trigger, conditions: Conditions, actions: Sequence[Action], describe: Describe
 ) -> str:
-    middle = conditions.start + ((conditions.end - conditions.start) % 1440) // 2
-    daypart = _daypart(middle % 1440)
-    if trigger.event is not None:
+    if trigger.sun is not None:
+        head = "At sunset" if trigger.sun == "sunset" else "At sunrise"
+    else:
+        middle = conditions.start + ((conditions.end - conditions.start) % _DAY) // 2
+        daypart = _daypart(middle % _DAY)
         event = trigger.event
-        if event.kind == "presence":
+        if event is None:
+            head = f"{daypart} routine"
+        elif trigger.hold_s:
+            head = f"{_action_words(event, describe)} for {round(trigger.hold_s / 60)} min"
+        elif event.kind == "presence":
             head = f"{daypart} {_TRIGGER_WORDS.get(event.action, 'presence')}"
         elif event.kind == "motion":
             head = f"{daypart} {_lower_first(describe(event))}"
         else:
             head = f"{daypart} {_lower_first(_action_words(event, describe, trigger=True))}"
-    else:
-        head = f"{daypart} routine"
     parts = [_action_words(a.target, describe) for a in actions]
     tail = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     name = f"{head}: {tail}"
     return name[:1].upper() + name[1:]
 
 
+def _minutes_text(seconds: float) -> str:
+    return f"{max(1, round(seconds / 60))} min"
+
+
 def _explain(skill: Skill, describe: Describe) -> str:
+    """Say what the automation would have done: firings, and after how many the person acted."""
     cond = skill.conditions
-    days = cond.days_text()
-    noun = {"every day": "days", "weekdays": "weekdays", "weekends": "weekend days"}.get(
-        days, "days"
-    )
-    text = (
-        f"Seen on {skill.learned_from} of {skill.eligible_days} {noun}"
-        f" between {minutes_to_hhmm(cond.start)} and {minutes_to_hhmm(cond.end)}"
-    )
-    if days not in ("every day", "weekdays", "weekends"):
-        text += f" ({days})"
-    if skill.trigger.event is not None:
-        follow = ", ".join(
-            f"{describe(a.target)} followed within {max(1, round(a.delay_s / 60))} min"
-            for a in skill.actions
+    trig = skill.trigger
+    stats = skill.stats
+    actions = " and ".join(_action_words(a.target, describe) for a in skill.actions)
+    when = cond.days_text()
+    if (cond.start, cond.end) != (0, _DAY - 1):
+        when += f" {minutes_to_hhmm(cond.start)}–{minutes_to_hhmm(cond.end)}"
+    if stats is None or not stats.firings:
+        return f"Seen on {skill.learned_from} of {skill.eligible_days} days ({when})."
+    if trig.event is not None:
+        after = "within " + _minutes_text(max(60.0, *(a.delay_s for a in skill.actions)))
+        text = (
+            f"Fired {stats.firings} times ({when}); {actions} followed {after} after {stats.right}"
         )
-        text += f"; {follow}"
-    if cond.someone_home:
-        text += "; always with someone home"
+    elif trig.sun is not None:
+        text = (
+            f"At {trig.sun} {trig.offset_min:+d} min on {stats.firings} days ({when});"
+            f" {actions} on {stats.right}"
+        )
+    else:
+        text = f"On {stats.firings} days ({when}); {actions} in the window on {stats.right}"
+    text += f" of them ({round(100 * stats.precision)} %)"
+    if stats.actions:
+        text += f", {stats.explained} of the {stats.actions} times it happened"
     return text + "."

@@ -17,6 +17,8 @@ from typing import Final
 from .state_change import EntityInfo, StateChange
 
 IGNORED_STATES: Final = frozenset({"unavailable", "unknown", ""})
+# What an entity is in while HA starts or a device is away.
+RESTORED_FROM: Final = frozenset({"unavailable", "unknown"})
 
 # Smallest change of a numeric sensor that counts, by device class.
 DEFAULT_THRESHOLDS: Final[Mapping[str, float]] = {
@@ -82,6 +84,12 @@ class SignificanceFilter:
             # An entity appearing (HA start, a new device) is not a moment.
             stats.appeared += 1
             return
+        if change.old_state in RESTORED_FROM and entity_id not in self._pending:
+            # Coming back after a restart or an outage is not a moment either,
+            # even where the state differs from before it.
+            stats.appeared += 1
+            self._last_state[entity_id] = new
+            return
         pending = self._pending.pop(entity_id, None)
         reference = self._last_state.get(entity_id)
         if reference is None:
@@ -97,7 +105,9 @@ class SignificanceFilter:
         if pending is not None:
             stats.bounced += 1
             # A→B→C inside the window reports one change A→C.
-            change = StateChange(entity_id, reference, new, change.time, change.from_automation)
+            change = StateChange(
+                entity_id, reference, new, change.time, change.from_automation, change.context_id
+            )
         if info.domain == "sensor" and not self._numeric_significant(entity_id, new, info):
             stats.below_threshold += 1
             return

@@ -73,22 +73,58 @@ class Signature:
         )
 
 
+SUN_EVENTS: Final = ("sunrise", "sunset")
+# A sun trigger's offset stays within this many minutes of the sun event.
+MAX_SUN_OFFSET_MIN: Final = 360
+# The longest a state must hold for an "after N minutes" trigger (a day).
+MAX_HOLD_S: Final = 86400.0
+
+
 @dataclass(frozen=True, slots=True)
 class Trigger:
-    """An event (a Signature) or a time of day ('at', minutes after midnight)."""
+    """What starts a skill: exactly one of an event, a time of day or the sun.
+
+    - event: a Signature (something changed); with hold_s > 0, once it has
+      stayed so for that long ("the room has been empty for 5 minutes").
+    - at: minutes after local midnight.
+    - sun: "sunrise" or "sunset", offset_min minutes after it (before if < 0).
+    """
 
     event: Signature | None = None
     at: int | None = None
+    sun: str | None = None
+    offset_min: int = 0
+    hold_s: float = 0.0
+    # For the sun: the person's own time comes within this long after it.
+    span_min: int = 0
 
     def __post_init__(self) -> None:
-        """Exactly one of event and at."""
-        if (self.event is None) == (self.at is None):
-            raise ValueError("a trigger is either an event or a time")
+        """Exactly one of event, at and sun, each with its own bounds."""
+        if sum(x is not None for x in (self.event, self.at, self.sun)) != 1:
+            raise ValueError("a trigger is exactly one of an event, a time or the sun")
+        if self.sun is not None and self.sun not in SUN_EVENTS:
+            raise ValueError(f"the sun trigger is sunrise or sunset, not {self.sun!r}")
+        if abs(self.offset_min) > MAX_SUN_OFFSET_MIN or (self.sun is None and self.offset_min):
+            raise ValueError("a sun offset is within six hours, and only for the sun")
+        if not 0.0 <= self.hold_s <= MAX_HOLD_S or (self.event is None and self.hold_s):
+            raise ValueError("a hold is within a day, and only for an event")
+        if not 0 <= self.span_min <= MAX_SUN_OFFSET_MIN or (self.sun is None and self.span_min):
+            raise ValueError("a span is within six hours, and only for the sun")
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
         if self.event is not None:
-            return {"type": "event", **self.event.as_dict()}
+            data: dict[str, Any] = {"type": "event", **self.event.as_dict()}
+            if self.hold_s:
+                data["hold_s"] = round(self.hold_s, 1)
+            return data
+        if self.sun is not None:
+            return {
+                "type": "sun",
+                "event": self.sun,
+                "offset_min": self.offset_min,
+                "span_min": self.span_min,
+            }
         return {"type": "time", "at": minutes_to_hhmm(self.at or 0)}
 
     @classmethod
@@ -96,7 +132,13 @@ class Trigger:
         """Rebuild from as_dict()."""
         if data.get("type") == "time":
             return cls(at=hhmm_to_minutes(str(data["at"])))
-        return cls(event=Signature.from_dict(data))
+        if data.get("type") == "sun":
+            return cls(
+                sun=str(data["event"]),
+                offset_min=int(data.get("offset_min", 0)),
+                span_min=int(data.get("span_min", 0)),
+            )
+        return cls(event=Signature.from_dict(data), hold_s=float(data.get("hold_s", 0.0)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +212,67 @@ class Conditions:
 
 
 @dataclass(frozen=True, slots=True)
+class FiringStats:
+    """How the skill's automation did over the look-back, counted per firing.
+
+    firings: times its trigger fired inside its window and days; right: those
+    the person followed with the action within the delay; base_rate: the
+    chance of that action in such a stretch of time anyway; actions: the
+    person's own actions of this kind in the period; explained: those a
+    firing would have done (the skill's recall is explained / actions).
+    """
+
+    firings: int = 0
+    right: int = 0
+    base_rate: float = 0.0
+    actions: int = 0
+    explained: int = 0
+    # How wide the precision's bound is drawn: wider where the learner chose
+    # among many possibilities (a set of single weekdays).
+    z: float = WILSON_Z
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {
+            "firings": self.firings,
+            "right": self.right,
+            "base_rate": round(self.base_rate, 4),
+            "actions": self.actions,
+            "explained": self.explained,
+            "z": round(self.z, 2),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FiringStats:
+        """Rebuild from as_dict(); counts must be consistent."""
+        stats = cls(
+            int(data["firings"]),
+            int(data["right"]),
+            float(data.get("base_rate", 0.0)),
+            int(data.get("actions", 0)),
+            int(data.get("explained", 0)),
+            float(data.get("z", WILSON_Z)),
+        )
+        if not (0 <= stats.right <= stats.firings and 0 <= stats.explained <= stats.actions):
+            raise ValueError("firing counts are inconsistent")
+        if not 0.0 <= stats.base_rate < 1.0:
+            raise ValueError("a base rate is within [0, 1)")
+        if not 1.0 <= stats.z <= 4.0:
+            raise ValueError("a bound's width is within [1, 4]")
+        return stats
+
+    @property
+    def precision(self) -> float:
+        """Return the share of firings the person followed."""
+        return self.right / self.firings if self.firings else 0.0
+
+    @property
+    def recall(self) -> float:
+        """Return the share of the person's actions a firing would have done."""
+        return self.explained / self.actions if self.actions else 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class Skill:
     """A learned routine and the evidence behind it."""
 
@@ -184,6 +287,9 @@ class Skill:
     last_observed: str = ""
     explanation: str = ""
     confidence: float = 0.0
+    # Per-firing counts of the last learning run; None for skills learned by
+    # day counts (an older version) until the next night recounts them.
+    stats: FiringStats | None = None
 
     @property
     def learned_from(self) -> int:
@@ -198,11 +304,17 @@ class Skill:
     def with_evidence(self, evidence: Mapping[str, int], today: date) -> Skill:
         """Return a copy with new evidence, and confidence recomputed for today."""
         hits = sorted(day for day, hit in evidence.items() if hit)
+        last = hits[-1] if hits else self.last_observed
+        value = (
+            firing_confidence(self.stats, last, today)
+            if self.stats is not None
+            else confidence(evidence, today)
+        )
         return replace(
             self,
             evidence=dict(sorted(evidence.items())),
-            last_observed=hits[-1] if hits else self.last_observed,
-            confidence=confidence(evidence, today),
+            last_observed=last,
+            confidence=value,
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -220,6 +332,7 @@ class Skill:
             "first_seen": self.first_seen,
             "last_observed": self.last_observed,
             "evidence": dict(self.evidence),
+            **({"stats": self.stats.as_dict()} if self.stats is not None else {}),
         }
 
     @classmethod
@@ -247,6 +360,7 @@ class Skill:
             last_observed=str(data.get("last_observed", "")),
             explanation=str(data.get("explanation", "")),
             confidence=value,
+            stats=FiringStats.from_dict(data["stats"]) if data.get("stats") else None,
         )
 
     def definition(self, describe: Callable[[Signature], str] | None = None) -> dict[str, Any]:
@@ -261,10 +375,15 @@ class Skill:
             verb = humanize(sig.action).lower().removeprefix("turned ")
             return f"{describe(sig)} {verb}"
 
-        if self.trigger.event is not None:
-            trigger = words(self.trigger.event)
+        trig = self.trigger
+        if trig.event is not None:
+            trigger = words(trig.event)
+            if trig.hold_s:
+                trigger += f" for {max(1, round(trig.hold_s / 60))} min"
+        elif trig.sun is not None:
+            trigger = f"{trig.sun} {'+' if trig.offset_min >= 0 else '-'}{abs(trig.offset_min)} min"
         else:
-            trigger = f"time {minutes_to_hhmm(self.trigger.at or 0)}"
+            trigger = f"time {minutes_to_hhmm(trig.at or 0)}"
         trigger += f" AND time {self.conditions.window_text()}"
         if self.conditions.days != WEEKDAYS:
             trigger += f" AND {self.conditions.days_text()}"
@@ -303,14 +422,37 @@ def confidence(evidence: Mapping[str, int], today: date) -> float:
                 last_hit = day
     if last_hit is None:
         return 0.0
-    rate = hits / weights
-    z2 = WILSON_Z * WILSON_Z
-    center = rate + z2 / (2 * weights)
-    margin = WILSON_Z * math.sqrt(rate * (1 - rate) / weights + z2 / (4 * weights * weights))
-    bound = max(0.0, (center - margin) / (1 + z2 / weights))
+    bound = lower_bound(hits, weights)
     # A week of silence is normal (holidays); after that, fade week by week.
     silent_days = max(0, (today - last_hit).days - 8)
     return bound * math.pow(0.5, silent_days / 7.0)
+
+
+def lower_bound(successes: float, trials: float, z: float = WILSON_Z) -> float:
+    """Return the one-sided Wilson lower bound of a success rate (0 without trials)."""
+    if trials <= 0:
+        return 0.0
+    rate = min(1.0, successes / trials)
+    z2 = z * z
+    center = rate + z2 / (2 * trials)
+    margin = z * math.sqrt(rate * (1 - rate) / trials + z2 / (4 * trials * trials))
+    return max(0.0, (center - margin) / (1 + z2 / trials))
+
+
+def firing_confidence(stats: FiringStats, last_observed: str, today: date) -> float:
+    """Return the confidence of a skill from how its firings went.
+
+    The lower bound of its precision, with the chance that the person does
+    the action in that stretch anyway taken out: an automation that is
+    right only as often as chance is worth nothing. It fades like day-based
+    confidence once the routine has not been seen for over a week.
+    """
+    bound = lower_bound(stats.right, stats.firings, stats.z)
+    value = max(0.0, (bound - stats.base_rate) / (1.0 - stats.base_rate))
+    if not last_observed:
+        return value
+    silent_days = max(0, (today - date.fromisoformat(last_observed)).days - 8)
+    return value * math.pow(0.5, silent_days / 7.0)
 
 
 def minutes_to_hhmm(minutes: int) -> str:

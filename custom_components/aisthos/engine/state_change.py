@@ -20,6 +20,8 @@ class StateChange:
     time: float  # epoch seconds, UTC
     # HA context: a parent_id means an automation or script caused the change.
     from_automation: bool = False
+    # The context's own id: changes that share it are one act.
+    context_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,7 @@ _VALIDATOR = Draft202012Validator(_SCHEMA)
 # could no longer be exported nor imported.
 MAX_TEACHINGS: Final[int] = _SCHEMA["properties"]["teachings"]["maxItems"]
 MAX_SKILLS: Final[int] = _SCHEMA["properties"]["skills"]["maxItems"]
+MAX_REJECTED: Final[int] = _SCHEMA["properties"]["rejected"]["maxItems"]
 
 
 class WisdomError(ValueError):
