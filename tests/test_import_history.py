@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -14,7 +15,8 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.aisthos import backup
-from custom_components.aisthos.const import DOMAIN
+from custom_components.aisthos.const import DB_FILENAME, DOMAIN
+from custom_components.aisthos.engine.spark_store import SparkStore
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
@@ -29,7 +31,10 @@ async def recorded_then_set_up(
     days_ago: int,
     states: list[tuple[str, str]],
 ) -> None:
-    """Record the states an hour apart, days ago; then set AisthOS up, now."""
+    """Record the states an hour apart, days ago; then set AisthOS up again, now.
+
+    Not its first setup (that imports by itself): its database is there already.
+    """
     now = dt_util.utcnow()
     freezer.move_to(now - timedelta(days=days_ago))
     for entity_id, state in states:
@@ -37,11 +42,15 @@ async def recorded_then_set_up(
         freezer.tick(timedelta(hours=1))
     await async_wait_recording_done(hass)
     freezer.move_to(now)
+    store = SparkStore(Path(hass.config.path(DB_FILENAME)))
+    await hass.async_add_executor_job(store.open)
+    await hass.async_add_executor_job(store.set_meta, "observing_since", now.timestamp())
+    await hass.async_add_executor_job(store.close)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
 
 
-async def test_history_becomes_sparks_once(
+async def test_the_first_setup_imports_the_recorders_history_by_itself(
     hass: HomeAssistant, config_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
     now = dt_util.utcnow()
@@ -61,12 +70,14 @@ async def test_history_becomes_sparks_once(
 
     freezer.move_to(now)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
 
-    response = await hass.services.async_call(
-        DOMAIN, "import_history", {"days": 10}, blocking=True, return_response=True
-    )
-    assert response["imported"] == 4
+    # In the background, with its progress on a sensor.
+    progress = hass.states.get("sensor.aisthos_history_import")
+    assert progress is not None
+    assert progress.state == "100"
+    assert progress.attributes["imported"] == 4
+    assert progress.attributes["running"] is False
     rows = db_rows(hass, "SELECT kind, action, cause FROM sparks ORDER BY time")
     assert rows == [
         ("motion", "detected", "person"),

@@ -22,6 +22,9 @@ CONF_ENGINE_TOKEN: Final = "engine_token"
 EVENT_CAMERA_SPARK: Final = "aisthos_camera_spark"
 
 DEFAULT_RETENTION_DAYS: Final = 90
+# At the first setup, this much of the recorder's history (it keeps ten days
+# by default) is imported, so learning need not start from nothing.
+FIRST_IMPORT_DAYS: Final = 14
 DEFAULT_LEARN_TIME: Final = "03:00:00"
 DB_FILENAME: Final = "aisthos.db"
 

@@ -8,7 +8,9 @@ recorder's own tables (in the recorder's executor, read-only).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 import time
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -18,12 +20,18 @@ from homeassistant.components.recorder.util import (  # type: ignore[attr-define
     session_scope,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.util import dt as dt_util
 
 from .engine.perception import Perception
 from .engine.pipeline import SparkPipeline
 from .engine.significance import SignificanceFilter
 from .engine.spark import Spark
 from .engine.state_change import EntityInfo, StateChange
+
+if TYPE_CHECKING:
+    from .runtime import AisthosRuntime
 
 # entity id, state, time, caused by an automation, the context's id.
 type Row = tuple[str, str | None, float, bool, str | None]
@@ -83,3 +91,72 @@ async def async_read_history(
     return await get_instance(hass).async_add_executor_job(
         _read_rows, hass, entity_ids, start, end if end is not None else time.time()
     )
+
+
+@dataclass(slots=True)
+class ImportProgress:
+    """How far the import of the recorder's history has come (shown by a sensor)."""
+
+    percent: int = 0
+    imported: int = 0
+    running: bool = False
+
+
+async def async_import_recent_history(
+    hass: HomeAssistant, runtime: AisthosRuntime, days: int
+) -> dict[str, Any]:
+    """Turn the recorder's last days into Sparks (only a stretch not imported yet).
+
+    Callers hold runtime.import_lock. Progress is kept on the runtime and
+    announced: reading the recorder, perceiving, storing.
+    """
+    progress = runtime.history_import
+    store = runtime.store
+
+    def step(percent: int, running: bool = True) -> None:
+        progress.percent, progress.running = percent, running
+        async_dispatcher_send(hass, runtime.signal)
+
+    now = time.time()
+    start = now - days * 86400
+    # Never import a stretch twice, nor one that was perceived live.
+    end = await hass.async_add_executor_job(store.get_meta, "observing_since") or now
+    imported_from = await hass.async_add_executor_job(store.get_meta, "imported_from")
+    if imported_from is not None:
+        end = min(end, imported_from)
+    if start >= end:
+        return {"imported": 0, "from": None, "to": None}
+    step(0)
+    try:
+        candidates = set(hass.states.async_entity_ids()) | set(er.async_get(hass).entities)
+        observed = {
+            eid: info
+            for eid in candidates
+            if (info := runtime.observed.get(eid, hass.states.get(eid))) is not None
+        }
+        rows = await async_read_history(hass, sorted(observed), start, end)
+        step(40)
+        # Residents and rooms get their tokens here, on the loop, as live: the
+        # replay in the worker thread below then only reads the anonymizer.
+        anonymizer = runtime.anonymizer
+        for entity_id, info in observed.items():
+            anonymizer.area(info.area_id, info.area_name)
+            if entity_id.startswith("person."):
+                anonymizer.resident(entity_id)
+
+        def replay() -> list[Spark]:
+            sparks = rows_to_sparks(rows, observed.get, runtime.pipeline.perception)
+            sparks.sort(key=lambda s: s.time)
+            return sparks
+
+        sparks = await hass.async_add_executor_job(replay)
+        step(80)
+        await runtime.async_store_import(sparks, start)
+        progress.imported += len(sparks)
+    finally:
+        step(100, running=False)
+    return {
+        "imported": len(sparks),
+        "from": dt_util.utc_from_timestamp(start).isoformat(),
+        "to": dt_util.utc_from_timestamp(end).isoformat(),
+    }

@@ -28,7 +28,7 @@ from .engine.ontology import Action
 from .engine.routine_miner import MinerSettings, RoutineMiner
 from .engine.skill import Signature, Skill
 from .engine.skill_book import Decision, SkillBook
-from .engine.spark_store import SparkStore
+from .engine.spark_store import SparkStore, StoreError
 from .engine.wisdom import MAX_REJECTED, MAX_SKILLS, EntityDescription, Wisdom, usable_preferences
 
 _LOGGER = logging.getLogger(__package__)
@@ -117,7 +117,11 @@ class SkillLearner:
         """Run every night at the given local time."""
 
         async def nightly(_now: datetime) -> None:
-            await self.async_learn()
+            try:
+                await self.async_learn()
+            except StoreError as err:
+                # Tomorrow night tries again; the Sparks are where they were.
+                _LOGGER.warning("Tonight's learning found the Spark store unusable: %s", err)
 
         return async_track_time_change(
             self.hass, nightly, hour=at.hour, minute=at.minute, second=at.second

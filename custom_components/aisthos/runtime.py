@@ -54,6 +54,7 @@ from .const import (
     DOMAIN,
     EVENT_CAMERA_SPARK,
     EVENT_SPARK,
+    FIRST_IMPORT_DAYS,
     ISSUE_DB_CORRUPT,
     ISSUE_DB_EMPTIED,
     ISSUE_DB_LOCKED,
@@ -79,6 +80,7 @@ from .engine.spark_store import (
 )
 from .engine.state_change import StateChange
 from .engine_client import EngineAuthError, EngineClient, EngineError
+from .history_import import ImportProgress, async_import_recent_history
 from .learning import SkillLearner
 from .observed_entities import ObservedEntities
 from .skill_manager import SkillManager
@@ -128,6 +130,9 @@ class AisthosRuntime:
         self._write_lock = asyncio.Lock()
         # Serialises history imports (two at once would import a range twice).
         self.import_lock = asyncio.Lock()
+        self.history_import = ImportProgress()
+        # Set when this start found no database: the recorder's weeks are imported.
+        self.first_start = False
         # Review decisions taken while a backup held writes: (keep, discard,
         # the Sparks kept).
         self._deferred_reviews: list[tuple[list[int], list[int], list[Spark]]] = []
@@ -177,6 +182,11 @@ class AisthosRuntime:
             self.entry.async_create_background_task(
                 self.hass, self._async_check_engine(self.engine), "aisthos engine check"
             )
+        if self.first_start:
+            # Day one: learn from what the recorder already holds, in the background.
+            self.entry.async_create_background_task(
+                self.hass, self._async_first_import(), "aisthos first history import"
+            )
         learn_at = dt_util.parse_time(
             str(self.entry.options.get(CONF_LEARN_TIME, DEFAULT_LEARN_TIME))
         ) or dt_time(3, 0)
@@ -206,6 +216,16 @@ class AisthosRuntime:
         except EngineError as err:
             # The client itself warns once while the engine stays away.
             _LOGGER.debug("The AisthOS engine is not reachable yet: %s", err)
+
+    async def _async_first_import(self) -> None:
+        """Import the recorder's last weeks once, at the first setup."""
+        async with self.import_lock:
+            try:
+                done = await async_import_recent_history(self.hass, self, FIRST_IMPORT_DAYS)
+            except (StoreError, HomeAssistantError) as err:
+                _LOGGER.warning("The recorder's history could not be imported: %s", err)
+                return
+        _LOGGER.info("Imported %d Sparks from the recorder's history", done["imported"])
 
     async def async_stop(self) -> None:
         """Stop listening, write everything pending and close the store."""
@@ -262,6 +282,7 @@ class AisthosRuntime:
             self.anonymizer.load(saved)
         if self.store.get_meta("observing_since") is None:
             self.store.set_meta("observing_since", time.time())
+            self.first_start = True
         self.sparks_today = self.store.count(start_of_day)
         recent = self.store.recent(1)
         self.last_spark = recent[0] if recent else None

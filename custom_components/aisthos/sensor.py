@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorStateClass
-from homeassistant.const import EntityCategory
+from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
@@ -31,8 +31,31 @@ async def async_setup_entry(
             SkillsSensor(entry),
             LastLearningSensor(entry),
             StageSensor(entry),
+            HistoryImportSensor(entry),
         ]
     )
+
+
+class HistoryImportSensor(AisthosEntity, SensorEntity):
+    """How far the import of the recorder's history has come (at first setup, or asked)."""
+
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    _attr_native_unit_of_measurement = PERCENTAGE
+
+    def __init__(self, entry: AisthosConfigEntry) -> None:
+        """Create the sensor."""
+        super().__init__(entry, "history_import")
+
+    @property
+    def native_value(self) -> int:
+        """Return the share done."""
+        return self.runtime.history_import.percent
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return whether it runs and how many Sparks it brought."""
+        progress = self.runtime.history_import
+        return {"running": progress.running, "imported": progress.imported}
 
 
 class SparksTodaySensor(AisthosEntity, SensorEntity):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any, cast
 
 import probatio as vol
@@ -15,7 +14,7 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import config_validation as cv, entity_registry as er
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.util import dt as dt_util
 
@@ -25,7 +24,7 @@ from .engine.ontology import Kind
 from .engine.spark import Spark
 from .engine.spark_store import StoreError
 from .engine.wisdom import WisdomError
-from .history_import import async_read_history, rows_to_sparks
+from .history_import import async_import_recent_history
 from .permissions import async_caller
 from .runtime import AisthosRuntime, loaded_runtime
 from .skill_manager import PHRASE_MAX
@@ -82,55 +81,6 @@ def spark_response(spark: Spark) -> dict[str, Any]:
     return data
 
 
-async def _async_import_history(
-    hass: HomeAssistant, runtime: AisthosRuntime, days: int
-) -> ServiceResponse:
-    """Turn the recorder's last days into Sparks (only a stretch not imported yet)."""
-    store = runtime.store
-    now = time.time()
-    start = now - days * 86400
-    # Never import a stretch twice, nor one that was perceived live.
-    try:
-        end = await hass.async_add_executor_job(store.get_meta, "observing_since") or now
-        imported_from = await hass.async_add_executor_job(store.get_meta, "imported_from")
-    except StoreError as err:
-        raise _store_error(err) from err
-    if imported_from is not None:
-        end = min(end, imported_from)
-    if start >= end:
-        return {"imported": 0, "from": None, "to": None}
-    candidates = set(hass.states.async_entity_ids()) | set(er.async_get(hass).entities)
-    observed = {
-        eid: info
-        for eid in candidates
-        if (info := runtime.observed.get(eid, hass.states.get(eid))) is not None
-    }
-    rows = await async_read_history(hass, sorted(observed), start, end)
-    # Residents and rooms get their tokens here, on the loop, as live: the
-    # replay in the worker thread below then only reads the anonymizer.
-    anonymizer = runtime.anonymizer
-    for entity_id, info in observed.items():
-        anonymizer.area(info.area_id, info.area_name)
-        if entity_id.startswith("person."):
-            anonymizer.resident(entity_id)
-
-    def replay() -> list[Spark]:
-        sparks = rows_to_sparks(rows, observed.get, runtime.pipeline.perception)
-        sparks.sort(key=lambda s: s.time)
-        return sparks
-
-    sparks = await hass.async_add_executor_job(replay)
-    try:
-        await runtime.async_store_import(sparks, start)
-    except StoreError as err:
-        raise _store_error(err) from err
-    return {
-        "imported": len(sparks),
-        "from": dt_util.utc_from_timestamp(start).isoformat(),
-        "to": dt_util.utc_from_timestamp(end).isoformat(),
-    }
-
-
 @callback
 def async_register_services(hass: HomeAssistant) -> None:
     """Register the integration's services."""
@@ -151,7 +101,11 @@ def async_register_services(hass: HomeAssistant) -> None:
             raise HomeAssistantError(translation_domain=DOMAIN, translation_key="backup_running")
         # One import at a time: two would both see the range as not yet imported.
         async with runtime.import_lock:
-            return await _async_import_history(hass, runtime, call.data["days"])
+            try:
+                imported = await async_import_recent_history(hass, runtime, call.data["days"])
+            except StoreError as err:
+                raise _store_error(err) from err
+        return cast(ServiceResponse, imported)
 
     async def learn(call: ServiceCall) -> ServiceResponse:
         learner = _runtime(hass).learner

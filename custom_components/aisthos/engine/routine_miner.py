@@ -675,7 +675,9 @@ class RoutineMiner:
             replay,
             evidence,
             value,
-            score * (1.0 + bonus),
+            # Between rival skills for one action, sureness weighs twice: a
+            # household keeps the automation that is right, not the busiest.
+            score * value * (1.0 + bonus),
         )
 
     @staticmethod

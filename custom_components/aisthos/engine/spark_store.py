@@ -161,14 +161,16 @@ class SparkStore:
         return self._conn is not None
 
     def _run[T](self, work: Callable[[sqlite3.Connection], T]) -> T:
-        if self._conn is None:
-            raise StoreError("the Spark store is not open")
         with self._lock:
+            # Checked under the lock: close() may run in another thread.
+            conn = self._conn
+            if conn is None:
+                raise StoreError("the Spark store is not open")
             try:
-                result: T = work(self._conn)
+                result: T = work(conn)
             except sqlite3.Error as err:
-                if self._conn.in_transaction:
-                    self._conn.rollback()
+                if conn.in_transaction:
+                    conn.rollback()
                 raise _translate(err) from err
             return result
 
