@@ -75,7 +75,11 @@ def config_entry(hass: HomeAssistant, entry_options: dict[str, Any]) -> MockConf
 
 @pytest.fixture
 async def loaded_entry(hass: HomeAssistant, config_entry: MockConfigEntry) -> MockConfigEntry:
-    """The entry, set up in a real HA with the recorder running."""
+    """The entry, set up in a real HA with the recorder running.
+
+    Its first setup imports the recorder's history in the background: done
+    before the test starts, so tests begin from a settled home.
+    """
     assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     return config_entry

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time as dt_time, timedelta, tzinfo
 import hashlib
 import math
 from typing import Final
@@ -149,6 +149,7 @@ class _Data:
     """The Sparks of the look-back period as parallel numpy arrays."""
 
     def __init__(self, sparks: Iterable[Spark], tz: tzinfo, first: date, last: date) -> None:
+        self.tz = tz
         codes: dict[str, int] = {}
         self.sigs: list[Signature] = []
         rows: list[tuple[float, int, bool, int, int, int, int]] = []
@@ -213,6 +214,15 @@ class _Data:
         self._all_by_sig: dict[int, IntArray] = {}
         self._ref_rows: dict[int, IntArray] = {}
         self._open: dict[int, float] = {}
+        self._sun: dict[str, dict[int, float]] = {}
+        self._changes_by_ref: dict[int, IntArray] | None = None
+        # Per signature: may hold before an action, and is a quiet state.
+        self.may_hold: BoolArray = np.asarray(
+            [s.kind in HOLD_KINDS for s in self.sigs] or [False], dtype=bool
+        )
+        self.quiet: BoolArray = np.asarray(
+            [s.action in HOLD_ACTIONS for s in self.sigs] or [False], dtype=bool
+        )
 
     def _act_keys(self) -> IntArray:
         """Return, per row, the row that opened its act (itself if it stands alone).
@@ -301,6 +311,35 @@ class _Data:
             self._open[action_code] = found
         return found
 
+    def sun_times(self, action: str) -> dict[int, float]:
+        """Return each day's sunset ("set") or sunrise ("rose"), from sun.sun's Sparks."""
+        found = self._sun.get(action)
+        if found is None:
+            codes = [
+                c for c, sig in enumerate(self.sigs) if sig.kind == "sun" and sig.action == action
+            ]
+            rows = np.nonzero(np.isin(self.c, codes))[0] if codes else np.zeros(0, dtype=np.int64)
+            found = self._sun[action] = {int(self.day[i]): float(self.t[i]) for i in rows}
+        return found
+
+    def changes_by_ref(self) -> dict[int, IntArray]:
+        """Return each entity's rows, in time order."""
+        if self._changes_by_ref is None:
+            refs = self.ref_of_sig[self.c]
+            order = np.argsort(refs, kind="stable")
+            bounds = np.flatnonzero(np.diff(refs[order])) + 1
+            self._changes_by_ref = {
+                int(refs[group[0]]): group for group in np.split(order, bounds) if len(group)
+            }
+        return self._changes_by_ref
+
+    def local(self, day: int, minute: int) -> float:
+        """Return the moment of a local time of day (minutes) on a day (ordinal)."""
+        moment = datetime.combine(
+            date.fromordinal(day), dt_time(minute // 60 % 24, minute % 60), self.tz
+        )
+        return moment.timestamp()
+
     def all_days(self) -> list[int]:
         """Return every day of the period (a quiet day is still a day)."""
         if not len(self.t):
@@ -325,7 +364,8 @@ class _Data:
 
 
 def _weekday(day_ordinal: int) -> str:
-    return WEEKDAYS[date.fromordinal(day_ordinal).weekday()]
+    # Day 1 (0001-01-01, date.toordinal) was a Monday.
+    return WEEKDAYS[(day_ordinal - 1) % 7]
 
 
 def circular_spread(minutes: npt.ArrayLike) -> float:
@@ -404,7 +444,7 @@ def _choose_days(days_of: IntArray, right: BoolArray, base_rate: float) -> tuple
     Each set is scored like a window; a set of single weekdays must rest on
     at least two right firings on each of its days.
     """
-    names = np.asarray([_weekday(int(d)) for d in days_of]) if len(days_of) else np.asarray([])
+    names = np.asarray(WEEKDAYS)[(np.asarray(days_of, dtype=np.int64) - 1) % 7]
     fired = Counter(names.tolist())
     hits = Counter(names[right].tolist()) if len(names) else Counter()
 
@@ -453,8 +493,10 @@ def _bound_z(days: Sequence[str], daily: bool) -> float:
 
 
 def _in_days(days_of: IntArray, chosen: Sequence[str]) -> BoolArray:
-    allowed = {WEEKDAYS.index(d) for d in chosen}
-    return np.asarray([date.fromordinal(int(d)).weekday() in allowed for d in days_of], dtype=bool)
+    allowed = np.zeros(7, dtype=bool)
+    allowed[[WEEKDAYS.index(d) for d in chosen]] = True
+    result: BoolArray = allowed[(np.asarray(days_of, dtype=np.int64) - 1) % 7]
+    return result
 
 
 def _in_window(minutes: IntArray, start: int, end: int) -> BoolArray:
@@ -699,23 +741,33 @@ class RoutineMiner:
         settings = self.settings
         action = data.sigs[code]
         lo = np.searchsorted(data.t, data.t[rows] - settings.max_delay_s, side="left")
+        # Every (action, earlier moment within max_delay_s) pair, all at once.
+        counts = rows - lo
+        act = np.repeat(rows, counts)
+        trig = np.repeat(lo, counts) + (np.arange(int(counts.sum())) - np.repeat(
+            np.cumsum(counts) - counts, counts
+        ))  # fmt: skip
+        codes = data.c[trig]
+        ok = (
+            data.is_trigger[codes]
+            & ~data.auto[trig]
+            & (data.ref_of_sig[codes] != data.ref_of_sig[code])
+            & (data.act_key[trig] != data.act_key[act])
+        )
+        act, trig, codes = act[ok], trig[ok], codes[ok]
+        # The nearest moment of each kind before each action.
+        order = np.lexsort((-trig, codes, act))
+        act, trig, codes = act[order], trig[order], codes[order]
+        first = np.ones(len(act), dtype=bool)
+        first[1:] = (act[1:] != act[:-1]) | (codes[1:] != codes[:-1])
+        act, trig, codes = act[first], trig[first], codes[first]
         seen: dict[int, set[int]] = defaultdict(set)
         delays: dict[int, list[float]] = defaultdict(list)
-        for a, start in zip(rows, lo, strict=True):
-            window = np.arange(start, a)
-            codes = data.c[window]
-            ok = (
-                data.is_trigger[codes]
-                & ~data.auto[window]
-                & (data.ref_of_sig[codes] != data.ref_of_sig[code])
-                & (data.act_key[window] != data.act_key[a])
-            )
-            nearest: dict[int, int] = {}
-            for i, c in zip(window[ok], codes[ok], strict=True):
-                nearest[int(c)] = int(i)  # later rows overwrite: the nearest one stays
-            for c, i in nearest.items():
-                seen[c].add(int(data.day[a]))
-                delays[c].append(float(data.t[a] - data.t[i]))
+        gaps = data.t[act] - data.t[trig]
+        for trig_code in np.unique(codes):
+            mine = codes == trig_code
+            seen[int(trig_code)] = {int(d) for d in np.unique(data.day[act[mine]])}
+            delays[int(trig_code)] = gaps[mine].tolist()
         out = []
         for trig_code, days in seen.items():
             if len(days) < settings.min_days:
@@ -742,37 +794,33 @@ class RoutineMiner:
         for how long; a routine is "after N minutes of that".
         """
         settings = self.settings
-        changes_by_ref: dict[int, IntArray] = {}
-        for ref in np.unique(data.ref_of_sig[data.c]):
-            changes_by_ref[int(ref)] = np.nonzero(data.ref_of_sig[data.c] == ref)[0]
+        changes_by_ref = data.changes_by_ref()
         ages: dict[int, list[float]] = defaultdict(list)
         days: dict[int, set[int]] = defaultdict(set)
         action_times = data.t[rows]
-        for changes in changes_by_ref.values():
+        for ref, changes in changes_by_ref.items():
             codes = data.c[changes]
-            own = int(data.ref_of_sig[code]) == int(data.ref_of_sig[codes[0]])
-            kinds_ok = np.asarray(
-                [
-                    data.sigs[int(c)].kind in HOLD_KINDS
-                    and (own or data.sigs[int(c)].action in HOLD_ACTIONS)
-                    for c in codes
-                ],
-                dtype=bool,
-            )
+            own = int(data.ref_of_sig[code]) == ref
+            kinds_ok = data.may_hold[codes] & (own | data.quiet[codes])
             if not np.any(kinds_ok):
                 continue
             latest = np.searchsorted(data.t[changes], action_times, side="left") - 1
-            for a_pos, idx in enumerate(latest):
-                if idx < 0 or not kinds_ok[idx]:
-                    continue
-                row = int(changes[idx])
-                held_code = int(codes[idx])
-                if held_code == code or data.act_key[row] == data.act_key[rows[a_pos]]:
-                    continue
-                age = float(action_times[a_pos] - data.t[row])
-                if 60.0 <= age <= settings.max_hold_s:
-                    ages[held_code].append(age)
-                    days[held_code].add(int(data.day[rows[a_pos]]))
+            a_pos = np.nonzero(latest >= 0)[0]
+            idx = latest[a_pos]
+            keep = kinds_ok[idx]
+            a_pos, idx = a_pos[keep], idx[keep]
+            held_rows, held_codes = changes[idx], codes[idx]
+            age = action_times[a_pos] - data.t[held_rows]
+            keep = (
+                (held_codes != code)
+                & (data.act_key[held_rows] != data.act_key[rows[a_pos]])
+                & (age >= 60.0)
+                & (age <= settings.max_hold_s)
+            )
+            for held_code in np.unique(held_codes[keep]):
+                mine = keep & (held_codes == held_code)
+                ages[int(held_code)].extend(age[mine].tolist())
+                days[int(held_code)].update(int(d) for d in np.unique(data.day[rows[a_pos[mine]]]))
         out = []
         for held_code, held_days in days.items():
             if len(held_days) < settings.min_days:
@@ -824,21 +872,26 @@ class RoutineMiner:
         make: Callable[[int, int], Trigger],
         offset_of: Callable[[int], int],
         offset_limit: int | None = None,
+        clock: bool = False,
     ) -> _Candidate | None:
         """Find a daily routine at an anchor (midnight, the sun) plus an offset.
 
         Offsets of the person's actions from each day's anchor are searched
         for the densest, surest arc; the automation fires at the arc's start
-        each day and the person's action may come until its end.
+        each day and the person's action may come until its end. A clock's
+        offsets are local times of day, whatever the day's length (DST).
         """
         settings = self.settings
-        offsets = np.asarray(
-            [
-                (data.t[i] - anchors[int(data.day[i])]) / 60.0
-                for i in rows
-                if int(data.day[i]) in anchors
-            ]
-        )
+        if clock:
+            offsets = data.minute[rows].astype(np.float64)
+        else:
+            offsets = np.asarray(
+                [
+                    (data.t[i] - anchors[int(data.day[i])]) / 60.0
+                    for i in rows
+                    if int(data.day[i]) in anchors
+                ]
+            )
         if len(offsets) < settings.min_days:
             return None
         # Offsets as minutes of a circular day (midnight anchors wrap around).
@@ -858,7 +911,12 @@ class RoutineMiner:
         if offset_limit is not None and abs(start_offset) > offset_limit:
             return None  # hours from the sun: a clock's routine, if any
         days_all = np.asarray(sorted(anchors), dtype=np.int64)
-        fire_times = np.asarray([anchors[int(d)] + start_offset * 60.0 for d in days_all])
+        fire_times = np.asarray(
+            [
+                data.local(int(d), start_offset) if clock else anchors[int(d)] + start_offset * 60.0
+                for d in days_all
+            ]
+        )
         fire_minutes = np.full(len(days_all), start, dtype=np.int64)
         return self._finish(
             data,
@@ -872,20 +930,15 @@ class RoutineMiner:
         )
 
     def _time_candidate(self, data: _Data, code: int, rows: IntArray) -> _Candidate | None:
-        tz_midnights = {
-            int(d): float(data.t[i] - data.minute[i] * 60 - (data.t[i] % 60))
-            for i, d in zip(range(len(data.t)), data.day, strict=True)
-        }
-        # A day with no Spark still has a midnight: carry the last one forward.
-        anchors: dict[int, float] = {}
-        last: tuple[int, float] | None = None
-        for day in data.all_days():
-            if day in tz_midnights:
-                last = (day, tz_midnights[day])
-            if last is not None:
-                anchors[day] = last[1] + (day - last[0]) * 86400.0
+        anchors = dict.fromkeys(data.all_days(), 0.0)
         cand = self._anchored(
-            data, code, rows, anchors, lambda at, _span: Trigger(at=at % _DAY), lambda m: m
+            data,
+            code,
+            rows,
+            anchors,
+            lambda at, _span: Trigger(at=at % _DAY),
+            lambda m: m,
+            clock=True,
         )
         if cand is None:
             return None
@@ -900,13 +953,7 @@ class RoutineMiner:
     def _sun_candidate(
         self, data: _Data, code: int, rows: IntArray, event: str, sun_action: str
     ) -> _Candidate | None:
-        sun_rows = [
-            i
-            for i in range(len(data.t))
-            if data.sigs[int(data.c[i])].kind == "sun"
-            and data.sigs[int(data.c[i])].action == sun_action
-        ]
-        anchors = {int(data.day[i]): float(data.t[i]) for i in sun_rows}
+        anchors = data.sun_times(sun_action)
         if len(anchors) < self.settings.min_days:
             return None
 
@@ -1033,17 +1080,18 @@ class RoutineMiner:
             fire_minutes = (data.minute[fires] + int(trig.hold_s // 60)) % _DAY
             fire_days = data.day[fires]
             fire_rows = None if trig.hold_s else fires
+        elif trig.sun is not None:
+            window_s = float(max(1, trig.span_min) * 60)
+            anchors = data.sun_times("set" if trig.sun == "sunset" else "rose")
+            fire_days = np.asarray(sorted(anchors), dtype=np.int64)
+            fire_times = np.asarray([anchors[int(d)] + trig.offset_min * 60.0 for d in fire_days])
+            fire_minutes = np.zeros(len(fire_days), dtype=np.int64)  # the whole day applies
         else:
             window_s = float(_window_length(cond.start, cond.end) * 60)
-            days = np.asarray(data.all_days(), dtype=np.int64)
-            if not len(days) or trig.at is None:
-                return FiringStats(), {}
-            midnight = {int(d): float(t - m * 60 - t % 60)
-                        for t, m, d in zip(data.t, data.minute, data.day, strict=True)}  # fmt: skip
-            days = np.asarray([d for d in days if int(d) in midnight], dtype=np.int64)
-            fire_times = np.asarray([midnight[int(d)] + trig.at * 60.0 for d in days])
-            fire_minutes = np.full(len(days), trig.at, dtype=np.int64)
-            fire_days = days
+            fire_days = np.asarray(data.all_days(), dtype=np.int64)
+            at = trig.at or 0
+            fire_times = np.asarray([data.local(int(d), at) for d in fire_days])
+            fire_minutes = np.full(len(fire_days), at, dtype=np.int64)
         keep = _in_window(fire_minutes, cond.start, cond.end) & _in_days(fire_days, cond.days)
         first_code = data.codes.get(skill.actions[0].target.key)
         if first_code is not None:
