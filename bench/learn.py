@@ -1,10 +1,18 @@
-"""Benchmark: Track B mining of 90 days x 2,000 state changes a day.
+"""Benchmark: Track B mining of 90 days x 2,000 state changes a day, and how right it is.
 
 Prints the time and peak memory of the routine miner on one synthetic home
 (planted routines in heavy noise), next to a baseline measured in the same
 run on the same Sparks: a plain frequent-pair counter (every pair of moments
 within ten minutes, counted in a dict), the simplest miner one could write.
 Targets: mining in <= 5 s and <= 300 MB on this 2-core machine.
+
+Then what a household would live with, for this miner and the previous one
+(the engine of git commit 91acecc) on the same homes: every proposed skill's
+automation replayed over the history it was learned from (scripts/evaluate):
+firing precision, routines covered, coverage of the person's own actions.
+Homes: the simulated households of bench/homes.py, and the real recorded
+homes of scripts/datasets when they were fetched into .develop/datasets.
+Targets: >= 80 % of firings right and >= 80 % of routines covered on each.
 """
 
 from __future__ import annotations
@@ -13,11 +21,16 @@ import argparse
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+import importlib.util
+import json
 from pathlib import Path
 import random
 import sys
+import tempfile
 import time
 import tracemalloc
+from types import ModuleType
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "custom_components" / "aisthos"))
@@ -31,6 +44,66 @@ from engine.spark import Spark
 from engine.state_change import EntityInfo, StateChange
 
 from ._harness import Report, Row, peak_rss_kib, reset_peak_rss
+
+REPO = Path(__file__).resolve().parents[1]
+# The simulated households (bench/homes.py) and their zones; real homes if fetched.
+SIMULATED: Final = {
+    "family": "Europe/Berlin",
+    "single": "America/New_York",
+    "shift": "Europe/Berlin",
+}
+REAL: Final = {
+    "kasteren_a": "Europe/Amsterdam",
+    "tapia_d": "America/New_York",
+}
+
+
+def _module(name: str, path: Path) -> ModuleType:
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None
+        assert spec.loader is not None
+        sys.modules[name] = module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def quality(miner: str, homes: dict[str, tuple[Path, Path, str]]) -> dict[str, dict[str, Any]]:
+    """Replay each home's proposals for one miner: precision, routines, coverage."""
+    evaluate = _module("aisthos_scripts_evaluate", REPO / "scripts" / "evaluate.py")
+    replay = evaluate.replay
+    engine = evaluate.load_engine(miner)
+    out: dict[str, dict[str, Any]] = {}
+    for name, (history_path, labels_path, zone) in homes.items():
+        tz = ZoneInfo(zone)
+        proposed, _ = evaluate.learn_proposals(engine, history_path, tz, None)
+        with open(history_path, encoding="utf-8") as handle:
+            history = replay.History(replay.read_history(handle), tz)
+        routines = replay.read_labels(labels_path.read_text(encoding="utf-8"))
+        skills = [
+            replay.Proposed(p["name"], p["confidence"], p["automation"], p.get("id", ""))
+            for p in proposed
+        ]
+        out[name] = replay.evaluate(skills, history, routines, detail=False)["totals"]
+    return out
+
+
+def homes_to_judge(folder: Path) -> dict[str, tuple[Path, Path, str]]:
+    """Write the simulated homes into folder; add the real ones that were fetched."""
+    homes_module = _module("aisthos_bench_homes", REPO / "bench" / "homes.py")
+    homes: dict[str, tuple[Path, Path, str]] = {}
+    for profile, zone in SIMULATED.items():
+        lines, labels = homes_module.simulate_home(profile, 28, 1)
+        history, label_file = folder / f"{profile}.jsonl", folder / f"{profile}.labels.json"
+        history.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        label_file.write_text(json.dumps(labels), encoding="utf-8")
+        homes[profile] = (history, label_file, zone)
+    for name, zone in REAL.items():
+        data = REPO / ".develop" / "datasets" / name
+        if (data / "history.jsonl").is_file() and (data / "labels.json").is_file():
+            homes[name] = (data / "history.jsonl", data / "labels.json", zone)
+    return homes
+
 
 TZ = ZoneInfo("Europe/Berlin")
 START = date(2026, 1, 5)
@@ -117,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--per-day", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--no-quality", action="store_true", help="time and memory only")
     args = parser.parse_args(argv)
 
     changes = synthetic_home(args.days, args.per_day, args.seed)
@@ -147,6 +221,37 @@ def main(argv: list[str] | None = None) -> int:
     report.target("mine_seconds", mine_s, 5.0, mine_s <= 5, "s")
     report.target("mine_peak_mb", mine_mb, 300.0, mine_mb <= 300, "MB")
     report.note("baseline = a plain frequent-pair counter over the same Sparks (10 min pairs)")
+
+    figures: dict[str, Any] = {}
+    if not args.no_quality:
+        with tempfile.TemporaryDirectory() as folder:
+            homes = homes_to_judge(Path(folder))
+            judged = {miner: quality(miner, homes) for miner in ("new", "old")}
+        report.section("replayed over the history they were learned from (baseline: 91acecc)")
+        for name in homes:
+            new, old = judged["new"][name], judged["old"][name]
+            if new["firing_precision"] is None:  # nothing proposed: nothing fires
+                report.add(Row(f"{name}: firings right (nothing proposed)", 0.0, unit="%"))
+                figures[name] = {"new": new, "old": old}
+                continue
+            precision = new["firing_precision"]
+            covered = new["routines_covered"] / new["routines"] if new["routines"] else None
+            old_covered = old["routines_covered"] / old["routines"] if old["routines"] else None
+            report.add(Row(f"{name}: firings right ({new['proposed_skills']} proposed)",
+                           100 * precision, 100 * (old["firing_precision"] or 0.0), "%",
+                           ">= 80 %", precision >= 0.8))  # fmt: skip
+            if covered is not None:
+                report.add(Row(f"{name}: routines covered ({new['routines_covered']} of "
+                               f"{new['routines']})", 100 * covered, 100 * (old_covered or 0.0),
+                               "%", ">= 80 %", covered >= 0.8))  # fmt: skip
+            report.add(Row(f"{name}: person's actions covered", 100 * new["coverage"],
+                           100 * old["coverage"], "%"))  # fmt: skip
+            report.target(f"{name}_firing_precision", precision, 0.8, precision >= 0.8, "share")
+            if covered is not None:
+                report.target(f"{name}_routines_covered", covered, 0.8, covered >= 0.8, "share")
+            figures[name] = {"new": new, "old": old}
+        if not any(name in homes for name in REAL):
+            report.note("real homes: not fetched (scripts/datasets/README.md says how)")
     report.print(
         {
             "changes": len(changes),
@@ -158,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
             "baseline_peak_mb": base_mb,
             "mine_rss_growth_mb": rss_mine,
             "skills": len(skills),
+            "quality": figures,
         }
     )
     return 0
