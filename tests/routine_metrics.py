@@ -21,11 +21,9 @@ from .home_simulator import START, TZ, Planted, acceptable, expected, forbidden,
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def _replay_module() -> ModuleType:
-    """bench/replay.py, the module scripts/evaluate uses (bench/__init__ is not needed)."""
-    name = "aisthos_bench_replay"
+def _module_from(name: str, path: Path) -> ModuleType:
+    """Load a module of bench/ or scripts/ by its file (bench/__init__ needs HA's test harness)."""
     if name not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "bench" / "replay.py"
         spec = importlib.util.spec_from_file_location(name, path)
         assert spec is not None
         assert spec.loader is not None
@@ -34,7 +32,10 @@ def _replay_module() -> ModuleType:
     return sys.modules[name]
 
 
-REPLAY = _replay_module()
+# bench/replay.py, the module scripts/evaluate uses.
+REPLAY = _module_from(
+    "aisthos_bench_replay", Path(__file__).resolve().parents[1] / "bench" / "replay.py"
+)
 
 
 def _minutes(text: str) -> int:
