@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlite3
 import threading
 
+from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -30,6 +31,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
+from .helpers import advance, set_state
 from .test_permissions import NOT_ALLOWED, PROPOSED, automations_text, home  # noqa: F401
 
 BASE = "/api/aisthos/wisdom/"
@@ -139,3 +141,32 @@ def test_rejections_stop_where_a_wisdom_file_ends() -> None:
     assert len(book.decisions) == 2_000
     assert "s_0000000099" not in book.decisions  # the oldest go first
     assert "s_0000002099" in book.decisions
+
+
+async def test_a_database_that_held_sparks_and_is_gone_is_said_so(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    set_state(hass, "light.hall", "off")
+    set_state(hass, "light.hall", "on")
+    await advance(hass, freezer, 3)
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    # Started again with Sparks in it: AisthOS remembers, outside the database.
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert config_entry.runtime_data.learner.sparks_stored
+    assert ir.async_get(hass).async_get_issue(DOMAIN, "database_gone") is None
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    for suffix in ("", "-wal", "-shm"):
+        Path(hass.config.path("aisthos.db" + suffix)).unlink(missing_ok=True)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert config_entry.state is ConfigEntryState.LOADED
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, "database_gone")
+    assert issue is not None
+    assert issue.translation_placeholders == {"path": hass.config.path("aisthos.db")}
+    assert "held Sparks and is gone" in caplog.text

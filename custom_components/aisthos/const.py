@@ -43,6 +43,7 @@ ISSUE_DB_CORRUPT: Final = "database_corrupt"
 ISSUE_DB_LOCKED: Final = "database_locked"
 ISSUE_DB_UNUSABLE: Final = "database_unusable"
 ISSUE_DB_EMPTIED: Final = "database_emptied"
+ISSUE_DB_GONE: Final = "database_gone"
 
 # How many backups are being made right now: the Spark database is not written
 # meanwhile (for the whole integration, so a reload cannot resume writing).

@@ -70,6 +70,9 @@ class SkillLearner:
         self.teachings: list[dict[str, Any]] = []
         self.preferences: dict[str, Any] = {}
         self.last_run: datetime | None = None
+        # Whether the Spark database ever held Sparks: kept here, outside it,
+        # so a database that is gone can be told from one never filled.
+        self.sparks_stored = False
         self.last_error: str | None = None
         self.signal = SIGNAL_SKILLS_UPDATED.format(entry_id)
         # Called after every run (proposals, automations, entities).
@@ -111,6 +114,7 @@ class SkillLearner:
             _LOGGER.warning("Dropping a stored preference that cannot be used: %s", problem)
         last_run = data.get("last_run")
         self.last_run = dt_util.parse_datetime(last_run) if isinstance(last_run, str) else None
+        self.sparks_stored = data.get("sparks_stored") is True
 
     @callback
     def async_schedule(self, at: dt_time) -> CALLBACK_TYPE:
@@ -268,4 +272,5 @@ class SkillLearner:
             "teachings": self.teachings,
             "preferences": self.preferences,
             "last_run": self.last_run.isoformat() if self.last_run else None,
+            "sparks_stored": self.sparks_stored,
         }

@@ -57,6 +57,7 @@ from .const import (
     FIRST_IMPORT_DAYS,
     ISSUE_DB_CORRUPT,
     ISSUE_DB_EMPTIED,
+    ISSUE_DB_GONE,
     ISSUE_DB_LOCKED,
     ISSUE_DB_UNUSABLE,
     QUEUE_LIMIT,
@@ -174,6 +175,7 @@ class AisthosRuntime:
             self._open_and_read, dt_util.start_of_local_day().timestamp()
         )
         await self.learner.async_load()
+        await self._async_check_database_kept()
         # Not persistent in HA's issue registry: raised anew at every start.
         self.wisdom.async_update_unmatched_issue()
         self.skills.async_start()
@@ -216,6 +218,20 @@ class AisthosRuntime:
         except EngineError as err:
             # The client itself warns once while the engine stays away.
             _LOGGER.debug("The AisthOS engine is not reachable yet: %s", err)
+
+    async def _async_check_database_kept(self) -> None:
+        """Say so when a database that held Sparks is gone; remember that this one holds some."""
+        learner = self.learner
+        if self.first_start and learner.sparks_stored:
+            _LOGGER.error(
+                "The Spark database %s held Sparks and is gone (deleted or replaced): they are "
+                "lost. A new one was started",
+                self.db_path,
+            )
+            self._create_issue(ISSUE_DB_GONE, {"path": str(self.db_path)})
+        elif self.last_spark is not None and not learner.sparks_stored:
+            learner.sparks_stored = True
+            await learner.async_save()
 
     async def _async_first_import(self) -> None:
         """Import the recorder's last weeks once, at the first setup."""

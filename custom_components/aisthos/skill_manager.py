@@ -242,6 +242,8 @@ class SkillManager:
         book = self.book
         today = dt_util.now().date()
         sparks = await self.hass.async_add_executor_job(self.learner.store.count, 0.0)
+        if sparks:
+            self.learner.sparks_stored = True  # saved with the rest of the learning
         approved = len(book.keep_ids())
         if (stage := self.learner.growth.advance(today, sparks, approved)) is not None:
             persistent_notification.async_create(
