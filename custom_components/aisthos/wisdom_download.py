@@ -3,7 +3,7 @@
 The file lives in <config>/aisthos/. What AisthOS learned is private, so the
 view serves administrators only. A browser opening a link sends no
 Authorization header, so the export_wisdom action answers the administrator
-who called it with a link signed for that administrator's own session (the
+who called it with a link signed for that administrator's latest login session (the
 way Home Assistant serves other downloads), never in a notification (every
 user reads those). The link carries a ticket of its own: it works for one
 download of that file within a few minutes; a signed request without a
@@ -95,7 +95,7 @@ def _session_of(user: User) -> str | None:
 def async_download_link(hass: HomeAssistant, path: Path, user: User) -> str | None:
     """Return a link for one download of a wisdom file by this administrator.
 
-    Signed for the administrator's own session: it lets a browser in as
+    Signed for the administrator's latest login session: it lets a browser in as
     them, for LINK_LIFETIME; its ticket lets it have this one file, once.
     None when the administrator has no session to sign for.
     """
