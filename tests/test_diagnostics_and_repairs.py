@@ -36,6 +36,8 @@ async def test_diagnostics(
     assert diagnostics["sparks"]["stored"] == 1
     assert diagnostics["filter"]["passed"] == 1
     assert diagnostics["filter"]["appeared"] == 1
+    # The first setup's import of the recorder's history, done (nothing was recorded before).
+    assert diagnostics["history_import"] == {"percent": 100, "imported": 0, "running": False}
 
 
 async def test_diagnostics_redact_the_engine_link(

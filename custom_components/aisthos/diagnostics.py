@@ -42,6 +42,7 @@ async def async_get_config_entry_diagnostics(
         },
         "filter": asdict(runtime.pipeline.significance.stats),
         "runtime": asdict(runtime.stats),
+        "history_import": asdict(runtime.history_import),
         "sparks": {
             "stored": stored,
             "today": runtime.sparks_today,
