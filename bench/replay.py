@@ -722,13 +722,17 @@ def _score(
         for c in history.person_changes_between(step.entity_id, fired, end)
         if wanted.accepts(c.state)
     ]
+    # Found done already when it acts (by the person before its delay ended,
+    # or long before): the automation adds nothing, whatever follows.
+    state = history.state_at(step.entity_id, due)
+    if not wanted.activation and state is not None and wanted.accepts(state):
+        return StepResult(step, due, "noop", wanted.label)
     # A change in the trigger's own context is the same action of the person's (one tap, a
     # group, a scene): the automation adds nothing to it.
     matched = [c for c in changes if context is None or c.context_id != context]
     if matched:
         return StepResult(step, due, "right", wanted.label, matched)
-    state = history.state_at(step.entity_id, due)
-    if changes or (not wanted.activation and state is not None and wanted.accepts(state)):
+    if changes:
         return StepResult(step, due, "noop", wanted.label)
     return StepResult(step, due, "wrong", wanted.label)
 

@@ -135,7 +135,12 @@ def strings(value: Any) -> list[str]:
 def check_written(config: dict[str, Any]) -> None:
     """The automation does exactly the learned thing, with data-only strings."""
     assert config["triggers"] == [
-        {"trigger": "state", "entity_id": "binary_sensor.hall_motion", "to": "on"}
+        {
+            "trigger": "state",
+            "entity_id": "binary_sensor.hall_motion",
+            "to": "on",
+            "not_from": ["unavailable", "unknown"],
+        }
     ]
     assert config["actions"] == [{"action": "light.turn_on", "target": {"entity_id": "light.hall"}}]
     assert [c["condition"] for c in config["conditions"]] == ["time"]

@@ -111,7 +111,12 @@ async def test_learn_service_returns_skills_with_automations(
     assert f"after {DAYS - 1} of them (100 %)" in skill["explanation"]
     automation = skill["automation"]
     assert automation["triggers"] == [
-        {"trigger": "state", "entity_id": "binary_sensor.hall_motion", "to": "on"}
+        {
+            "trigger": "state",
+            "entity_id": "binary_sensor.hall_motion",
+            "to": "on",
+            "not_from": ["unavailable", "unknown"],
+        }
     ]
     assert automation["actions"] == [
         {"action": "light.turn_on", "target": {"entity_id": "light.hall"}}

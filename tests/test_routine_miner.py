@@ -123,7 +123,8 @@ def test_an_approved_skill_is_kept_even_when_it_fades() -> None:
     assert skills[0].confidence < 0.2
 
 
-def test_time_routine_learns_someone_home() -> None:
+def test_a_time_routine_carries_no_condition_it_cannot_count() -> None:
+    """Who is home is not known from Sparks alone: no someone-home condition is learned."""
     sparks = [arrive(at(0, "06:00"))]
     for day in range(14):
         sparks.append(light(at(day, "06:45", day * 20 % 240)))
@@ -132,7 +133,7 @@ def test_time_routine_learns_someone_home() -> None:
     assert len(skills) == 1
     assert skills[0].trigger.at is not None
     assert abs(skills[0].trigger.at - (6 * 60 + 45)) <= 5
-    assert skills[0].conditions.someone_home
+    assert not skills[0].conditions.someone_home
 
 
 def test_weekday_routine_gets_a_weekday_condition() -> None:

@@ -135,6 +135,9 @@ def _trigger(skill: Skill, resolve: Callable[[str], str | None]) -> dict[str, An
             out |= {"not_from": list(_NOT_A_MOMENT), "not_to": list(_NOT_A_MOMENT)}
         else:
             out |= _trigger_state(domain, trig.event.action)
+            if "from" not in out:
+                # Coming back after a restart is not the moment it waits for.
+                out["not_from"] = list(_NOT_A_MOMENT)
         if trig.hold_s:
             out["for"] = {"seconds": round(trig.hold_s)}
         return out

@@ -152,8 +152,7 @@ class _Data:
         self.tz = tz
         codes: dict[str, int] = {}
         self.sigs: list[Signature] = []
-        rows: list[tuple[float, int, bool, int, int, int, int]] = []
-        residents: dict[str, bool] = {}
+        rows: list[tuple[float, int, bool, int, int, int]] = []
         first_ord, last_ord = first.toordinal(), last.toordinal()
         offset_cache: dict[int, int] = {}
         for spark in sorted(sparks, key=lambda s: s.time):
@@ -165,8 +164,6 @@ class _Data:
                 offset = offset_cache[hour_key] = int(utcoffset.total_seconds()) if utcoffset else 0
             local = spark.time + offset
             day = int(local // 86400) + 719163  # days since 0001-01-01, as date.toordinal()
-            if spark.kind == "presence" and spark.subject.startswith("resident_"):
-                residents[spark.subject] = spark.action == "arrived"
             if not first_ord <= day <= last_ord:
                 continue
             key = f"{spark.ref}:{spark.action}"
@@ -183,7 +180,6 @@ class _Data:
                     code,
                     spark.cause == "automation",
                     int(act) if isinstance(act, (int, float)) else 0,
-                    -1 if not residents else int(any(residents.values())),
                     day,
                     int(local % 86400) // 60,
                 )
@@ -194,9 +190,8 @@ class _Data:
         self.c: IntArray = np.asarray([r[1] for r in rows], dtype=np.int64)
         self.auto: BoolArray = np.asarray([r[2] for r in rows], dtype=bool)
         self.act: IntArray = np.asarray([r[3] for r in rows], dtype=np.int64)
-        self.home = np.asarray([r[4] for r in rows], dtype=np.int8)
-        self.day: IntArray = np.asarray([r[5] for r in rows], dtype=np.int64)
-        self.minute: IntArray = np.asarray([r[6] for r in rows], dtype=np.int64)
+        self.day: IntArray = np.asarray([r[4] for r in rows], dtype=np.int64)
+        self.minute: IntArray = np.asarray([r[5] for r in rows], dtype=np.int64)
         n_sigs = max(1, len(self.sigs))
         ref_index = {ref: i for i, ref in enumerate(dict.fromkeys(s.ref for s in self.sigs))}
         self.ref_of_sig: IntArray = np.asarray(
@@ -282,10 +277,9 @@ class _Data:
 
         A firing while the action's entity already is as the action would
         leave it does nothing (the light is on already): neither right nor
-        wrong. Firings while nobody is home are counted all the same: who is
-        home is not known from Sparks alone (a resident who never left makes
-        none), so a someone-home condition can only make a skill better than
-        its count says.
+        wrong. Who is home is not known from Sparks alone (a resident who
+        never left makes none), so learned skills carry no someone-home
+        condition: every firing counted is one the automation would make.
         """
         ref = int(self.ref_of_sig[action_code])
         rows = self._ref_rows.get(ref)
@@ -321,6 +315,18 @@ class _Data:
             rows = np.nonzero(np.isin(self.c, codes))[0] if codes else np.zeros(0, dtype=np.int64)
             found = self._sun[action] = {int(self.day[i]): float(self.t[i]) for i in rows}
         return found
+
+    def held_for(self, code: int, entries: IntArray, hold_s: float) -> BoolArray:
+        """Mark the entries into a state that stayed so for hold_s (HA's `for:`)."""
+        ref_changes = self.changes_by_ref()[int(self.ref_of_sig[code])]
+        after = np.searchsorted(self.t[ref_changes], self.t[entries], side="right")
+        next_change = np.where(
+            after < len(ref_changes),
+            self.t[ref_changes[np.minimum(after, len(ref_changes) - 1)]],
+            np.inf,
+        )
+        held: BoolArray = next_change - self.t[entries] >= hold_s
+        return held
 
     def changes_by_ref(self) -> dict[int, IntArray]:
         """Return each entity's rows, in time order."""
@@ -630,11 +636,15 @@ class RoutineMiner:
         fire_days: IntArray,
         window_s: float,
         delay_anchor: float = 0.0,
+        chance: float | None = None,
     ) -> _Candidate | None:
-        """Choose window and days for the firings, replay them and score."""
+        """Choose window and days for the firings, replay them and score.
+
+        chance, for a clock or the sun: the chance of the action in its span
+        anyway, read by the caller around the span itself.
+        """
         settings = self.settings
         action = data.sigs[action_code]
-        someone_home = self._always_home(data, action_code)
         live = data.live_firings(action_code, fire_times)
         fire_times, fire_minutes, fire_days = fire_times[live], fire_minutes[live], fire_days[live]
         fire_rows = fire_rows[live] if fire_rows is not None else None
@@ -685,6 +695,8 @@ class RoutineMiner:
 
         replay = final(window_s)
         delay = 0.0
+        if chance is not None:
+            replay.base_rate = max(replay.base_rate, chance)
         if not daily:
             # The automation waits where the person waited, and is then judged
             # as the household lives with it: the person's own action must
@@ -711,7 +723,7 @@ class RoutineMiner:
         return _Candidate(
             trigger,
             action,
-            Conditions(start, end, chosen_days, someone_home),
+            Conditions(start, end, chosen_days),
             delay_anchor + delay,
             window_s,
             replay,
@@ -721,13 +733,6 @@ class RoutineMiner:
             # household keeps the automation that is right, not the busiest.
             score * value * (1.0 + bonus),
         )
-
-    @staticmethod
-    def _always_home(data: _Data, action_code: int) -> bool:
-        # Someone was home every time the person did it (before anyone's
-        # presence was known does not count against it).
-        homes = data.home[data.person_actions(action_code)]
-        return bool(np.any(homes == 1)) and not bool(np.any(homes == 0))
 
     # ---- kinds of routine ------------------------------------------------------
 
@@ -834,15 +839,7 @@ class RoutineMiner:
                 min(max(120.0, np.quantile(observed, 0.9) - hold + 60.0), max(120.0, hold / 2))
             )
             entries = data.occurrences(held_code)
-            ref_changes = changes_by_ref[int(data.ref_of_sig[held_code])]
-            after = np.searchsorted(data.t[ref_changes], data.t[entries], side="right")
-            next_change = np.where(
-                after < len(ref_changes),
-                data.t[ref_changes[np.minimum(after, len(ref_changes) - 1)]],
-                np.inf,
-            )
-            held = next_change - data.t[entries] >= hold
-            fires = entries[held]
+            fires = entries[data.held_for(held_code, entries, hold)]
             fire_times = data.t[fires] + hold
             fire_minutes = (data.minute[fires] + int(hold // 60)) % _DAY
             fire_days = data.day[fires] + (data.minute[fires] + int(hold // 60)) // _DAY
@@ -918,15 +915,23 @@ class RoutineMiner:
             ]
         )
         fire_minutes = np.full(len(days_all), start, dtype=np.int64)
+        # The chance of the action in the span anyway: the person's rate for it
+        # in the two hours either side of the span (offsets, not clock minutes:
+        # for the sun, around the sun).
+        span = _window_length(start, end)
+        near = _in_window(as_minutes, (start - BACKGROUND_MIN) % _DAY, (start - 1) % _DAY)
+        near |= _in_window(as_minutes, (end + 1) % _DAY, (end + BACKGROUND_MIN) % _DAY)
+        rate = int(np.sum(near)) / max(1.0, float(len(days_all)) * 2 * BACKGROUND_MIN)
         return self._finish(
             data,
-            make(start_offset, _window_length(start, end)),
+            make(start_offset, span),
             code,
             fire_times,
             None,
             fire_minutes,
             days_all,
             span_s,
+            chance=1.0 - math.exp(-rate * span),
         )
 
     def _time_candidate(self, data: _Data, code: int, rows: IntArray) -> _Candidate | None:
@@ -1076,9 +1081,13 @@ class RoutineMiner:
             if code is None:
                 return FiringStats(), {}
             fires = data.occurrences(code)
+            if trig.hold_s:
+                # Only the entries that held that long fire, and on the day they end.
+                fires = fires[data.held_for(code, fires, trig.hold_s)]
             fire_times = data.t[fires] + trig.hold_s
-            fire_minutes = (data.minute[fires] + int(trig.hold_s // 60)) % _DAY
-            fire_days = data.day[fires]
+            late = data.minute[fires] + int(trig.hold_s // 60)
+            fire_minutes = late % _DAY
+            fire_days = data.day[fires] + late // _DAY
             fire_rows = None if trig.hold_s else fires
         elif trig.sun is not None:
             window_s = float(max(1, trig.span_min) * 60)
@@ -1093,9 +1102,11 @@ class RoutineMiner:
             fire_times = np.asarray([data.local(int(d), at) for d in fire_days])
             fire_minutes = np.full(len(fire_days), at, dtype=np.int64)
         keep = _in_window(fire_minutes, cond.start, cond.end) & _in_days(fire_days, cond.days)
-        first_code = data.codes.get(skill.actions[0].target.key)
+        first = min(skill.actions, key=lambda a: a.delay_s)
+        first_code = data.codes.get(first.target.key)
         if first_code is not None:
-            keep &= data.live_firings(first_code, fire_times)
+            # What the automation finds when it acts, after its delay.
+            keep &= data.live_firings(first_code, fire_times + first.delay_s)
         rights: list[BoolArray] = []
         explained = actions = 0
         base = 0.0

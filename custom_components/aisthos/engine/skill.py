@@ -22,7 +22,7 @@ WEEKEND: Final = WEEKDAYS[5:]
 
 # Evidence older than this weighs half as much: routines change with seasons.
 HALF_LIFE_DAYS: Final = 21.0
-# One-sided ~90 % Wilson bound: few observations cannot give high confidence.
+# One-sided 95 % Wilson bound: few observations cannot give high confidence.
 WILSON_Z: Final = 1.64
 _SKILL_ID: Final = re.compile(r"^[a-z0-9_]{1,40}$")
 # Skills at or above this confidence are proposed to the user.
