@@ -86,23 +86,6 @@ def test_what_an_automation_already_does_is_not_proposed_again() -> None:
     assert mine(routine(14), 14, automated=["light1:turned_on"]) == []
 
 
-def test_an_automation_doing_it_elsewhere_does_not_block_the_routine() -> None:
-    """A presence simulation at night switches the light too: the mornings stay the person's."""
-    night = [light(at(day, "03:00"), cause="automation") for day in range(14)]
-    night += [light_off(at(day, "03:30")) for day in range(14)]
-    assert mine(routine(14) + night, 14)
-    # ...but where an automation already does it, it is not proposed again:
-    # on two mornings the automation switched it, not the person.
-    skipped = [
-        s for s in routine(21)
-        if not (s.action == "turned_on" and s.object == "light" and s.time // 86400 in
-                {at(2, "07:00") // 86400, at(3, "07:00") // 86400})
-    ]  # fmt: skip
-    assert mine(skipped, 21)
-    by_automation = [light(at(day, "07:01"), cause="automation") for day in (2, 3)]
-    assert mine(skipped + by_automation, 21) == []
-
-
 def test_one_off_coincidences_are_not_skills() -> None:
     assert mine(routine(2), 14) == []
 

@@ -21,9 +21,8 @@ windows are the arcs of the evidence that score best, not fixed caps, and
 weekday sets are chosen from how the firings went on each weekday. Changes
 sharing one Home Assistant context (a group and its lights, a scene) are one
 act: never trigger and action of one routine, and only one of them is the
-action. Automation-caused changes are never learned as behaviour, and an
-action is never proposed where the household's automations already do it
-(any that uses the entity, or one seen doing it in the skill's window).
+action. Automation-caused changes are never learned as behaviour, and
+actions an automation already performs are never proposed again.
 """
 
 from __future__ import annotations
@@ -543,7 +542,7 @@ class RoutineMiner:
         settings = self.settings
         first = today - timedelta(days=settings.lookback_days)
         data = _Data(sparks, tz, first, today - timedelta(days=1))
-        blocked = set(automated)
+        blocked = set(automated) | self._automated_in_data(data)
         actions = [
             code
             for code, sig in enumerate(data.sigs)
@@ -682,7 +681,7 @@ class RoutineMiner:
                 return None
         assert chosen_days is not None
         keep = _in_window(minutes, start, end) & _in_days(days_of, chosen_days)
-        if not np.any(keep) or self._automated_there(data, action_code, (start, end), chosen_days):
+        if not np.any(keep):
             return None
         n_eligible = sum(1 for d in all_days if _weekday(d) in chosen_days)
 
@@ -737,19 +736,10 @@ class RoutineMiner:
 
     # ---- kinds of routine ------------------------------------------------------
 
-    @staticmethod
-    def _automated_there(
-        data: _Data, code: int, window: tuple[int, int], days: Sequence[str]
-    ) -> bool:
-        """Whether an automation did this action at least twice in the window on these days.
-
-        Then it is done already, there: not for us to propose. Elsewhere (a
-        presence simulation while the household is away) it still may be.
-        """
-        rows = data.occurrences(code)
-        rows = rows[data.auto[rows]]
-        inside = _in_window(data.minute[rows], *window) & _in_days(data.day[rows], days)
-        return int(np.sum(inside)) >= 2
+    def _automated_in_data(self, data: _Data) -> set[str]:
+        """Signatures automations performed at least twice: not for us to propose."""
+        codes, counts = np.unique(data.c[data.auto], return_counts=True)
+        return {data.sigs[int(c)].key for c, n in zip(codes, counts, strict=True) if n >= 2}
 
     def _event_candidates(self, data: _Data, code: int, rows: IntArray) -> list[_Candidate]:
         """Something happens, and the person does the action within minutes."""
