@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -9,11 +10,13 @@ import pytest
 from custom_components.aisthos.engine.skill import (
     Action,
     Conditions,
+    FiringStats,
     Signature,
     Skill,
     Trigger,
     confidence,
     hhmm_to_minutes,
+    lower_bound,
     minutes_to_hhmm,
 )
 
@@ -111,3 +114,52 @@ def test_time_helpers_and_windows() -> None:
     assert not overnight.contains(12 * 60)
     assert Conditions(0, 1, ("sat", "sun")).days_text() == "weekends"
     assert Conditions(0, 1, ("mon", "wed")).days_text() == "Mon, Wed"
+
+
+@pytest.mark.parametrize(
+    "trigger",
+    [
+        Trigger(sun="sunset", offset_min=-15, span_min=40),
+        Trigger(
+            event=Signature("b2c3d4e5f6a1", "cleared", "motion", "motion", "bathroom"), hold_s=300
+        ),
+    ],
+)
+def test_new_kinds_of_trigger_and_firing_counts_round_trip(trigger: Trigger) -> None:
+    stats = FiringStats(firings=20, right=18, base_rate=0.02, actions=30, explained=18, z=2.33)
+    skill = replace(make_skill(), trigger=trigger, stats=stats).with_evidence(
+        evidence(9, 10), TODAY
+    )
+    again = Skill.from_dict(skill.as_dict())
+    assert again.as_dict() == skill.as_dict()
+    assert (again.trigger, again.stats) == (trigger, stats)
+    # Confidence is the firings' lower bound with chance taken out, not the days'.
+    assert skill.confidence == pytest.approx(
+        (lower_bound(18, 20, 2.33) - 0.02) / (1 - 0.02), rel=1e-6
+    )
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"firings": 3, "right": 4},
+        {"firings": 3, "right": 2, "base_rate": 1.0},
+        {"firings": 3, "right": 2, "z": 9},
+        {"firings": 3, "right": 2, "actions": 1, "explained": 2},
+    ],
+)
+def test_inconsistent_firing_counts_are_refused(bad: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match=r"inconsistent|within"):
+        FiringStats.from_dict(bad)
+
+
+def test_a_sun_offset_and_a_hold_stay_in_their_bounds() -> None:
+    for bad in (
+        {"sun": "noon"},
+        {"sun": "sunset", "offset_min": 400},
+        {"at": 60, "offset_min": 5},
+        {"at": 60, "hold_s": 30.0},
+        {"event": ARRIVAL, "hold_s": 100_000.0},
+    ):
+        with pytest.raises(ValueError, match=r"sun|hold|span|exactly one"):
+            Trigger(**bad)  # type: ignore[arg-type]
