@@ -159,3 +159,20 @@ def test_unlocking_is_never_learned_however_regular() -> None:
             arrive(t + 3600, action="left"),
         ]
     assert mine(sparks, 14) == []
+
+
+def test_a_clock_does_not_fire_at_a_time_the_spring_forward_skips() -> None:
+    """02:30 does not exist in Berlin on 29 March 2026: that day counts no firing."""
+    start = date(2026, 3, 16)  # a Monday; the DST change falls on day 13
+    sparks = []
+    for day in range(21):
+        when = start + timedelta(days=day)
+        if when != date(2026, 3, 29):  # 02:00-03:00 does not exist that night
+            wall = datetime(when.year, when.month, when.day, 2, 32, tzinfo=TZ)
+            sparks.append(light(wall.timestamp() + day * 7))
+        noon = datetime(when.year, when.month, when.day, 10, tzinfo=TZ)
+        sparks.append(light_off(noon.timestamp() + day * 7919 % 36000))
+    (skill,) = RoutineMiner().run(sparks, TZ, start + timedelta(days=21))
+    assert skill.trigger.at is not None
+    assert skill.stats is not None
+    assert (skill.stats.firings, skill.stats.right) == (20, 20)  # 21 days, one without 02:32

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time as dt_time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time as dt_time, timedelta, tzinfo
 import hashlib
 import math
 from typing import Final
@@ -340,10 +340,15 @@ class _Data:
         return self._changes_by_ref
 
     def local(self, day: int, minute: int) -> float:
-        """Return the moment of a local time of day (minutes) on a day (ordinal)."""
-        moment = datetime.combine(
-            date.fromordinal(day), dt_time(minute // 60 % 24, minute % 60), self.tz
-        )
+        """Return the moment of a local time of day (minutes) on a day (ordinal).
+
+        NaN where that time does not exist that day (skipped by a DST change):
+        a clock set to it does not fire then.
+        """
+        wall = datetime.combine(date.fromordinal(day), dt_time(minute // 60 % 24, minute % 60))
+        moment = wall.replace(tzinfo=self.tz)
+        if moment.astimezone(UTC).astimezone(self.tz).replace(tzinfo=None) != wall:
+            return math.nan
         return moment.timestamp()
 
     def all_days(self) -> list[int]:
@@ -914,6 +919,8 @@ class RoutineMiner:
                 for d in days_all
             ]
         )
+        exists = np.isfinite(fire_times)  # a clock does not fire at a time DST skipped
+        fire_times, days_all = fire_times[exists], days_all[exists]
         fire_minutes = np.full(len(days_all), start, dtype=np.int64)
         # The chance of the action in the span anyway: the person's rate for it
         # in the two hours either side of the span (offsets, not clock minutes:
@@ -1100,6 +1107,8 @@ class RoutineMiner:
             fire_days = np.asarray(data.all_days(), dtype=np.int64)
             at = trig.at or 0
             fire_times = np.asarray([data.local(int(d), at) for d in fire_days])
+            exists = np.isfinite(fire_times)  # a clock does not fire at a time DST skipped
+            fire_times, fire_days = fire_times[exists], fire_days[exists]
             fire_minutes = np.full(len(fire_days), at, dtype=np.int64)
         keep = _in_window(fire_minutes, cond.start, cond.end) & _in_days(fire_days, cond.days)
         first = min(skill.actions, key=lambda a: a.delay_s)
