@@ -58,3 +58,10 @@ def test_sentences_and_answers_exist_for_every_intent() -> None:
         assert f'"{intent}"' in voice, intent
     for key in re.findall(r'self\.say\(\s*"([a-z_]+)"', voice):
         assert key in sentences["responses"], key
+
+
+def test_every_kind_of_entity_offered_has_a_label() -> None:
+    from custom_components.aisthos.engine.perception import SUPPORTED_DOMAINS
+
+    labels = STRINGS["selector"]["domains"]["options"]
+    assert set(labels) == set(SUPPORTED_DOMAINS)
