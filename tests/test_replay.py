@@ -4,38 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-import importlib.util
 import itertools
 import json
 from pathlib import Path
-import sys
-from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from .home_simulator import PLANTED, START, TZ as SIM_TZ, simulate
+from .routine_metrics import _module_from
 
 REPO = Path(__file__).resolve().parents[1]
 TZ = ZoneInfo("Europe/Berlin")
 DAY = date(2026, 3, 2)  # a Monday
 
 
-def _load(name: str, path: Path) -> ModuleType:
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 # The same module object scripts/evaluate.py uses (bench/__init__ is not needed).
-replay = _load("aisthos_bench_replay", REPO / "bench" / "replay.py")
+replay = _module_from("aisthos_bench_replay", REPO / "bench" / "replay.py")
 _ids = itertools.count(1)
 
 
@@ -651,7 +637,7 @@ def test_evaluate_end_to_end_on_the_simulator(
     labels_file = tmp_path / "labels.json"
     labels_file.write_text(json.dumps(labels))
     out_file = tmp_path / "out.json"
-    evaluate = _load("aisthos_scripts_evaluate", REPO / "scripts" / "evaluate.py")
+    evaluate = _module_from("aisthos_scripts_evaluate", REPO / "scripts" / "evaluate.py")
     code = evaluate.main(
         ["--history", str(history_file), "--labels", str(labels_file), "--tz", "Europe/Berlin",
          "--json", str(out_file), "--miner", "new"]
@@ -694,6 +680,6 @@ def test_evaluate_end_to_end_on_the_simulator(
 
 
 def test_evaluate_old_miner_missing_commit_is_a_clear_error() -> None:
-    evaluate = _load("aisthos_scripts_evaluate", REPO / "scripts" / "evaluate.py")
+    evaluate = _module_from("aisthos_scripts_evaluate", REPO / "scripts" / "evaluate.py")
     with pytest.raises(evaluate.EngineError, match="not in this clone"):
         evaluate.load_engine("old", commit="0123456789abcdef0123456789abcdef01234567")

@@ -379,17 +379,6 @@ def _weekday(day_ordinal: int) -> str:
     return WEEKDAYS[(day_ordinal - 1) % 7]
 
 
-def circular_spread(minutes: npt.ArrayLike) -> float:
-    """Return the circular standard deviation of minutes of the day, in minutes."""
-    angles = np.asarray(minutes, dtype=np.float64) * (2 * math.pi / _DAY)
-    if not len(angles):
-        return 0.0
-    length = math.hypot(float(np.mean(np.cos(angles))), float(np.mean(np.sin(angles))))
-    if length <= 1e-12:
-        return _DAY / 2
-    return math.sqrt(-2.0 * math.log(min(1.0, length))) * _DAY / (2 * math.pi)
-
-
 def _score(right: int, fired: int, base_rate: float, z: float = WILSON_Z) -> tuple[float, float]:
     """Return (confidence, score) of a replay: the score weighs how much it does."""
     bound = lower_bound(right, fired, z)
@@ -640,7 +629,6 @@ class RoutineMiner:
         fire_minutes: IntArray,
         fire_days: IntArray,
         window_s: float,
-        delay_anchor: float = 0.0,
         chance: float | None = None,
     ) -> _Candidate | None:
         """Choose window and days for the firings, replay them and score.
@@ -729,7 +717,7 @@ class RoutineMiner:
             trigger,
             action,
             Conditions(start, end, chosen_days),
-            delay_anchor + delay,
+            delay,
             window_s,
             replay,
             evidence,
@@ -749,7 +737,6 @@ class RoutineMiner:
     def _event_candidates(self, data: _Data, code: int, rows: IntArray) -> list[_Candidate]:
         """Something happens, and the person does the action within minutes."""
         settings = self.settings
-        action = data.sigs[code]
         lo = np.searchsorted(data.t, data.t[rows] - settings.max_delay_s, side="left")
         # Every (action, earlier moment within max_delay_s) pair, all at once.
         counts = rows - lo
@@ -793,7 +780,6 @@ class RoutineMiner:
                 data.day[fires], window_s,
             )) is not None:  # fmt: skip
                 out.append(cand)
-        del action
         return out
 
     def _hold_candidates(self, data: _Data, code: int, rows: IntArray) -> list[_Candidate]:
