@@ -92,6 +92,24 @@ async def test_the_first_setup_imports_the_recorders_history_by_itself(
     assert len(db_rows(hass)) == 4
 
 
+async def test_a_first_import_cut_short_runs_again_at_the_next_start(
+    hass: HomeAssistant, config_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """HA stopped before the first import ended: the next start imports it."""
+    store = SparkStore(Path(hass.config.path(DB_FILENAME)))
+    await hass.async_add_executor_job(store.open)
+    await hass.async_add_executor_job(store.set_meta, "first_import_pending", True)
+    await hass.async_add_executor_job(store.close)
+    await recorded_then_set_up(
+        hass, freezer, config_entry, 2, [("light.hall", "off"), ("light.hall", "on")]
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert db_rows(hass, "SELECT kind, action FROM sparks") == [("power", "turned_on")]
+    assert db_rows(hass, "SELECT value FROM meta WHERE key = 'first_import_pending'") == [
+        ("false",)
+    ]
+
+
 async def test_no_import_while_a_backup_is_made(
     hass: HomeAssistant, config_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:

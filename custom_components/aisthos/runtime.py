@@ -90,6 +90,9 @@ from .wisdom_service import WisdomService
 
 _LOGGER = logging.getLogger(__package__)
 
+# Store meta key: the first import of the recorder's history has not finished.
+FIRST_IMPORT_PENDING = "first_import_pending"
+
 type AisthosConfigEntry = ConfigEntry[AisthosRuntime]
 
 
@@ -134,6 +137,7 @@ class AisthosRuntime:
         self.history_import = ImportProgress()
         # Set when this start found no database: the recorder's weeks are imported.
         self.first_start = False
+        self.first_import_pending = False
         # Review decisions taken while a backup held writes: (keep, discard,
         # the Sparks kept).
         self._deferred_reviews: list[tuple[list[int], list[int], list[Spark]]] = []
@@ -184,8 +188,9 @@ class AisthosRuntime:
             self.entry.async_create_background_task(
                 self.hass, self._async_check_engine(self.engine), "aisthos engine check"
             )
-        if self.first_start:
-            # Day one: learn from what the recorder already holds, in the background.
+        if self.first_import_pending:
+            # Day one (or a restart that cut it short): learn from what the
+            # recorder already holds, in the background.
             self.entry.async_create_background_task(
                 self.hass, self._async_first_import(), "aisthos first history import"
             )
@@ -241,6 +246,17 @@ class AisthosRuntime:
             except (StoreError, HomeAssistantError) as err:
                 _LOGGER.warning("The recorder's history could not be imported: %s", err)
                 return
+            except RuntimeError:
+                # The recorder's executor refuses work once HA stops: the
+                # import is still pending and runs again at the next start.
+                if not self.hass.is_stopping:
+                    raise
+                _LOGGER.debug("Home Assistant stopped during the first history import")
+                return
+            self.first_import_pending = False
+            await self.hass.async_add_executor_job(
+                self.store.set_meta, FIRST_IMPORT_PENDING, False
+            )
         _LOGGER.info("Imported %d Sparks from the recorder's history", done["imported"])
 
     async def async_stop(self) -> None:
@@ -298,7 +314,9 @@ class AisthosRuntime:
             self.anonymizer.load(saved)
         if self.store.get_meta("observing_since") is None:
             self.store.set_meta("observing_since", time.time())
+            self.store.set_meta(FIRST_IMPORT_PENDING, True)
             self.first_start = True
+        self.first_import_pending = bool(self.store.get_meta(FIRST_IMPORT_PENDING))
         self.sparks_today = self.store.count(start_of_day)
         recent = self.store.recent(1)
         self.last_spark = recent[0] if recent else None
