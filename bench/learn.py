@@ -241,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
                            100 * precision, 100 * (old["firing_precision"] or 0.0), "%",
                            ">= 80 %", precision >= 0.8))  # fmt: skip
             if covered is not None:
-                report.add(Row(f"{name}: routines covered ({new['routines_covered']} of "
+                report.add(Row(f"{name}: recurring routines covered ({new['routines_covered']} of "
                                f"{new['routines']})", 100 * covered, 100 * (old_covered or 0.0),
                                "%", ">= 80 %", covered >= 0.8))  # fmt: skip
             report.add(Row(f"{name}: person's actions covered", 100 * new["coverage"],

@@ -44,6 +44,10 @@ TOLERANCE_S: Final = 120.0
 DECLARED_MAX_S: Final = 7200.0
 OCCURRENCE_S: Final = 120.0
 COVERED_SHARE: Final = 0.5
+# A routine is recurring when it happened on this many days at least (once a
+# week over four weeks); rarer ones, and routines that stopped, are listed
+# but not counted among the routines to cover.
+RECURRING_DAYS: Final = 4
 # The AisthOS gate switch of a skill: on while the skill is enabled, taken as always on.
 _GATE_SWITCH: Final = re.compile(r"^switch\..*_skill_.*$")
 _DURATION: Final = re.compile(r"^([+-])?(\d+):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?$")
@@ -799,6 +803,7 @@ class Routine:
     kind: str
     actions: tuple[tuple[str, str], ...]
     occurrences: tuple[float, ...]
+    stopped_after: str | None = None  # the household stopped doing it after this day
 
 
 def read_labels(text: str) -> list[Routine]:
@@ -817,7 +822,9 @@ def read_labels(text: str) -> list[Routine]:
                 datetime.fromisoformat(str(o)).timestamp() for o in item.get("occurrences", [])
             )
             kind = str(item.get("kind", ""))
-            routines.append(Routine(str(item["name"]), kind, actions, occurrences))
+            stopped = item.get("stopped_after")
+            stopped_after = str(stopped) if stopped is not None else None
+            routines.append(Routine(str(item["name"]), kind, actions, occurrences, stopped_after))
         except (KeyError, TypeError, ValueError) as err:
             raise HistoryError(f"labels: routine {number}: {err!r}") from None
     return routines
@@ -958,6 +965,11 @@ def evaluate(
                 "kind": routine.kind,
                 "occurrences": len(routine.occurrences),
             }
+            days = {history.local(o).date() for o in routine.occurrences}
+            if routine.stopped_after is not None:
+                entry["not_counted"] = f"stopped after {routine.stopped_after}"
+            elif len(days) < RECURRING_DAYS:
+                entry["not_counted"] = f"seen on {len(days)} day{'s' if len(days) != 1 else ''}"
             if routine.occurrences:
                 best = _routine_score(routine, skills, replays)
                 entry.update(best, covered=best["share"] >= COVERED_SHARE)
@@ -965,7 +977,10 @@ def evaluate(
                 entry.update(share=None, matched=0, skill=None, action=None, covered=None)
             listed.append(entry)
         scored = [r for r in listed if r["covered"] is not None]
-        totals["routines_covered"] = sum(1 for r in scored if r["covered"])
-        totals["routines"] = len(scored)
+        recurring = [r for r in scored if "not_counted" not in r]
+        totals["routines_covered"] = sum(1 for r in recurring if r["covered"])
+        totals["routines"] = len(recurring)
+        totals["labelled_routines_covered"] = sum(1 for r in scored if r["covered"])
+        totals["labelled_routines"] = len(scored)
         out["routines"] = listed
     return out

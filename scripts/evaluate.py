@@ -214,16 +214,21 @@ def render(result: dict[str, Any]) -> str:
         f"({totals['person_actions_covered']} of {totals['person_actions']})",
     ]
     if "routines" in result:
-        lines.append(f"routines covered: {totals['routines_covered']} of {totals['routines']}")
+        lines.append(
+            f"recurring routines covered: {totals['routines_covered']} of {totals['routines']} "
+            f"(all labelled: {totals['labelled_routines_covered']} of "
+            f"{totals['labelled_routines']})"
+        )
         for routine in result["routines"]:
             if routine["covered"] is None:
                 lines.append(f"  -    {routine['name']}: no occurrences (not counted)")
                 continue
             mark = "yes" if routine["covered"] else "no "
             by = f" by {routine['skill']!r} on {routine['action']}" if routine["skill"] else ""
+            aside = f" ({routine['not_counted']}, not counted)" if "not_counted" in routine else ""
             lines.append(
                 f"  {mark}  {routine['name']}: {routine['matched']} of {routine['occurrences']} "
-                f"occurrences{by}"
+                f"occurrences{by}{aside}"
             )
     lines.append(f"proposed skills: {totals['proposed_skills']}")
     return "\n".join(lines)

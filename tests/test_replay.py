@@ -479,6 +479,14 @@ def _labelled_home() -> tuple[Any, list[Any]]:
                 "occurrences": [at(DAY, 7, 0).isoformat()],
             },
             {
+                "name": "given up",
+                "kind": "event",
+                "triggers": [["binary_sensor.motion", "on"]],
+                "actions": [["light.hall", "on"]],
+                "occurrences": [o.isoformat() for o in occurrences],
+                "stopped_after": "2026-03-20",
+            },
+            {
                 "name": "never seen",
                 "kind": "time",
                 "triggers": [],
@@ -508,7 +516,12 @@ def test_coverage_and_routines_covered_from_labels() -> None:
     assert by_name["evening light"]["covered"] is True  # 2 of 4 = 50 %
     assert by_name["morning kettle"]["covered"] is False
     assert by_name["never seen"]["covered"] is None  # no occurrences: not counted
-    assert (totals["routines_covered"], totals["routines"]) == (1, 2)
+    # Seen on one day: listed, not a recurring routine; one that stopped neither.
+    assert by_name["morning kettle"]["not_counted"] == "seen on 1 day"
+    assert by_name["given up"]["not_counted"] == "stopped after 2026-03-20"
+    assert "not_counted" not in by_name["evening light"]
+    assert (totals["routines_covered"], totals["routines"]) == (1, 1)
+    assert (totals["labelled_routines_covered"], totals["labelled_routines"]) == (2, 3)
     # 1 of 4 right is not enough
     strict = replay.Proposed(
         "motion: hall light",

@@ -86,6 +86,26 @@ def test_what_an_automation_already_does_is_not_proposed_again() -> None:
     assert mine(routine(14), 14, automated=["light1:turned_on"]) == []
 
 
+def test_an_automation_that_follows_the_trigger_makes_the_routine_redundant() -> None:
+    # On some mornings the household's own automation was quicker than the person.
+    sparks = routine(14) + [
+        light(at(day, "07:00", day * 37 % 300 + 5), "automation") for day in (3, 9)
+    ]
+    assert mine(sparks, 14) == []
+
+
+def test_an_automation_doing_the_action_at_other_times_does_not_block_the_routine() -> None:
+    # A presence simulation switches the same light on and off in the evenings.
+    sparks = routine(14)
+    for day in range(14):
+        sparks += [
+            light(at(day, "21:30"), "automation"),
+            light(at(day, "21:50"), "automation", action="turned_off"),
+        ]
+    skills = mine(sparks, 14)
+    assert [s.trigger.event.ref for s in skills if s.trigger.event] == ["motion1"]
+
+
 def test_one_off_coincidences_are_not_skills() -> None:
     assert mine(routine(2), 14) == []
 

@@ -254,9 +254,7 @@ class AisthosRuntime:
                 _LOGGER.debug("Home Assistant stopped during the first history import")
                 return
             self.first_import_pending = False
-            await self.hass.async_add_executor_job(
-                self.store.set_meta, FIRST_IMPORT_PENDING, False
-            )
+            await self.hass.async_add_executor_job(self.store.set_meta, FIRST_IMPORT_PENDING, False)
         _LOGGER.info("Imported %d Sparks from the recorder's history", done["imported"])
 
     async def async_stop(self) -> None:

@@ -536,7 +536,7 @@ class RoutineMiner:
         settings = self.settings
         first = today - timedelta(days=settings.lookback_days)
         data = _Data(sparks, tz, first, today - timedelta(days=1))
-        blocked = set(automated) | self._automated_in_data(data)
+        blocked = set(automated)
         actions = [
             code
             for code, sig in enumerate(data.sigs)
@@ -552,6 +552,7 @@ class RoutineMiner:
             candidates += self._event_candidates(data, code, rows)
             candidates += self._hold_candidates(data, code, rows)
             candidates += self._daily_candidates(data, code, rows)
+        candidates = [c for c in candidates if not self._done_by_an_automation(data, c)]
         found = self._group(self._best_per_action(candidates))
         return self._merge(found, existing, data, today, set(keep_ids), describe or _words)
 
@@ -729,10 +730,25 @@ class RoutineMiner:
 
     # ---- kinds of routine ------------------------------------------------------
 
-    def _automated_in_data(self, data: _Data) -> set[str]:
-        """Signatures automations performed at least twice: not for us to propose."""
-        codes, counts = np.unique(data.c[data.auto], return_counts=True)
-        return {data.sigs[int(c)].key for c, n in zip(codes, counts, strict=True) if n >= 2}
+    @staticmethod
+    def _done_by_an_automation(data: _Data, cand: _Candidate) -> bool:
+        """Tell whether an automation already does the action after this trigger.
+
+        Then it is not ours to propose. Only after the candidate's own firings:
+        a presence simulation switching the living room light on while everyone
+        is away does not make Ben's "home, then living room light" redundant.
+        Twice, and on a tenth of the firings at least: one coincidence is not
+        an automation.
+        """
+        rows = data.occurrences(data.codes[cand.action.key])
+        auto_times = data.t[rows[data.auto[rows]]]
+        fired = cand.replay.times
+        if len(auto_times) < 2 or not len(fired):
+            return False
+        lo = np.searchsorted(auto_times, fired, side="left")
+        hi = np.searchsorted(auto_times, fired + cand.window_s, side="right")
+        followed = int(np.sum(hi > lo))
+        return followed >= max(2, math.ceil(0.1 * len(fired)))
 
     def _event_candidates(self, data: _Data, code: int, rows: IntArray) -> list[_Candidate]:
         """Something happens, and the person does the action within minutes."""
