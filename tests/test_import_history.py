@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
-from custom_components.aisthos import backup
+from custom_components.aisthos import backup, history_import
 from custom_components.aisthos.const import DB_FILENAME, DOMAIN
 from custom_components.aisthos.engine.spark_store import SparkStore
 from homeassistant.core import HomeAssistant
@@ -147,3 +147,79 @@ async def test_two_imports_at_once_import_a_stretch_once(
     first, second = await asyncio.gather(import_history(), import_history())
     assert sorted([first["imported"], second["imported"]]) == [0, 2]
     assert len(db_rows(hass)) == 2
+
+
+async def test_the_history_is_read_page_by_page_as_at_once(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Pages of one row read what one page reads, rows of one instant included."""
+    now = dt_util.utcnow()
+    freezer.move_to(now - timedelta(hours=3))
+    set_state(hass, "light.hall", "off")
+    set_state(hass, "light.porch", "off")  # the same instant as the hall's
+    freezer.tick(timedelta(minutes=5))
+    set_state(hass, "light.hall", "on", automation=True)
+    set_state(hass, "light.porch", "on", automation=True)
+    freezer.tick(timedelta(minutes=5))
+    set_state(hass, "light.hall", "off")
+    set_state(hass, "switch.not_asked_for", "on")
+    await async_wait_recording_done(hass)
+    freezer.move_to(now)
+    start = (now - timedelta(days=1)).timestamp()
+    entity_ids = ["light.hall", "light.porch", "light.never_recorded"]
+
+    async def read(page_rows: int | None) -> list[list[history_import.Row]]:
+        return [
+            page
+            async for page in history_import.async_read_history(
+                hass, entity_ids, start, now.timestamp(), page_rows
+            )
+        ]
+
+    at_once = await read(None)
+    assert len(at_once) == 1
+    rows = at_once[0]
+    assert [(eid, state, automation) for eid, state, _ts, automation, _c in rows] == [
+        ("light.hall", "off", False),
+        ("light.porch", "off", False),
+        ("light.hall", "on", True),
+        ("light.porch", "on", True),
+        ("light.hall", "off", False),
+    ]
+    assert all(context and len(context) == 32 for *_rest, context in rows)
+    assert rows[0][2] == rows[1][2]
+    one_by_one = await read(1)
+    assert one_by_one == [[row] for row in rows]
+    assert [row for page in await read(2) for row in page] == rows
+    assert await read(None) == at_once
+    nothing: list[str] = []
+    assert [page async for page in history_import.async_read_history(hass, nothing, start)] == []
+
+
+async def test_an_import_in_small_pages_makes_the_same_sparks(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(history_import, "PAGE_ROWS", 1)
+    states = [
+        ("light.porch", "off"),
+        ("light.hall", "off"),
+        ("light.porch", "on"),
+        ("light.hall", "on"),
+        ("light.hall", "off"),
+    ]
+    await recorded_then_set_up(hass, freezer, config_entry, 2, states)
+    response = await hass.services.async_call(
+        DOMAIN, "import_history", {"days": 10}, blocking=True, return_response=True
+    )
+    assert response["imported"] == 3
+    assert db_rows(hass, "SELECT kind, action FROM sparks ORDER BY time") == [
+        ("power", "turned_on"),
+        ("power", "turned_on"),
+        ("power", "turned_off"),
+    ]
+    progress = hass.states.get("sensor.aisthos_history_import")
+    assert progress is not None
+    assert progress.state == "100"

@@ -1,27 +1,32 @@
 """Turn the recorder's existing history into Sparks, so learning starts on day one.
 
-The recorder's history API drops each state's context, and the context is
-what tells a person's action from an automation's, so this reads the
-recorder's own tables (in the recorder's executor, read-only).
+Not through the recorder's history API (recorder.history's
+get_significant_states, state_changes_during_period): the States it returns
+carry no context (its LazyState is given an empty Context and its queries do
+not select the context columns), and the context is what tells a person's
+action from an automation's (an automation's actions carry a parent id) and
+which changes one action made together. So this reads the context columns of
+the recorder's `states` and `states_meta` tables, whose schema Home Assistant
+documents (https://data.home-assistant.io/docs/states/), named here with
+SQLAlchemy Core rather than the recorder's private ORM classes, in read-only
+sessions of the public recorder helper (homeassistant.helpers.recorder), run
+in the recorder's executor. Page by page: 14 days of a busy home are never in
+memory at once, only their Sparks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import Float, Integer, LargeBinary, String, column, or_, select, table
 
-from homeassistant.components.recorder import get_instance  # type: ignore[attr-defined]
-from homeassistant.components.recorder.db_schema import States, StatesMeta
-from homeassistant.components.recorder.util import (  # type: ignore[attr-defined]
-    session_scope,
-)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.recorder import get_instance, session_scope
 from homeassistant.util import dt as dt_util
 
 from .engine.perception import Perception
@@ -36,39 +41,110 @@ if TYPE_CHECKING:
 # entity id, state, time, caused by an automation, the context's id.
 type Row = tuple[str, str | None, float, bool, str | None]
 
+# The documented columns read, of the recorder's tables.
+_STATES: Final = table(
+    "states",
+    column("state_id", Integer),
+    column("metadata_id", Integer),
+    column("state", String),
+    column("last_updated_ts", Float),
+    column("context_id_bin", LargeBinary),
+    column("context_parent_id_bin", LargeBinary),
+)
+_STATES_META: Final = table(
+    "states_meta", column("metadata_id", Integer), column("entity_id", String)
+)
+# State rows read at once: a few MB, however busy the home.
+PAGE_ROWS: Final = 20_000
 
-def _read_rows(hass: HomeAssistant, entity_ids: list[str], start: float, end: float) -> list[Row]:
+
+def _entity_ids_by_metadata_id(hass: HomeAssistant, entity_ids: list[str]) -> dict[int, str]:
     with session_scope(hass=hass, read_only=True) as session:
-        query = (
-            select(
-                StatesMeta.entity_id,
-                States.state,
-                States.last_updated_ts,
-                States.context_parent_id_bin,
-                States.context_id_bin,
-            )
-            .join(StatesMeta, States.metadata_id == StatesMeta.metadata_id)
-            .where(StatesMeta.entity_id.in_(entity_ids))
-            .where(States.last_updated_ts >= start)
-            .where(States.last_updated_ts < end)
-            .order_by(States.last_updated_ts)
+        query = select(_STATES_META.c.metadata_id, _STATES_META.c.entity_id).where(
+            _STATES_META.c.entity_id.in_(entity_ids)
         )
+        return {int(metadata_id): entity_id for metadata_id, entity_id in session.execute(query)}
+
+
+def _read_page(
+    hass: HomeAssistant,
+    entity_ids: dict[int, str],
+    after: tuple[float, int],
+    end: float,
+    limit: int,
+) -> list[tuple[int, Row]]:
+    """Return the next rows after `after` (a time and a state id), before `end`, in order."""
+    states, (ts, state_id) = _STATES.c, after
+    query = (
+        select(
+            states.state_id,
+            states.metadata_id,
+            states.state,
+            states.last_updated_ts,
+            states.context_parent_id_bin,
+            states.context_id_bin,
+        )
+        .where(states.metadata_id.in_(list(entity_ids)))
+        .where(states.last_updated_ts >= ts)
+        .where(or_(states.last_updated_ts > ts, states.state_id > state_id))
+        .where(states.last_updated_ts < end)
+        .order_by(states.last_updated_ts, states.state_id)
+        .limit(limit)
+    )
+    with session_scope(hass=hass, read_only=True) as session:
         return [
-            (entity_id, state, float(ts), parent is not None, context.hex() if context else None)
-            for entity_id, state, ts, parent, context in session.execute(query)
-            if ts is not None
+            (
+                int(row_id),
+                (
+                    entity_ids[metadata_id],
+                    state,
+                    float(updated),
+                    parent is not None,
+                    bytes(context).hex() if context else None,
+                ),
+            )
+            for row_id, metadata_id, state, updated, parent, context in session.execute(query)
         ]
 
 
-def rows_to_sparks(
-    rows: Iterable[Row], resolve: Callable[[str], EntityInfo | None], perception: Perception
-) -> list[Spark]:
-    """Run recorder rows through a fresh Filter and the home's Perception."""
-    previous: dict[str, str | None] = {}
+async def async_read_history(
+    hass: HomeAssistant,
+    entity_ids: list[str],
+    start: float,
+    end: float | None = None,
+    page_rows: int | None = None,
+) -> AsyncIterator[list[Row]]:
+    """Yield the state rows of the given entities from the recorder, in time order, by pages."""
+    if not entity_ids:
+        return
+    page_rows = page_rows or PAGE_ROWS
+    recorder = get_instance(hass)
+    end = end if end is not None else time.time()
+    known = await recorder.async_add_executor_job(_entity_ids_by_metadata_id, hass, entity_ids)
+    after = (start, -1)
+    while known:
+        page = await recorder.async_add_executor_job(_read_page, hass, known, after, end, page_rows)
+        if page:
+            after = (page[-1][1][2], page[-1][0])
+            yield [row for _row_id, row in page]
+        if len(page) < page_rows:
+            return
 
-    def changes() -> Iterator[tuple[StateChange, EntityInfo]]:
+
+class HistoryReplay:
+    """Recorder rows, page after page, through a fresh Filter and the home's Perception."""
+
+    def __init__(self, resolve: Callable[[str], EntityInfo | None], perception: Perception) -> None:
+        """Replay for the entities `resolve` knows."""
+        self._resolve = resolve
+        self._pipeline = SparkPipeline(perception, SignificanceFilter())
+        self._previous: dict[str, str | None] = {}
+        self._sparks: list[Spark] = []
+
+    def _changes(self, rows: Iterable[Row]) -> Iterator[tuple[StateChange, EntityInfo]]:
+        previous = self._previous
         for entity_id, state, ts, from_automation, context_id in rows:
-            info = resolve(entity_id)
+            info = self._resolve(entity_id)
             if info is None:
                 continue
             if entity_id not in previous:
@@ -79,18 +155,29 @@ def rows_to_sparks(
             previous[entity_id] = state
             yield StateChange(entity_id, old, state, ts, from_automation, context_id), info
 
-    return SparkPipeline(perception, SignificanceFilter()).replay(changes())
+    def feed(self, rows: Iterable[Row]) -> None:
+        """Replay the next rows (in time order, after those fed before)."""
+        pipeline, sparks = self._pipeline, self._sparks
+        # As SparkPipeline.replay, over pages: what settled by each change's time first.
+        for change, info in self._changes(rows):
+            sparks.extend(pipeline.collect(change.time))
+            pipeline.offer(change, info)
+
+    def finish(self) -> list[Spark]:
+        """Return the Sparks of everything fed, in time order."""
+        self._sparks.extend(self._pipeline.flush())
+        sparks, self._sparks = self._sparks, []
+        sparks.sort(key=lambda s: s.time)
+        return sparks
 
 
-async def async_read_history(
-    hass: HomeAssistant, entity_ids: list[str], start: float, end: float | None = None
-) -> list[Row]:
-    """Read state rows of the given entities from the recorder."""
-    if not entity_ids:
-        return []
-    return await get_instance(hass).async_add_executor_job(
-        _read_rows, hass, entity_ids, start, end if end is not None else time.time()
-    )
+def rows_to_sparks(
+    rows: Iterable[Row], resolve: Callable[[str], EntityInfo | None], perception: Perception
+) -> list[Spark]:
+    """Run recorder rows through a fresh Filter and the home's Perception."""
+    replay = HistoryReplay(resolve, perception)
+    replay.feed(rows)
+    return replay.finish()
 
 
 @dataclass(slots=True)
@@ -108,7 +195,7 @@ async def async_import_recent_history(
     """Turn the recorder's last days into Sparks (only a stretch not imported yet).
 
     Callers hold runtime.import_lock. Progress is kept on the runtime and
-    announced: reading the recorder, perceiving, storing.
+    announced: reading the recorder and perceiving (page by page), storing.
     """
     progress = runtime.history_import
     store = runtime.store
@@ -134,8 +221,6 @@ async def async_import_recent_history(
             for eid in candidates
             if (info := runtime.observed.get(eid, hass.states.get(eid))) is not None
         }
-        rows = await async_read_history(hass, sorted(observed), start, end)
-        step(40)
         # Residents and rooms get their tokens here, on the loop, as live: the
         # replay in the worker thread below then only reads the anonymizer.
         anonymizer = runtime.anonymizer
@@ -143,13 +228,13 @@ async def async_import_recent_history(
             anonymizer.area(info.area_id, info.area_name)
             if entity_id.startswith("person."):
                 anonymizer.resident(entity_id)
-
-        def replay() -> list[Spark]:
-            sparks = rows_to_sparks(rows, observed.get, runtime.pipeline.perception)
-            sparks.sort(key=lambda s: s.time)
-            return sparks
-
-        sparks = await hass.async_add_executor_job(replay)
+        replay = HistoryReplay(observed.get, runtime.pipeline.perception)
+        # Reading the recorder and perceiving, page by page, up to 80%.
+        async for rows in async_read_history(hass, sorted(observed), start, end):
+            await hass.async_add_executor_job(replay.feed, rows)
+            if (percent := int(80 * (rows[-1][2] - start) / (end - start))) > progress.percent:
+                step(percent)
+        sparks = await hass.async_add_executor_job(replay.finish)
         step(80)
         await runtime.async_store_import(sparks, start)
         progress.imported += len(sparks)

@@ -5,6 +5,8 @@ Completing an item keeps its Spark; deleting an item discards it.
 
 from __future__ import annotations
 
+# Public in the todo package, as HA's docs import them; it re-exports them
+# without `as` (no __all__), hence the ignore under mypy's strict re-export rule.
 from homeassistant.components.todo import (  # type: ignore[attr-defined]
     TodoItem,
     TodoItemStatus,

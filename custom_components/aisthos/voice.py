@@ -2,10 +2,11 @@
 
 Sentences, answers and notification texts live in sentences/<language>.yaml
 (see language.py). Each intent's sentences are registered with Home
-Assistant's conversation agent as trigger sentences, so they run through the
-real Assist pipeline; sentences about one routine ("run …", "explain …")
-name the routines AisthOS knows, so everything else reaches HA's own intents.
-Every intent answers with the speaker's permissions (see permissions.py).
+Assistant's conversation agent as sentence triggers (through the public
+trigger helper, as an automation's `trigger: conversation`), so they run
+through the real Assist pipeline; sentences about one routine ("run …",
+"explain …") name the routines AisthOS knows, so everything else reaches
+HA's own intents. Every intent answers with the speaker's permissions (see permissions.py).
 How AisthOS speaks on each channel (voice, notification,
 an LLM chat) — brief or detailed, a list or prose, proactive or quiet — is
 chosen by the Track A bandit, which learns from the reactions gathered here:
@@ -14,6 +15,7 @@ spoken corrections, answers to offers, dismissed offers, chat feedback.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -22,17 +24,18 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any, Final
 
-from hassil.recognize import RecognizeResult
+import probatio as vol
 
-from homeassistant.components.conversation import ConversationInput
-from homeassistant.components.conversation.agent_manager import get_agent_manager
-from homeassistant.const import EVENT_COMPONENT_LOADED
+from homeassistant.const import CONF_COMMAND, CONF_PLATFORM, EVENT_COMPONENT_LOADED
 from homeassistant.core import CALLBACK_TYPE, Context, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, Unauthorized
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.script import ScriptRunResult
+from homeassistant.helpers.trigger import async_initialize_triggers, async_validate_trigger_config
 from homeassistant.setup import EventComponentLoaded
 from homeassistant.util import dt as dt_util
 
+from .const import DOMAIN
 from .engine.skill import Skill
 from .engine.skill_book import Feedback
 from .engine.style_bandit import Style, StyleBandit, StyleContext
@@ -64,6 +67,8 @@ CHAT_TURN: Final = timedelta(minutes=10)
 
 # A handler answers what was said (its slots), as the speaker (their context).
 type Handler = Callable[[dict[str, str], Context], Awaitable[str]]
+# What a sentence trigger runs: its trigger variables in, the answer out.
+type TriggerAction = Callable[[dict[str, Any], Context | None], Awaitable[ScriptRunResult]]
 
 
 class Access(Enum):
@@ -123,6 +128,10 @@ class Voice:
         self._skill_sentences: list[CALLBACK_TYPE] = []
         self._spoken_names: frozenset[str] = frozenset()
         self._unsubs: list[CALLBACK_TYPE] = []
+        self._voice_started = False
+        self._stopped = False
+        # Registering sentences awaits: one change of the routines' names at a time.
+        self._sync_lock = asyncio.Lock()
         self.bandit = StyleBandit()
         self.last: tuple[StyleContext, Style] | None = None
         # The chat's current style: context, style and when it was chosen.
@@ -139,19 +148,44 @@ class Voice:
             load_language, self.hass.config.language
         )
         if "conversation" in self.hass.config.components:
-            self._async_start_voice()
+            await self._async_start_voice()
             return
 
         @callback
         def loaded(event: Event[EventComponentLoaded]) -> None:
-            if event.data["component"] == "conversation" and not self._sentences:
-                self._async_start_voice()
+            if event.data["component"] == "conversation" and not self._voice_started:
+                self.runtime.entry.async_create_background_task(
+                    self.hass, self._async_start_voice(), "aisthos assist sentences"
+                )
 
         self._unsubs.append(self.hass.bus.async_listen(EVENT_COMPONENT_LOADED, loaded))
 
-    @callback
-    def _async_start_voice(self) -> None:
+    async def _async_register(
+        self, sentences: list[str], action: TriggerAction
+    ) -> CALLBACK_TYPE | None:
+        """Register sentences with Assist as a sentence trigger; None if they are refused.
+
+        Through the public trigger helper and the conversation trigger
+        platform, as an automation's `trigger: conversation` is.
+        """
+        try:
+            config = await async_validate_trigger_config(
+                self.hass, [{CONF_PLATFORM: "conversation", CONF_COMMAND: sentences}]
+            )
+        except (vol.Invalid, HomeAssistantError) as err:
+            _LOGGER.warning("Assist refused the sentences %s: %s", sentences, err)
+            return None
+
+        def log(level: int, msg: str, **kwargs: Any) -> None:
+            _LOGGER.log(level, "%s AisthOS sentences %s", msg, sentences, **kwargs)
+
+        return await async_initialize_triggers(self.hass, config, action, DOMAIN, "AisthOS", log)
+
+    async def _async_start_voice(self) -> None:
         """Register the sentences with Assist."""
+        if self._voice_started or self._stopped:
+            return
+        self._voice_started = True
         handlers: dict[str, Handler] = {
             "what_learned": self._what_learned,
             "why_did_you": self._why_did_you,
@@ -176,52 +210,55 @@ class Voice:
             "teach_open": lambda slots, _c: self._teach(slots, "open"),
             "teach_close": lambda slots, _c: self._teach(slots, "close"),
         }
-        manager = get_agent_manager(self.hass)
         for intent, sentences in self.language.get("intents", {}).items():
             handler = handlers.get(intent)
             if handler is None or not sentences:
                 continue
-            self._sentences.append(
-                manager.register_trigger(list(sentences), self._wrap(intent, handler))
-            )
+            unsub = await self._async_register(list(sentences), self._wrap(intent, handler))
+            if unsub is not None:
+                self._sentences.append(unsub)
+            if self._unloaded():  # meanwhile
+                self.async_stop()
+                return
         self._unsubs.append(
             async_dispatcher_connect(
                 self.hass, self.runtime.learner.signal, self._async_sync_skill_sentences
             )
         )
-        self._async_sync_skill_sentences()
+        await self._async_sync_skill_sentences()
 
-    @callback
-    def _async_sync_skill_sentences(self) -> None:
+    async def _async_sync_skill_sentences(self) -> None:
         """Register the sentences naming routines for the routines known now.
 
         Names, never a wildcard: "run the bedtime script" or "do the dishes"
         must reach Home Assistant's own intents unless a routine has that name.
         """
-        by_name: defaultdict[str, list[str]] = defaultdict(list)
-        for skill in self.runtime.learner.skills:
-            for name in spoken_names(skill.name):
-                by_name[name].append(skill.id)
-        if frozenset(by_name) == self._spoken_names:
-            return
-        for unsub in self._skill_sentences:
-            unsub()
-        self._skill_sentences.clear()
-        self._spoken_names = frozenset(by_name)
-        manager = get_agent_manager(self.hass)
-        intents = self.language.get("intents", {})
-        for name, skill_ids in sorted(by_name.items()):
-            for intent, handler in (
-                ("explain_skill", self._explain_skill),
-                ("run_skill", self._run_skill),
-            ):
-                sentences = [s.replace("{skill}", name) for s in intents.get(intent, [])]
-                if sentences:
-                    self._skill_sentences.append(
-                        manager.register_trigger(
-                            sentences, self._wrap(intent, self._about(name, skill_ids, handler))
-                        )
-                    )
+        async with self._sync_lock:
+            by_name: defaultdict[str, list[str]] = defaultdict(list)
+            for skill in self.runtime.learner.skills:
+                for name in spoken_names(skill.name):
+                    by_name[name].append(skill.id)
+            if self._stopped or frozenset(by_name) == self._spoken_names:
+                return
+            for unsub in self._skill_sentences:
+                unsub()
+            self._skill_sentences.clear()
+            self._spoken_names = frozenset(by_name)
+            intents = self.language.get("intents", {})
+            for name, skill_ids in sorted(by_name.items()):
+                for intent, handler in (
+                    ("explain_skill", self._explain_skill),
+                    ("run_skill", self._run_skill),
+                ):
+                    sentences = [s.replace("{skill}", name) for s in intents.get(intent, [])]
+                    if not sentences:
+                        continue
+                    action = self._wrap(intent, self._about(name, skill_ids, handler))
+                    if (remove := await self._async_register(sentences, action)) is not None:
+                        self._skill_sentences.append(remove)
+                    if self._unloaded():  # meanwhile
+                        self.async_stop()
+                        return
 
     def _about(
         self,
@@ -251,8 +288,13 @@ class Voice:
             except (TypeError, ValueError) as err:
                 _LOGGER.warning("Starting the style preferences afresh: %s", err)
 
+    def _unloaded(self) -> bool:
+        """Whether async_stop was called (sentences registered after it go at once)."""
+        return self._stopped
+
     def async_stop(self) -> None:
-        """Unregister the sentences."""
+        """Unregister the sentences (also those still being registered, once they are)."""
+        self._stopped = True
         for unsub in (*self._unsubs, *self._sentences, *self._skill_sentences):
             unsub()
         self._unsubs.clear()
@@ -260,26 +302,30 @@ class Voice:
         self._skill_sentences.clear()
         self._spoken_names = frozenset()
 
-    def _wrap(
-        self, intent: str, handler: Handler
-    ) -> Callable[[ConversationInput, RecognizeResult], Awaitable[str | None]]:
+    def _wrap(self, intent: str, handler: Handler) -> TriggerAction:
         """Answer as the speaker: refused, clearly, whatever HA would refuse them."""
         access = _ACCESS.get(intent, Access.REACT)
 
-        async def run(user_input: ConversationInput, result: RecognizeResult) -> str | None:
+        async def run(variables: dict[str, Any], _unused: Context | None = None) -> ScriptRunResult:
+            # The trigger's variables, as an automation's: the slots said and
+            # the speaker's input (the trigger's own context is not the speaker's).
+            trigger = variables["trigger"]
             slots = {
-                name: str(entity.value if isinstance(entity.value, str) else entity.text).strip()
-                for name, entity in result.entities.items()
+                name: str(slot["value"] if isinstance(slot["value"], str) else slot["text"]).strip()
+                for name, slot in trigger["details"].items()
             }
-            context = user_input.context
+            said = trigger["user_input"]["context"]
+            context = Context(user_id=said["user_id"], parent_id=said["parent_id"], id=said["id"])
             try:
                 if access is Access.ADMIN:
                     await async_require_admin(self.hass, context, spoken=True)
                 elif access is Access.REACT:
                     await async_require_reaction(self.hass, context)
-                return await handler(slots, context)
+                answer = await handler(slots, context)
             except Unauthorized:
-                return self.say("not_allowed")
+                answer = self.say("not_allowed")
+            # What an automation answers with set_conversation_response.
+            return ScriptRunResult(answer, service_response=None, variables={})
 
         return run
 
