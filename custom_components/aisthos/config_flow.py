@@ -23,6 +23,7 @@ from .const import (
     CONF_INCLUDE_AREAS,
     CONF_INCLUDE_ENTITIES,
     CONF_LEARN_TIME,
+    CONF_LOGBOOK,
     CONF_RETENTION_DAYS,
     CONF_REVIEW,
     CONF_SECRET,
@@ -273,8 +274,12 @@ class AisthosOptionsFlow(OptionsFlowWithReload):
             if (error := await _check_engine(self.hass, options)) is None:
                 return self.async_create_entry(data=options)
             errors["base"] = error
+        shown = user_input or self.config_entry.options
         return self.async_show_form(
             step_id="init",
-            data_schema=_schema(user_input or self.config_entry.options),
+            # Only here, not at setup: a choice for those who want Sparks in the logbook.
+            data_schema=_schema(shown).extend(
+                {vol.Required(CONF_LOGBOOK, default=bool(shown.get(CONF_LOGBOOK, False))): bool}
+            ),
             errors=errors,
         )

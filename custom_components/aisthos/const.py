@@ -19,6 +19,9 @@ CONF_RETENTION_DAYS: Final = "retention_days"
 CONF_LEARN_TIME: Final = "learn_time"
 CONF_ENGINE_URL: Final = "engine_url"
 CONF_ENGINE_TOKEN: Final = "engine_token"
+# Off by default: a logbook event per Spark stores every change a second time
+# (in HA's recorder) and shows it twice in the logbook.
+CONF_LOGBOOK: Final = "logbook_sparks"
 EVENT_CAMERA_SPARK: Final = "aisthos_camera_spark"
 
 DEFAULT_RETENTION_DAYS: Final = 90
@@ -28,7 +31,7 @@ FIRST_IMPORT_DAYS: Final = 14
 DEFAULT_LEARN_TIME: Final = "03:00:00"
 DB_FILENAME: Final = "aisthos.db"
 
-# Fired for every stored Spark; the logbook platform renders it.
+# Fired for every stored Spark when CONF_LOGBOOK is on; the logbook platform renders it.
 EVENT_SPARK: Final = "aisthos_spark"
 SIGNAL_SPARKS_UPDATED: Final = "aisthos_sparks_updated_{}"
 

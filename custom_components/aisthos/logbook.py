@@ -1,10 +1,17 @@
-"""Show Sparks in the Logbook as readable lines."""
+"""Show Sparks in the Logbook as readable lines.
+
+Spark events are fired only with the logbook option (CONF_LOGBOOK); the
+description stays registered regardless, so events recorded while it was on
+still read well after it is turned off.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+# Public in the logbook package (core's logbook platforms import them from
+# it); it re-exports them without `as` (no __all__), hence the ignore.
 from homeassistant.components.logbook import (  # type: ignore[attr-defined]
     LOGBOOK_ENTRY_ICON,
     LOGBOOK_ENTRY_MESSAGE,

@@ -41,6 +41,8 @@ class HistoryImportSensor(AisthosEntity, SensorEntity):
 
     _attr_entity_category = EntityCategory.DIAGNOSTIC
     _attr_native_unit_of_measurement = PERCENTAGE
+    # Counts up with every batch of an import: a recorder row each time, to no use.
+    _unrecorded_attributes = frozenset({"imported"})
 
     def __init__(self, entry: AisthosConfigEntry) -> None:
         """Create the sensor."""
@@ -87,6 +89,11 @@ class LastSparkSensor(AisthosEntity, SensorEntity):
     """
 
     _attr_entity_registry_enabled_default = False
+    # They change with every Spark and are in AisthOS's own database already;
+    # the state (the readable line) is what the history needs.
+    _unrecorded_attributes = frozenset(
+        {"time", "kind", "area", "subject", "action", "object", "band", "cause", "extra"}
+    )
 
     def __init__(self, entry: AisthosConfigEntry) -> None:
         """Create the sensor."""
@@ -115,6 +122,9 @@ class SkillsSensor(AisthosEntity, SensorEntity):
 
     _attr_native_unit_of_measurement = "skills"
     _attr_state_class = SensorStateClass.MEASUREMENT
+    # A table of up to ten skills, new after every learning run; last_run is the
+    # Last learning sensor's state, recorded there.
+    _unrecorded_attributes = frozenset({"skills", "last_run"})
 
     def __init__(self, entry: AisthosConfigEntry) -> None:
         """Create the sensor."""
@@ -164,6 +174,9 @@ class StageSensor(AisthosEntity, SensorEntity):
     """The growth stage, with its age and what the next stage still needs."""
 
     _attr_device_class = SensorDeviceClass.ENUM
+    # What the next stage needs is a table refreshed at every learning run, and the
+    # age changes daily; the stage itself (and since when) is what history needs.
+    _unrecorded_attributes = frozenset({"next_stage_needs", "days"})
 
     def __init__(self, entry: AisthosConfigEntry) -> None:
         """Create the sensor."""

@@ -41,6 +41,11 @@ class SkillSwitch(AisthosEntity, SwitchEntity):
     """Enable or pause one skill."""
 
     _attr_translation_key = "skill"
+    # The explanation is a sentence, and confidence and the evidence count move
+    # with every learning run: the on/off history is what the recorder needs.
+    _unrecorded_attributes = frozenset(
+        {"explanation", "confidence", "learned_from", "last_observed"}
+    )
 
     def __init__(self, entry: AisthosConfigEntry, skill_id: str) -> None:
         """Create the switch of one skill."""

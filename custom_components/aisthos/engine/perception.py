@@ -122,7 +122,7 @@ class Perception:
             "cause": cause.value,
         }
         template = TEMPLATES[template_name]
-        if any(field.name == "act" for field in template.fields):
+        if "act" in template.field_names:
             values["act"] = float(anonymizer.act(change.context_id))
         try:
             return make_spark(template, anonymizer.ref(change.entity_id), values)

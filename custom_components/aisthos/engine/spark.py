@@ -125,18 +125,18 @@ def make_spark(template: Template, ref: str, values: Mapping[str, object]) -> Sp
         for name, value in checked.items()
         if name != "time" and name not in CORE_FIELDS
     )
-    core = {name: checked.get(name) for name in CORE_FIELDS}
     if not isinstance(ref, str) or len(ref) > 16 or (not ref.isalnum() and ref):
         raise SparkValueError("a Spark ref is a short alphanumeric token")
+    get = checked.get
     return Spark(
         time=float(checked["time"]),
         kind=template.kind.value,
-        area=str(core["area"] or AREA_UNKNOWN),
-        subject=str(core["subject"] or SUBJECT_SOMEONE),
-        action=str(core["action"]),
-        object=str(core["object"] or "camera"),
-        band=str(core["band"] or Band.NONE),
-        cause=str(core["cause"] or Cause.PERSON),
+        area=str(get("area") or AREA_UNKNOWN),
+        subject=str(get("subject") or SUBJECT_SOMEONE),
+        action=str(get("action")),
+        object=str(get("object") or "camera"),
+        band=str(get("band") or Band.NONE),
+        cause=str(get("cause") or Cause.PERSON),
         ref=ref,
         extra=extra,
     )

@@ -8,7 +8,7 @@ exists at all, and every Spark is checked against its Template when it is made.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dataclass_field
 from enum import StrEnum
 import math
 import re
@@ -82,6 +82,20 @@ class Template:
     name: str
     kind: Kind
     fields: tuple[TemplateField, ...]
+    # Derived from fields once: check() runs for every Spark, on HA's event loop.
+    field_names: frozenset[str] = dataclass_field(init=False, repr=False, compare=False)
+    _enums: tuple[frozenset[str] | None, ...] = dataclass_field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        """Derive the field names and the enum fields' values."""
+        object.__setattr__(self, "field_names", frozenset(f.name for f in self.fields))
+        object.__setattr__(
+            self,
+            "_enums",
+            tuple(f.values if f.type is FieldType.ENUM else None for f in self.fields),
+        )
 
     def field(self, name: str) -> TemplateField:
         """Return the field called name."""
@@ -92,15 +106,24 @@ class Template:
 
     def check(self, values: Mapping[str, object]) -> dict[str, FieldValue]:
         """Validate a full set of values for this Template."""
-        unknown = set(values) - {f.name for f in self.fields}
-        if unknown:
+        if not self.field_names.issuperset(values):
+            unknown = set(values) - self.field_names
             raise SparkValueError(f"template '{self.name}' has no field {sorted(unknown)}")
         checked: dict[str, FieldValue] = {}
-        for field in self.fields:
-            if field.name not in values:
-                raise SparkValueError(f"template '{self.name}' needs field '{field.name}'")
-            checked[field.name] = field.check(values[field.name])
+        for field, enum in zip(self.fields, self._enums, strict=True):
+            name = field.name
+            value = values.get(name, _MISSING)
+            if value is _MISSING:
+                raise SparkValueError(f"template '{self.name}' needs field '{name}'")
+            # The common case inline: a plain string of an enum's vocabulary.
+            if enum is not None and type(value) is str and value in enum:
+                checked[name] = value
+            else:
+                checked[name] = field.check(value)
         return checked
+
+
+_MISSING: Final = object()
 
 
 def _is_finite(value: object) -> TypeIs[int | float]:
