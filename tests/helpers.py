@@ -61,3 +61,8 @@ async def enable_entity(hass: HomeAssistant, entry: MockConfigEntry, entity_id: 
     registry.async_update_entity(entity_id, disabled_by=None)
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
+
+
+def running(entry: Any) -> set[str]:
+    """Return the automation ids of what AisthOS runs (approved skills, taught phrases)."""
+    return set(entry.runtime_data.skills.runner.keys())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -21,6 +20,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from .assistant_home import setup_assistant_home
+from .helpers import running
 from .wisdom_samples import VALID
 
 BORN = date(2026, 1, 1)
@@ -104,7 +104,7 @@ async def test_infant_only_learns_from_teaching(
     entry = await grow(hass, freezer, "infant", 0.9, SATURDAY_NOON)
     book = entry.runtime_data.learner.book
     assert book.status("s_9876543210") is Status.LEARNED
-    assert ir.async_get(hass).async_get_issue(DOMAIN, "proposal_s_9876543210") is None
+    assert "aisthos_proposals" not in notifications(hass)
     assert hass.states.get("sensor.aisthos_stage").state == "infant"
 
 
@@ -114,7 +114,8 @@ async def test_child_proposes_but_does_not_act(
     entry = await grow(hass, freezer, "child", 0.9, SATURDAY_NOON)
     book = entry.runtime_data.learner.book
     assert book.status("s_9876543210") is Status.PROPOSED
-    assert ir.async_get(hass).async_get_issue(DOMAIN, "proposal_s_9876543210") is not None
+    assert "aisthos_proposals" in notifications(hass)
+    assert [i for d, i in ir.async_get(hass).issues if d == DOMAIN] == []  # not in Repairs
     stage = hass.states.get("sensor.aisthos_stage")
     assert stage.state == "child"
     assert stage.attributes["next_stage"] == "teen"
@@ -128,8 +129,7 @@ async def test_teen_acts_alone_on_sure_skills_with_one_step_undo(
     book = entry.runtime_data.learner.book
     assert book.status("s_9876543210") is Status.APPROVED
     assert "aisthos_autonomous_s_9876543210" in notifications(hass)
-    automations = Path(hass.config.config_dir) / "automations.yaml"
-    assert "aisthos_s_9876543210" in automations.read_text()
+    assert "aisthos_s_9876543210" in running(entry)
     # A voice without a user (a satellite) may only pause it.
     result = await async_converse(hass, "undo that", None, Context(), language="en")
     assert result.response.speech["plain"]["speech"] == (
@@ -145,7 +145,7 @@ async def test_teen_acts_alone_on_sure_skills_with_one_step_undo(
         == "Undone: I switched Weekend routine: Kettle off again."
     )
     assert book.status("s_9876543210") is Status.REJECTED
-    assert "aisthos_s_9876543210" not in automations.read_text()
+    assert "aisthos_s_9876543210" not in running(entry)
 
 
 async def test_teen_proposes_what_it_is_less_sure_of(
@@ -229,7 +229,7 @@ async def test_notifications_read_as_a_detailed_list_until_told_otherwise(
     message = notifications(hass)["aisthos_proposals"]["message"]
     assert message == (
         "AisthOS noticed 1 new routine(s):\n\n- Weekend routine: Kettle\n\n"
-        "Review them in [Settings → Repairs](/config/repairs)."
+        "1 suggestion(s) wait in the [AisthOS panel](/aisthos), each with its evidence."
     )
 
 
@@ -238,7 +238,8 @@ async def test_a_household_that_wants_it_short_gets_short_notifications(
 ) -> None:
     await setup_told(hass, freezer, "child", SATURDAY_NOON, "shorter")
     assert notifications(hass)["aisthos_proposals"]["message"] == (
-        "AisthOS noticed 1 new routine(s). Review them in [Settings → Repairs](/config/repairs)."
+        "AisthOS noticed 1 new routine(s). 1 suggestion(s) wait in the [AisthOS panel](/aisthos), "
+        "each with its evidence."
     )
 
 

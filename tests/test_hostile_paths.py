@@ -21,7 +21,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.aisthos.automations_file import find_block, upsert_text
 from custom_components.aisthos.const import DOMAIN
 from custom_components.aisthos.engine.skill_book import Decision, SkillBook, Status
 from custom_components.aisthos.engine.spark import Spark
@@ -32,7 +31,7 @@ from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
 from .helpers import advance, set_state
-from .test_permissions import NOT_ALLOWED, PROPOSED, automations_text, home  # noqa: F401
+from .test_permissions import NOT_ALLOWED, PROPOSED, home, what_runs  # noqa: F401
 
 BASE = "/api/aisthos/wisdom/"
 
@@ -54,11 +53,11 @@ async def test_a_satellite_voice_neither_approves_nor_teaches(
     home: MockConfigEntry,  # noqa: F811
 ) -> None:
     book = home.runtime_data.learner.book
-    before = automations_text(hass)
+    before = what_runs(hass)
     assert await satellite(hass, "approve the last suggestion") == NOT_ALLOWED
     assert await satellite(hass, "when I say open sesame close the front door") == NOT_ALLOWED
     assert book.status(PROPOSED) is Status.PROPOSED
-    assert automations_text(hass) == before
+    assert what_runs(hass) == before
     # What HA lets a satellite do, running a routine, still works.
     assert await satellite(hass, "run weekend routine kettle") == "Done: Weekend routine: Kettle."
 
@@ -114,20 +113,6 @@ async def test_a_damaged_row_is_moved_aside_like_any_damage(
     assert issue is not None
     moved = Path((issue.translation_placeholders or {})["moved"])
     assert moved.exists()  # the old file is kept, not deleted
-
-
-def test_a_quoted_or_commented_id_line_is_still_our_block() -> None:
-    """Still the same automation to HA: never read as the household deleting it."""
-    block = "- id: aisthos_s_1\n  alias: Kettle\n"
-    for line in ('- id: "aisthos_s_1"  # mine now', "- id: 'aisthos_s_1'"):
-        text = f"{line}\n  alias: Kettle, edited\n- id: '1'\n  alias: Mine\n"
-        assert find_block(text, "aisthos_s_1") == f"{line}\n  alias: Kettle, edited\n"
-        assert upsert_text(text, "aisthos_s_1", block) == block + "- id: '1'\n  alias: Mine\n"
-
-
-def test_an_empty_list_with_a_comment_takes_our_block() -> None:
-    block = "- id: aisthos_s_1\n  alias: Kettle\n"
-    assert upsert_text("[]  # nothing yet\n", "aisthos_s_1", block) == ("# nothing yet\n" + block)
 
 
 def test_rejections_stop_where_a_wisdom_file_ends() -> None:

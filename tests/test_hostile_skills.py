@@ -7,13 +7,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from custom_components.aisthos.automations_file import AutomationsFile
 from custom_components.aisthos.engine.automation_config import UnsafeSkillError, compile_automation
 from custom_components.aisthos.engine.skill import Action, Conditions, Signature, Skill, Trigger
+from custom_components.aisthos.skill_runner import SkillRunner
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.setup import async_setup_component
-from homeassistant.util.yaml import load_yaml
 
 HOSTILE_TEXT = [
     "{{ states('lock.front') }}",
@@ -162,31 +160,26 @@ def check_written(config: dict[str, Any]) -> None:
         assert "\x00" not in text
 
 
-async def test_hostile_inputs_cannot_change_what_an_automation_does(hass: HomeAssistant) -> None:
+async def test_hostile_inputs_cannot_change_what_a_skill_does(hass: HomeAssistant) -> None:
     all_cases = cases()
     assert len(all_cases) >= 100
     config_dir = Path(hass.config.config_dir)
-    (config_dir / "configuration.yaml").write_text("automation: !include automations.yaml\n")
-    (config_dir / "automations.yaml").write_text("[]\n")
-    assert await async_setup_component(hass, "automation", {"automation": []})
-    writer = AutomationsFile(hass)
-    written = refused = 0
+    before = sorted(p.name for p in config_dir.iterdir())
+    runner = SkillRunner(hass)
+    ran = refused = 0
     for kind, skill, entities in all_cases:
         try:
             config = compile_automation(skill, entities.get)
-            await writer.async_write(config)
+            await runner.async_set(config["id"], config)
         except (UnsafeSkillError, HomeAssistantError):
             refused += 1
             continue
-        written += 1
-        loaded = await hass.async_add_executor_job(load_yaml, str(config_dir / "automations.yaml"))
-        (on_disk,) = [a for a in loaded if a["id"] == "aisthos_s_0123456789"]
-        check_written(dict(on_disk))
-        assert len(loaded) == 1, kind
-    # Hostile text is neutralised and written; hostile targets are refused.
-    assert written >= 2 * len(HOSTILE_TEXT)
+        ran += 1
+        check_written(config)
+        assert runner.keys() == {"aisthos_s_0123456789"}, kind
+    # Hostile text is neutralised and runs; hostile targets are refused.
+    assert ran >= 2 * len(HOSTILE_TEXT)
     assert refused >= len(HOSTILE_ENTITY_IDS) * 2 + len(HOSTILE_ACTIONS) - 2
-    # Whatever was last written still loads and runs as an ordinary automation.
-    assert hass.states.get("automation.evening_hall") is not None or hass.states.async_entity_ids(
-        "automation"
-    )
+    runner.async_stop()
+    assert runner.keys() == set()
+    assert sorted(p.name for p in config_dir.iterdir()) == before  # no file written

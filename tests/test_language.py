@@ -52,6 +52,7 @@ def test_every_notification_text_fills_in() -> None:
     values = {
         "stage": "Child", "count": 2, "name": "Kettle", "switch": "switch.x", "hits": 3,
         "days": 5, "time": "07:55", "things": "kettle on", "path": "/config/x", "link": "/y",
+        "waiting": 1,
     }  # fmt: skip
     for key, text in ENGLISH["notifications"].items():
         if isinstance(text, str):

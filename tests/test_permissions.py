@@ -38,6 +38,7 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
 from .assistant_home import setup_assistant_home
+from .helpers import running
 
 PROPOSED = "s_9876543210"  # "Weekend routine: Kettle", waiting for an answer
 APPROVED = "s_0123456789"  # "Evening hall motion: Hall light"
@@ -169,8 +170,11 @@ def assert_refused(answer: dict[str, Any]) -> None:
     assert answer["error"] == {"code": "home_assistant_error", "message": "Unauthorized"}
 
 
-def automations_text(hass: HomeAssistant) -> str:
-    return (Path(hass.config.config_dir) / "automations.yaml").read_text()
+def what_runs(hass: HomeAssistant) -> tuple[str, list[str]]:
+    """Return automations.yaml and what AisthOS runs: neither changes on a refusal."""
+    (entry,) = hass.config_entries.async_entries(DOMAIN)
+    text = (Path(hass.config.config_dir) / "automations.yaml").read_text()
+    return text, sorted(running(entry))
 
 
 def kettle(hass: HomeAssistant) -> str:
@@ -192,13 +196,13 @@ async def test_only_an_administrator_teaches(
     data: dict[str, str],
 ) -> None:
     person, learner = people[who], home.runtime_data.learner
-    before = automations_text(hass)
+    before = what_runs(hass)
     assert await person.post(DOMAIN, "teach", **data) == 401
     assert_refused(await person.call(DOMAIN, "teach", **data))
     verb = "turn on the kettle" if data is TEACH else "close the front door"
     assert await person.say(f"when I say {data['phrase']} {verb}") == NOT_ALLOWED
     assert learner.teachings == []
-    assert automations_text(hass) == before
+    assert what_runs(hass) == before
     # The phrase was never taught: saying it switches nothing.
     await person.say(data["phrase"])
     await hass.async_block_till_done()
@@ -240,16 +244,16 @@ async def test_only_an_administrator_approves_by_voice(
     hass: HomeAssistant, home: MockConfigEntry, people: dict[str, Person], who: str
 ) -> None:
     book = home.runtime_data.learner.book
-    before = automations_text(hass)
+    before = what_runs(hass)
     for sentence in ("approve the last suggestion", "reject the last suggestion"):
         assert await people[who].say(sentence) == NOT_ALLOWED
     assert book.status(PROPOSED) is Status.PROPOSED
-    assert automations_text(hass) == before
+    assert what_runs(hass) == before
     assert await people["admin"].say("approve the last suggestion") == (
         "Done. Weekend routine: Kettle will now run by itself."
     )
     assert book.status(PROPOSED) is Status.APPROVED
-    assert f"aisthos_{PROPOSED}" in automations_text(hass)
+    assert f"aisthos_{PROPOSED}" in running(home)
 
 
 async def test_a_read_only_user_cannot_teach_aisthos_how_to_speak(
@@ -331,12 +335,12 @@ async def test_only_an_administrator_approves_with_the_switch(
     manager = home.runtime_data.skills
     switch = manager.switch_entity_id(PROPOSED)
     assert switch is not None
-    before = automations_text(hass)
+    before = what_runs(hass)
     for who in ("user", "read_only"):
         assert await people[who].post("switch", "turn_on", entity_id=switch) == 401
         assert_refused(await people[who].call("switch", "turn_on", entity_id=switch))
     assert manager.book.status(PROPOSED) is Status.PROPOSED
-    assert automations_text(hass) == before
+    assert what_runs(hass) == before
     answer = await people["admin"].call("switch", "turn_on", entity_id=switch)
     assert answer["success"] is True, answer
     assert manager.book.status(PROPOSED) is Status.APPROVED
@@ -382,7 +386,6 @@ async def test_teachings_stop_where_a_wisdom_file_ends(
         "carry. Remove a taught automation before teaching another"
     ) in answer["error"]["message"]
     assert len(learner.teachings) == MAX_TEACHINGS
-    assert "hostile darkness" not in automations_text(hass)
     # So what was taught can still be exported, and imported again.
     exported = await admin.call(DOMAIN, "export_wisdom")
     assert exported["success"] is True, exported

@@ -13,11 +13,12 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
 )
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.aisthos.const import DOMAIN
 from custom_components.aisthos.engine.skill_book import Feedback, Status
 from homeassistant import config as conf_util
+from homeassistant.components import persistent_notification
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.setup import async_setup_component
@@ -129,25 +130,23 @@ async def home(
     return {"original": original, "config_dir": config_dir, "night": night, "entry": config_entry}
 
 
-async def fresh_client(hass: HomeAssistant, hass_client: ClientSessionGenerator) -> Any:
-    """A client whose token is issued now (the frozen clock moved days since)."""
+async def decide(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator, skill_id: str, decision: str
+) -> dict[str, Any]:
+    """Decide in the panel (its websocket command), as an administrator logged in now."""
     user = await hass.auth.async_get_owner() or (await hass.auth.async_get_users())[0]
     refresh = await hass.auth.async_create_refresh_token(user, CLIENT_ID)
-    return await hass_client(hass.auth.async_create_access_token(refresh))
-
-
-async def start_fix(client: Any, issue_id: str) -> dict[str, Any]:
-    response = await client.post(
-        "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue_id}
+    ws = await hass_ws_client(hass, hass.auth.async_create_access_token(refresh))
+    await ws.send_json(
+        {"id": 1, "type": "aisthos/decide", "skill_id": skill_id, "decision": decision}
     )
-    assert response.status == 200, await response.text()
-    return dict(await response.json())
+    answer = await ws.receive_json()
+    assert answer["success"], answer
+    return dict(answer["result"])
 
 
-async def choose(client: Any, flow_id: str, step: str) -> dict[str, Any]:
-    response = await client.post(f"/api/repairs/issues/fix/{flow_id}", json={"next_step_id": step})
-    assert response.status == 200, await response.text()
-    return dict(await response.json())
+def notices(hass: HomeAssistant) -> dict[str, Any]:
+    return dict(persistent_notification._async_get_or_create_notifications(hass))
 
 
 def only_skill(entry: MockConfigEntry) -> str:
@@ -159,54 +158,38 @@ def only_skill(entry: MockConfigEntry) -> str:
 
 async def test_approve_creates_a_native_automation_that_runs_only_in_its_window(
     hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
+    hass_ws_client: WebSocketGenerator,
     hass_admin_user: Any,
     freezer: FrozenDateTimeFactory,
     home: dict[str, Any],
 ) -> None:
     entry = home["entry"]
     skill_id = only_skill(entry)
-    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"proposal_{skill_id}")
-    assert issue is not None
-    assert issue.is_fixable
-    placeholders = issue.translation_placeholders or {}
-    assert placeholders["name"] == "Evening hall motion: Hall"
-    assert placeholders["actions"] == "Hall on"
-    assert placeholders["learned_from"] == str(DAYS)
-    assert "Fired 8 times" in placeholders["explanation"]
-    assert "after 8 of them 100 %" in placeholders["explanation"]  # shown as plain text
-    assert hass.states.get("persistent_notification.aisthos_proposals") is not None or any(
-        n == "aisthos_proposals" for n in hass.data.get("persistent_notification", {})
-    )
+    skill = entry.runtime_data.learner.book.skills[skill_id]
+    assert skill.name == "Evening hall motion: Hall"
+    assert skill.learned_from == DAYS
+    assert "Fired 8 times" in skill.explanation
+    # Suggestions are no problem to repair: one notification points to the panel.
+    assert [i for d, i in ir.async_get(hass).issues if d == DOMAIN] == []
+    notice = notices(hass)["aisthos_proposals"]
+    assert "1 suggestion(s) wait in the [AisthOS panel](/aisthos)" in notice["message"]
+    assert "Evening hall motion: Hall" in notice["message"]
 
-    client = await fresh_client(hass, hass_client)
-    flow = await start_fix(client, f"proposal_{skill_id}")
-    assert flow["type"] == "menu"
-    assert flow["menu_options"] == ["approve", "reject", "later"]
-    assert flow["description_placeholders"]["confidence"].endswith("%")
-    done = await choose(client, flow["flow_id"], "approve")
-    assert done["type"] == "create_entry"
+    assert await decide(hass, hass_ws_client, skill_id, "approve") == {"status": "approved"}
     await hass.async_block_till_done()
 
-    # The proposal is gone, the automation is a native one in automations.yaml.
-    assert ir.async_get(hass).async_get_issue(DOMAIN, f"proposal_{skill_id}") is None
-    text = (home["config_dir"] / "automations.yaml").read_text()
-    assert text.startswith(home["original"])
-    automation_id = f"aisthos_{skill_id}"
-    entity_id = er.async_get(hass).async_get_entity_id("automation", "automation", automation_id)
-    assert entity_id is not None
-    assert hass.states.get(entity_id).state == "on"
-    response = await client.get(f"/api/config/automation/config/{automation_id}")
-    assert response.status == 200
-    editor = await response.json()
-    assert editor["alias"] == "Evening hall motion: Hall"
-    assert editor["variables"]["aisthos_confidence"] > 0.5
-    assert "Confidence" in editor["description"]
+    # None waits: the notification goes; the skill runs inside AisthOS, no file written.
+    assert "aisthos_proposals" not in notices(hass)
+    assert (home["config_dir"] / "automations.yaml").read_text() == home["original"]
+    assert (
+        er.async_get(hass).async_get_entity_id("automation", "automation", f"aisthos_{skill_id}")
+        is None
+    )
+    assert f"aisthos_{skill_id}" in entry.runtime_data.skills.runner
 
     switch = hass.states.get("switch.aisthos_skill_evening_hall_motion_hall")
     assert switch is not None, [s.entity_id for s in hass.states.async_all("switch")]
     assert switch.state == "on"
-    assert switch.attributes["automation_id"] == automation_id
     assert switch.attributes["learned_from"] == DAYS
     assert entry.runtime_data.learner.book.status(skill_id) is Status.APPROVED
 
@@ -253,16 +236,14 @@ async def test_approve_creates_a_native_automation_that_runs_only_in_its_window(
 
 async def test_reject_leaves_no_trace_and_is_not_proposed_again(
     hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
+    hass_ws_client: WebSocketGenerator,
     hass_admin_user: Any,
     freezer: FrozenDateTimeFactory,
     home: dict[str, Any],
 ) -> None:
     entry = home["entry"]
     skill_id = only_skill(entry)
-    client = await fresh_client(hass, hass_client)
-    flow = await start_fix(client, f"proposal_{skill_id}")
-    assert (await choose(client, flow["flow_id"], "reject"))["type"] == "create_entry"
+    assert await decide(hass, hass_ws_client, skill_id, "reject") == {"status": "rejected"}
     await hass.async_block_till_done()
     assert (home["config_dir"] / "automations.yaml").read_text() == home["original"]
     assert (
@@ -271,72 +252,105 @@ async def test_reject_leaves_no_trace_and_is_not_proposed_again(
     )
     assert entry.runtime_data.learner.book.status(skill_id) is Status.REJECTED
     await entry.runtime_data.learner.async_learn()
-    assert ir.async_get(hass).async_get_issue(DOMAIN, f"proposal_{skill_id}") is None
+    assert entry.runtime_data.learner.book.status(skill_id) is Status.REJECTED
+    assert "aisthos_proposals" not in notices(hass)
 
 
 async def test_not_now_asks_again_after_a_week(
     hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
+    hass_ws_client: WebSocketGenerator,
     hass_admin_user: Any,
     freezer: FrozenDateTimeFactory,
     home: dict[str, Any],
 ) -> None:
     entry = home["entry"]
     skill_id = only_skill(entry)
-    client = await fresh_client(hass, hass_client)
-    flow = await start_fix(client, f"proposal_{skill_id}")
-    assert (await choose(client, flow["flow_id"], "later"))["type"] == "create_entry"
+    book = entry.runtime_data.learner.book
+    assert await decide(hass, hass_ws_client, skill_id, "later") == {"status": "snoozed"}
     await entry.runtime_data.learner.async_learn()
-    assert ir.async_get(hass).async_get_issue(DOMAIN, f"proposal_{skill_id}") is None
+    assert book.status(skill_id) is Status.SNOOZED
     freezer.tick(timedelta(days=8))
     await entry.runtime_data.learner.async_learn()
-    assert ir.async_get(hass).async_get_issue(DOMAIN, f"proposal_{skill_id}") is not None
+    assert book.status(skill_id) is Status.PROPOSED
+    assert "aisthos_proposals" in notices(hass)
 
 
-async def test_an_edit_in_the_editor_is_respected(
-    hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    hass_admin_user: Any,
-    freezer: FrozenDateTimeFactory,
-    home: dict[str, Any],
-) -> None:
-    entry = home["entry"]
-    skill_id = only_skill(entry)
-    manager = entry.runtime_data.skills
-    await manager.async_approve(skill_id)
-    client = await fresh_client(hass, hass_client)
-    automation_id = f"aisthos_{skill_id}"
-    editor = await (await client.get(f"/api/config/automation/config/{automation_id}")).json()
-    editor["alias"] = "My own name for it"
-    response = await client.post(f"/api/config/automation/config/{automation_id}", json=editor)
-    assert response.status == 200
-    await hass.async_block_till_done()
-    await entry.runtime_data.learner.async_learn()
-    text = (home["config_dir"] / "automations.yaml").read_text()
-    assert "My own name for it" in text
-    assert entry.runtime_data.learner.book.decision(skill_id).counts.get("edit") == 1
-
-    # Deleting it in the editor is a "no".
-    response = await client.delete(f"/api/config/automation/config/{automation_id}")
-    assert response.status == 200
-    await hass.async_block_till_done()
-    await entry.runtime_data.learner.async_learn()
-    assert entry.runtime_data.learner.book.status(skill_id) is Status.REJECTED
-    assert (home["config_dir"] / "automations.yaml").read_text().startswith(home["original"][:40])
-
-
-async def test_the_nightly_refresh_reloads_only_what_changed(
+async def test_an_automation_an_earlier_version_wrote_is_adopted_never_run_twice(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, home: dict[str, Any]
 ) -> None:
+    """Earlier versions wrote approved skills into automations.yaml: HA runs those now."""
+    entry = home["entry"]
+    skill_id = only_skill(entry)
+    manager = entry.runtime_data.skills
+    skill_config = manager.automation_config(skill_id)
+    # What an earlier version left, as the household may have edited it since.
+    written = [*USERS_OWN, {**skill_config, "alias": "My own name for it"}]
+    text = dump(written)
+    (home["config_dir"] / "automations.yaml").write_text(text)
+    await hass.services.async_call("automation", "reload", blocking=True)
+    entity_id = er.async_get(hass).async_get_entity_id(
+        "automation", "automation", f"aisthos_{skill_id}"
+    )
+    assert entity_id is not None
+    runs = async_capture_events(hass, "automation_triggered")
+
+    await manager.async_approve(skill_id)
+    await manager.async_after_learning()
+    assert f"aisthos_{skill_id}" not in manager.runner  # HA runs the household's copy
+    skill = entry.runtime_data.learner.book.skills[skill_id]
+    freezer.move_to(
+        home["night"].replace(hour=skill.conditions.start // 60, minute=skill.conditions.start % 60)
+        + timedelta(minutes=3)
+    )
+    motion(hass, False)
+    await hass.async_block_till_done()
+    motion(hass, True)
+    await hass.async_block_till_done()
+    assert hass.states.get("light.hall").state == "on"
+    assert [e.data["entity_id"] for e in runs] == [entity_id]  # once, by HA's automation
+    # Its runs are followed as the skill's own: undoing one is feedback.
+    before = entry.runtime_data.learner.book.confidence(skill_id)
+    freezer.tick(timedelta(seconds=30))
+    await light(hass, False)
+    await hass.async_block_till_done()
+    assert entry.runtime_data.learner.book.confidence(skill_id) < before
+    # Never changed, never deleted by AisthOS, whatever happens to the skill.
+    await manager.async_reject(skill_id)
+    await entry.runtime_data.learner.async_learn()
+    assert (home["config_dir"] / "automations.yaml").read_text() == text
+
+
+async def test_the_nightly_refresh_leaves_a_running_skill_alone(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, home: dict[str, Any]
+) -> None:
+    """Re-setting the same skill every night must not attach its trigger twice."""
     entry = home["entry"]
     skill_id = only_skill(entry)
     manager = entry.runtime_data.skills
     await manager.async_approve(skill_id)
-    reloads = async_capture_events(hass, "automation_reloaded")
-    await manager.async_after_learning()
+    for _ in range(3):
+        await manager.async_after_learning()
+        await manager.async_feedback(skill_id, Feedback.HELPFUL)  # its config changes
+    calls = async_capture_events(hass, "call_service")
+    skill = entry.runtime_data.learner.book.skills[skill_id]
+    freezer.move_to(
+        home["night"].replace(hour=skill.conditions.start // 60, minute=skill.conditions.start % 60)
+        + timedelta(minutes=3)
+    )
+    motion(hass, False)
     await hass.async_block_till_done()
-    assert reloads == []  # the same block: nothing to reload
-    await manager.async_feedback(skill_id, Feedback.HELPFUL)  # the confidence it carries moves
-    await manager.async_after_learning()
+    motion(hass, True)
     await hass.async_block_till_done()
-    assert len(reloads) == 1
+    # One run: a trigger attached twice would switch the light on twice.
+    assert [
+        (c.data["domain"], c.data["service"]) for c in calls if c.data["domain"] == "light"
+    ] == [("light", "turn_on")]
+    entry_id = entry.entry_id
+    assert await hass.config_entries.async_unload(entry_id)
+    await hass.async_block_till_done()
+    await light(hass, False)
+    motion(hass, False)
+    await hass.async_block_till_done()
+    motion(hass, True)
+    await hass.async_block_till_done()
+    assert hass.states.get("light.hall").state == "off"  # unloaded: nothing runs

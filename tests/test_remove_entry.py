@@ -23,13 +23,9 @@ async def test_removing_the_entry_deletes_its_repairs(
     hass: HomeAssistant, home: dict[str, Any]
 ) -> None:
     entry = home["entry"]
-    skill_id = test_proposals.only_skill(entry)
-    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"proposal_{skill_id}")
-    assert issue is not None
-    assert issue.is_persistent
-    # A wisdom file whose entities this home lacks: a second repair of ours.
+    # A wisdom file whose entities this home lacks: a repair of ours.
     await hass.services.async_call(DOMAIN, "import_wisdom", {"data": VALID}, blocking=True)
-    assert ours(hass) >= {f"proposal_{skill_id}", "unmatched_entities"}
+    assert ours(hass) >= {"unmatched_entities"}
     ir.async_create_issue(
         hass, "other", "keep_me", is_fixable=False, severity=ir.IssueSeverity.WARNING,
         translation_key="keep_me", is_persistent=True,
@@ -43,7 +39,21 @@ async def test_removing_the_entry_deletes_its_repairs(
 
 async def test_unloading_keeps_the_repairs(hass: HomeAssistant, home: dict[str, Any]) -> None:
     entry = home["entry"]
+    await hass.services.async_call(DOMAIN, "import_wisdom", {"data": VALID}, blocking=True)
     before = ours(hass)
-    assert before
+    assert before == {"unmatched_entities"}
     assert await hass.config_entries.async_unload(entry.entry_id)
     assert ours(hass) == before
+
+
+async def test_proposals_an_earlier_version_put_in_repairs_go_at_start(
+    hass: HomeAssistant, home: dict[str, Any]
+) -> None:
+    entry = home["entry"]
+    ir.async_create_issue(
+        hass, DOMAIN, "proposal_s_0000000001", is_fixable=True, is_persistent=True,
+        severity=ir.IssueSeverity.WARNING, translation_key="skill_proposal",
+    )  # fmt: skip
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert "proposal_s_0000000001" not in ours(hass)

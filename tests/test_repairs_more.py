@@ -1,24 +1,28 @@
-"""Repairs fix flows when AisthOS is gone or the automation cannot be written."""
+"""Deciding when AisthOS is gone or a skill cannot run; the entity-mapping repair."""
 
 from __future__ import annotations
 
 import copy
+import itertools
 from pathlib import Path
-import shutil
 from typing import Any
 
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from pytest_homeassistant_custom_component.typing import (
+    ClientSessionGenerator,
+    WebSocketGenerator,
+)
 
 from custom_components.aisthos.const import DOMAIN
 from custom_components.aisthos.engine.skill_book import Status
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 
 from .test_wisdom_in_ha import add_entity, call, home_a, setup_home
 from .wisdom_samples import VALID
 
 KETTLE = "s_9876543210"
+IDS = itertools.count(1)
 
 
 def with_kettle_proposed() -> dict[str, Any]:
@@ -46,67 +50,61 @@ async def step(client: Any, flow_id: str, data: dict[str, Any]) -> dict[str, Any
     return dict(await response.json())
 
 
+async def decide(ws: Any, decision: str = "approve") -> dict[str, Any]:
+    """Decide on the kettle proposal in the panel (its websocket command)."""
+    await ws.send_json(
+        {"id": next(IDS), "type": "aisthos/decide", "skill_id": KETTLE, "decision": decision}
+    )
+    return dict(await ws.receive_json())
+
+
 async def proposing_home(hass: HomeAssistant) -> MockConfigEntry:
     home_a(hass)
     entry = await setup_home(hass)
     await call(hass, "import_wisdom", data=with_kettle_proposed(), mode="replace")
     assert entry.runtime_data.learner.book.status(KETTLE) is Status.PROPOSED
-    assert ir.async_get(hass).async_get_issue(DOMAIN, f"proposal_{KETTLE}") is not None
     return entry
 
 
 async def test_a_proposal_cannot_be_decided_while_aisthos_is_unloaded(
-    hass: HomeAssistant, hass_client: ClientSessionGenerator
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator
 ) -> None:
     entry = await proposing_home(hass)
-    automations = Path(hass.config.path("automations.yaml"))
-    before = automations.read_text()
-    client = await hass_client()
-    menu = await start_fix(client, f"proposal_{KETTLE}")
-    assert menu["type"] == "menu"
-    assert menu["description_placeholders"]["name"] == "Weekend routine: Kettle"
-
-    # The integration is unloaded while the dialog is open: nothing may happen.
+    ws = await hass_ws_client(hass)
     assert await hass.config_entries.async_unload(entry.entry_id)
-    gone = await step(client, menu["flow_id"], {"next_step_id": "approve"})
-    assert (gone["type"], gone["reason"]) == ("abort", "skill_gone")
-    again = await start_fix(client, f"proposal_{KETTLE}")
-    assert (again["type"], again["reason"]) == ("abort", "skill_gone")
-    assert automations.read_text() == before
+    answer = await decide(ws)
+    assert answer["success"] is False
+    assert answer["error"]["message"] == "AisthOS is not loaded"
 
-    # Back again, the proposal still waits, as does its issue.
+    # Back again, the proposal still waits.
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.runtime_data.learner.book.status(KETTLE) is Status.PROPOSED
-    assert ir.async_get(hass).async_get_issue(DOMAIN, f"proposal_{KETTLE}") is not None
+    assert [i for d, i in ir.async_get(hass).issues if d == DOMAIN] == []  # not a repair
 
 
-async def test_an_unwritable_automations_file_leaves_the_proposal_open(
-    hass: HomeAssistant, hass_client: ClientSessionGenerator
+async def test_a_skill_that_cannot_run_here_leaves_the_proposal_open(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator
 ) -> None:
     entry = await proposing_home(hass)
-    automations = Path(hass.config.path("automations.yaml"))
-    automations.unlink()
-    automations.mkdir()  # reading or writing it now fails with an OSError
-    client = await hass_client()
-    menu = await start_fix(client, f"proposal_{KETTLE}")
-    result = await step(client, menu["flow_id"], {"next_step_id": "approve"})
-    assert (result["type"], result["reason"]) == ("abort", "cannot_apply")
-    assert "automations.yaml cannot be written" in result["description_placeholders"]["error"]
+    ws = await hass_ws_client(hass)
+    # The kettle left Home Assistant while its proposal waited.
+    er.async_get(hass).async_remove("switch.kettle")
+    hass.states.async_remove("switch.kettle")
+    answer = await decide(ws)
+    assert answer["success"] is False
+    assert "no longer in this home" in answer["error"]["message"]
     assert entry.runtime_data.learner.book.status(KETTLE) is Status.PROPOSED
-    assert ir.async_get(hass).async_get_issue(DOMAIN, f"proposal_{KETTLE}") is not None
 
-    # Once the file is fine again, approving works from the same issue.
-    shutil.rmtree(automations)
-    automations.write_text("[]\n")
-    menu = await start_fix(client, f"proposal_{KETTLE}")
-    done = await step(client, menu["flow_id"], {"next_step_id": "approve"})
-    assert done["type"] == "create_entry"
+    # Back again, approving works, and the skill runs.
+    add_entity(hass, "switch.kettle", "Kitchen", "Kettle")
+    answer = await decide(ws)
+    assert answer["success"] is True, answer
     assert entry.runtime_data.learner.book.status(KETTLE) is Status.APPROVED
-    assert f"id: aisthos_{KETTLE}" in automations.read_text()
-    assert hass.states.get("automation.weekend_routine_kettle").state == "on"
+    assert f"aisthos_{KETTLE}" in entry.runtime_data.skills.runner
+    assert Path(hass.config.path("automations.yaml")).read_text() == "[]\n"
     # Stop its 09:30 time trigger so no timer outlives the test.
-    await hass.services.async_call("automation", "turn_off", {"entity_id": "all"}, blocking=True)
+    assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def test_mapping_entities_stops_when_aisthos_is_unloaded(

@@ -7,7 +7,6 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from functools import partial
 import logging
-from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -20,12 +19,11 @@ from custom_components.aisthos.engine.skill_book import Decision, Feedback, Stat
 from homeassistant.components import persistent_notification
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
 from .assistant_home import setup_assistant_home
-from .helpers import grown_to
+from .helpers import grown_to, running
 from .test_wisdom_in_ha import add_entity
 from .wisdom_samples import VALID
 
@@ -66,10 +64,6 @@ def notifications(hass: HomeAssistant) -> dict[str, Any]:
     return dict(persistent_notification._async_get_or_create_notifications(hass))
 
 
-def automations_text(hass: HomeAssistant) -> str:
-    return (Path(hass.config.config_dir) / "automations.yaml").read_text()
-
-
 @pytest.fixture
 def expected_lingering_timers() -> bool:
     """HA's own time-triggered automation (the imported 09:30 skill) keeps a timer."""
@@ -90,11 +84,10 @@ async def kettle(hass: HomeAssistant, on: bool, context: Context | None = None) 
 
 
 async def run_automation(hass: HomeAssistant, skill_id: str) -> None:
-    entity_id = er.async_get(hass).async_get_entity_id(
-        "automation", "automation", f"aisthos_{skill_id}"
-    )
-    assert entity_id is not None
-    await hass.services.async_call("automation", "trigger", {"entity_id": entity_id}, blocking=True)
+    """Run an approved skill as its trigger would (HA's automation.trigger, for a skill)."""
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    assert f"aisthos_{skill_id}" in running(entry)
+    await entry.runtime_data.skills.runner.async_trigger(f"aisthos_{skill_id}")
     await hass.async_block_till_done()
 
 
@@ -106,7 +99,8 @@ async def test_switch_approves_pauses_and_resumes_with_feedback(
     switch = manager.switch_entity_id(KETTLE)
     assert switch is not None
     assert hass.states.get(switch).state == "off"
-    assert ir.async_get(hass).async_get_issue(DOMAIN, f"proposal_{KETTLE}") is not None
+    assert book.status(KETTLE) is Status.PROPOSED
+    assert "Weekend routine: Kettle" in notifications(hass)["aisthos_proposals"]["message"]
 
     async def turn(on: bool) -> None:
         await hass.services.async_call(
@@ -116,8 +110,8 @@ async def test_switch_approves_pauses_and_resumes_with_feedback(
 
     await turn(True)  # switching on a proposal approves it
     assert book.status(KETTLE) is Status.APPROVED
-    assert f"id: aisthos_{KETTLE}" in automations_text(hass)
-    assert ir.async_get(hass).async_get_issue(DOMAIN, f"proposal_{KETTLE}") is None
+    assert f"aisthos_{KETTLE}" in running(home)
+    assert "aisthos_proposals" not in notifications(hass)  # none waits any more
     assert hass.states.get(switch).state == "on"
     await turn(False)
     await turn(False)  # already paused: no second "disable"
@@ -182,7 +176,7 @@ async def test_unsafe_skill_is_neither_run_nor_approved(
         assert "never automated" in str(err.value.translation_placeholders)
     assert hass.states.get("lock.front").state == "locked"
     assert manager.book.status(LOCK) is Status.LEARNED
-    assert LOCK not in automations_text(hass)
+    assert f"aisthos_{LOCK}" not in running(home)
 
 
 async def test_unknown_skill_and_feedback(
@@ -218,11 +212,14 @@ async def test_teach_refuses_unknown_entities_and_verbs(
         with pytest.raises(ServiceValidationError) as err:
             await manager.async_teach("movie time", entity_id, verb)
         assert err.value.translation_key == "cannot_teach"
-    assert "movie time" not in automations_text(hass)
     assert home.runtime_data.learner.teachings == []
-    await manager.async_teach("good  night", "lock.front", "close")
-    assert "- good night" in automations_text(hass)
-    assert "lock.lock" in automations_text(hass)
+    assert not [key for key in running(home) if key.startswith("aisthos_t_")]
+    teaching_id = await manager.async_teach("good  night", "lock.front", "close")
+    assert f"aisthos_{teaching_id}" in running(home)
+    (teaching,) = home.runtime_data.learner.teachings
+    config = manager.teaching_config(teaching)
+    assert config["triggers"] == [{"trigger": "conversation", "command": ["good night"]}]
+    assert config["actions"] == [{"action": "lock.lock", "target": {"entity_id": "lock.front"}}]
 
 
 async def test_find_entity_needs_half_the_words(hass: HomeAssistant, home: MockConfigEntry) -> None:
@@ -260,8 +257,8 @@ async def test_a_proposal_whose_confidence_fell_is_withdrawn(
     manager = home.runtime_data.skills
     await manager.async_feedback(KETTLE, Feedback.NOT_HELPFUL)  # 0.55 -> 0.45
     await manager.async_after_learning()
-    assert ir.async_get(hass).async_get_issue(DOMAIN, f"proposal_{KETTLE}") is None
     assert manager.book.status(KETTLE) is Status.LEARNED
+    assert "aisthos_proposals" not in notifications(hass)  # none waits now
 
 
 async def test_forgotten_skill_loses_its_switch(hass: HomeAssistant, home: MockConfigEntry) -> None:
@@ -299,28 +296,28 @@ async def test_growing_up_is_announced(hass: HomeAssistant, home: MockConfigEntr
 async def test_replaced_approved_skill_loses_its_automation(
     hass: HomeAssistant, home: MockConfigEntry
 ) -> None:
-    assert f"id: aisthos_{HALL}" in automations_text(hass)
+    assert f"aisthos_{HALL}" in running(home)
     document = copy.deepcopy(VALID)
     document["skills"] = [s for s in document["skills"] if s["id"] != HALL]
     await hass.services.async_call(
         DOMAIN, "import_wisdom", {"data": document, "mode": "replace"}, blocking=True
     )
     await hass.async_block_till_done()
-    assert f"aisthos_{HALL}" not in automations_text(hass)
+    assert f"aisthos_{HALL}" not in running(home)
     assert HALL not in home.runtime_data.learner.book.skills
 
 
-async def test_approved_skill_that_cannot_be_written_is_logged(
+async def test_approved_skill_that_cannot_run_is_logged(
     hass: HomeAssistant, home: MockConfigEntry, caplog: pytest.LogCaptureFixture
 ) -> None:
     manager = home.runtime_data.skills
     add_lock_skill(home)
     manager.book.set_status(LOCK, Status.APPROVED, date(2026, 11, 25))
     with caplog.at_level(logging.WARNING):
-        await manager.async_after_import(set())
-    assert f"The automation of skill {LOCK} cannot be written" in caplog.text
-    assert LOCK not in automations_text(hass)
-    assert f"id: aisthos_{HALL}" in automations_text(hass)  # the others are still written
+        await manager.async_after_import()
+    assert f"aisthos_{LOCK} cannot run" in caplog.text
+    assert f"aisthos_{LOCK}" not in running(home)
+    assert f"aisthos_{HALL}" in running(home)  # the others still run
 
 
 async def test_teen_does_not_act_alone_on_an_unsafe_skill(
@@ -333,7 +330,7 @@ async def test_teen_does_not_act_alone_on_an_unsafe_skill(
     assert runtime.learner.book.status(LOCK) is not Status.APPROVED
     assert f"aisthos_autonomous_{LOCK}" not in notifications(hass)
     assert runtime.skills.last_autonomous() is None
-    assert LOCK not in automations_text(hass)
+    assert f"aisthos_{LOCK}" not in running(home)
 
 
 async def test_adult_offers_only_confident_routines_before_their_time(
@@ -383,24 +380,7 @@ async def test_unreachable_engine_keeps_the_template_name(
     await runtime.skills.async_after_learning()
     assert book.status(KETTLE) is Status.PROPOSED
     assert book.skills[KETTLE].name == "Weekend routine: Kettle"
-    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"proposal_{KETTLE}")
-    assert issue is not None
-    assert issue.translation_placeholders is not None
-    assert issue.translation_placeholders["name"] == "Weekend routine: Kettle"
-
-
-async def test_approval_that_cannot_read_automations_yaml_leaves_the_proposal(
-    hass: HomeAssistant, home: MockConfigEntry
-) -> None:
-    manager = home.runtime_data.skills
-    path = Path(hass.config.config_dir) / "automations.yaml"
-    path.unlink()
-    path.mkdir()  # unreadable as a file
-    try:
-        with pytest.raises(HomeAssistantError):
-            await manager.async_approve(KETTLE)
-    finally:
-        assert manager.book.status(KETTLE) is Status.PROPOSED
+    assert "Weekend routine: Kettle" in notifications(hass)["aisthos_proposals"]["message"]
 
 
 def test_names_in_notifications_are_plain_text() -> None:

@@ -34,7 +34,7 @@ def test_every_translation_key_in_the_code_has_a_string() -> None:
     source = code()
     exceptions = set(re.findall(r'translation_key="([a-z_]+)"', source))
     known = set(STRINGS["exceptions"]) | set(STRINGS["issues"])
-    assert exceptions - {"skill_proposal", "skill"} <= known, exceptions - known
+    assert exceptions - {"skill"} <= known, exceptions - known
     for key in re.findall(r'super\(\).__init__\(entry, "([a-z_]+)"\)', source):
         assert any(key in STRINGS["entity"][platform] for platform in STRINGS["entity"]), key
 

@@ -58,12 +58,7 @@ async def test_explain_a_skill(hass: HomeAssistant, assistant: MockConfigEntry) 
 
 async def test_why_did_you_do_that(hass: HomeAssistant, assistant: MockConfigEntry) -> None:
     assert (await say(hass, "why did you do that")) == "I haven't done anything on my own recently."
-    await hass.services.async_call(
-        "automation",
-        "trigger",
-        {"entity_id": "automation.evening_hall_motion_hall_light"},
-        blocking=True,
-    )
+    await assistant.runtime_data.skills.runner.async_trigger("aisthos_s_0123456789")
     await hass.async_block_till_done()
     assert (await say(hass, "why did you do that")).startswith("Evening hall motion")
 
@@ -110,15 +105,14 @@ async def test_style_feedback_teaches_the_bandit(
     assert "style_bandit" in learner.preferences
 
 
-async def test_teaching_by_voice_creates_a_voice_automation(
+async def test_teaching_by_voice_makes_the_phrase_work(
     hass: HomeAssistant, assistant: MockConfigEntry
 ) -> None:
     answer = await say(hass, "when I say movie time turn on hall lamp")
     assert answer == 'Got it. When you say "movie time", I\'ll do that to hall lamp.'
     await hass.async_block_till_done()
-    text = (Path(hass.config.config_dir) / "automations.yaml").read_text()
-    assert "trigger: conversation" in text
-    assert "input_boolean.turn_on" in text
+    # It runs inside AisthOS: nothing is written to automations.yaml.
+    assert (Path(hass.config.config_dir) / "automations.yaml").read_text() == "[]\n"
     assert [t["phrase"] for t in assistant.runtime_data.learner.teachings] == ["movie time"]
     assert hass.states.get("input_boolean.hall_lamp").state == "off"
     await say(hass, "movie time")
@@ -160,12 +154,7 @@ async def test_helpful_right_after_a_skill_acted_is_feedback_for_it(
     before = book.confidence("s_0123456789")
     assert await say(hass, "that was not helpful") == SORRY
     assert book.confidence("s_0123456789") == before  # nothing acted: only the style learns
-    await hass.services.async_call(
-        "automation",
-        "trigger",
-        {"entity_id": "automation.evening_hall_motion_hall_light"},
-        blocking=True,
-    )
+    await assistant.runtime_data.skills.runner.async_trigger("aisthos_s_0123456789")
     await hass.async_block_till_done()
     assert await say(hass, "that was not helpful") == SORRY
     assert book.confidence("s_0123456789") < before

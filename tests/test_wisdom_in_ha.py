@@ -25,6 +25,7 @@ from homeassistant.helpers import area_registry as ar, entity_registry as er, is
 from homeassistant.setup import async_setup_component
 
 from .conftest import default_options
+from .helpers import running
 from .wisdom_samples import (
     MORNING,
     VALID,
@@ -101,7 +102,8 @@ async def test_export_remove_import_brings_everything_back(hass: HomeAssistant) 
     assert result["unmatched_entities"] == 0
     before = learned(entry)
     assert before["decisions"]["s_0123456789"] == "approved"
-    assert "aisthos_s_0123456789" in (Path(hass.config.config_dir) / "automations.yaml").read_text()
+    assert "aisthos_s_0123456789" in running(entry)
+    assert (Path(hass.config.config_dir) / "automations.yaml").read_text() == "[]\n"
 
     exported = await call(hass, "export_wisdom")
     path = Path(exported["path"])
@@ -133,9 +135,11 @@ async def test_another_home_matches_what_it_can_and_asks_for_the_rest(
     assert (result["skills"], result["dormant"]) == (1, 1)
     learner = entry.runtime_data.learner
     assert set(learner.book.skills) == {"s_0123456789"}
-    text = (Path(hass.config.config_dir) / "automations.yaml").read_text()
-    assert "entity_id: light.flur" in text
-    assert "binary_sensor.flur_bewegung" in text
+    # The skill runs on this home's entities.
+    config = entry.runtime_data.skills.automation_config("s_0123456789")
+    assert config["actions"][-1]["target"] == {"entity_id": "light.flur"}
+    assert config["triggers"][0]["entity_id"] == "binary_sensor.flur_bewegung"
+    assert "aisthos_s_0123456789" in running(entry)
     issue = ir.async_get(hass).async_get_issue(DOMAIN, "unmatched_entities")
     assert issue is not None
     assert issue.is_fixable

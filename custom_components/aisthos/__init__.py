@@ -9,12 +9,15 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, issue_registry as ir, llm
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
+from homeassistant.loader import async_get_integration
 
 from .const import DB_FILENAME, DOMAIN
 from .learning import STORAGE_KEY, STORAGE_VERSION
 from .llm_api import API_ID as LLM_API_ID, AisthosAPI
+from .panel import async_register_panel, async_register_static, async_remove_panel
 from .runtime import AisthosConfigEntry, AisthosRuntime
 from .services import async_register_services
+from .websocket_api import async_register_commands
 from .wisdom_download import WisdomDownloadView
 
 PLATFORMS: list[Platform] = [Platform.BUTTON, Platform.SENSOR, Platform.SWITCH, Platform.TODO]
@@ -27,6 +30,8 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     async_register_services(hass)
     hass.http.register_view(WisdomDownloadView())
     llm.async_register_api(hass, AisthosAPI(hass=hass, id=LLM_API_ID, name="AisthOS"))
+    async_register_commands(hass)
+    await async_register_static(hass)
     return True
 
 
@@ -36,6 +41,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: AisthosConfigEntry) -> b
     await runtime.async_start()
     entry.runtime_data = runtime
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    integration = await async_get_integration(hass, DOMAIN)
+    await async_register_panel(hass, str(integration.version))
     return True
 
 
@@ -60,5 +67,6 @@ async def async_unload_entry(hass: HomeAssistant, entry: AisthosConfigEntry) -> 
     """Stop perceiving, writing everything still in memory first."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
+        async_remove_panel(hass)
         await entry.runtime_data.async_stop()
     return unloaded

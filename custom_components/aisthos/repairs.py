@@ -1,4 +1,7 @@
-"""Repairs: a skill proposal is approved, rejected or put off from its fix flow."""
+"""Repairs: entities an imported skill needs, mapped to this home's.
+
+Repairs is for real problems only; suggestions are decided in the panel.
+"""
 
 from __future__ import annotations
 
@@ -8,73 +11,11 @@ import probatio as vol
 
 from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import issue_registry as ir, selector
+from homeassistant.helpers import selector
 
-from .const import DOMAIN
 from .engine.wisdom import EntityDescription
 from .plain_text import plain
 from .runtime import loaded_runtime
-from .wisdom_service import ISSUE_UNMATCHED
-
-
-class SkillProposalFlow(RepairsFlow):
-    """Show the evidence, then approve, reject or 'not now'."""
-
-    def __init__(self, skill_id: str) -> None:
-        """Create the flow for one proposed skill."""
-        self.skill_id = skill_id
-
-    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
-        """Offer the three choices; the issue's text shows the evidence."""
-        runtime = loaded_runtime(self.hass)
-        if runtime is None or self.skill_id not in runtime.learner.book.skills:
-            return self.async_abort(reason="skill_gone")
-        issue = self.issue_placeholders()
-        return self.async_show_menu(
-            step_id="init",
-            menu_options=["approve", "reject", "later"],
-            description_placeholders=issue,
-        )
-
-    def issue_placeholders(self) -> dict[str, str]:
-        """Return the proposal's placeholders (name, trigger, evidence…)."""
-        issue = ir.async_get(self.hass).async_get_issue(DOMAIN, f"proposal_{self.skill_id}")
-        return dict(issue.translation_placeholders or {}) if issue else {}
-
-    async def _decide(self, action: str) -> RepairsFlowResult:
-        runtime = loaded_runtime(self.hass)
-        if runtime is None or self.skill_id not in runtime.learner.book.skills:
-            return self.async_abort(reason="skill_gone")
-        manager = runtime.skills
-        try:
-            if action == "approve":
-                await manager.async_approve(self.skill_id)
-            elif action == "reject":
-                await manager.async_reject(self.skill_id)
-            else:
-                await manager.async_snooze(self.skill_id)
-        except HomeAssistantError as err:
-            return self.async_abort(
-                reason="cannot_apply", description_placeholders={"error": str(err)}
-            )
-        return self.async_create_entry(data={})
-
-    async def async_step_approve(
-        self, user_input: dict[str, Any] | None = None
-    ) -> RepairsFlowResult:
-        """Create the automation."""
-        return await self._decide("approve")
-
-    async def async_step_reject(
-        self, user_input: dict[str, Any] | None = None
-    ) -> RepairsFlowResult:
-        """Do not create it, and do not ask again without much stronger evidence."""
-        return await self._decide("reject")
-
-    async def async_step_later(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
-        """Ask again in a week."""
-        return await self._decide("later")
 
 
 class UnmatchedEntitiesFlow(RepairsFlow):
@@ -128,8 +69,5 @@ class UnmatchedEntitiesFlow(RepairsFlow):
 async def async_create_fix_flow(
     hass: HomeAssistant, issue_id: str, data: dict[str, str | int | float | None] | None
 ) -> RepairsFlow:
-    """Create the fix flow of a proposal or of dormant imported skills."""
-    if issue_id == ISSUE_UNMATCHED:
-        return UnmatchedEntitiesFlow()
-    skill_id = str((data or {}).get("skill_id") or issue_id.removeprefix("proposal_"))
-    return SkillProposalFlow(skill_id)
+    """Create the fix flow of dormant imported skills (the one fixable issue)."""
+    return UnmatchedEntitiesFlow()

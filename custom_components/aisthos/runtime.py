@@ -3,7 +3,8 @@
 Everything that touches the event loop is O(1) per state change: the listener
 only resolves the entity (cached) and hands the change to the Filter. A one
 second tick releases significant changes as Sparks, fires their logbook
-events and writes them to SQLite in an executor thread in one batch.
+events (only with the logbook option) and writes them to SQLite in an executor
+thread in one batch.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from .const import (
     CONF_ENGINE_TOKEN,
     CONF_ENGINE_URL,
     CONF_LEARN_TIME,
+    CONF_LOGBOOK,
     CONF_RETENTION_DAYS,
     CONF_REVIEW,
     CONF_SECRET,
@@ -119,6 +121,7 @@ class AisthosRuntime:
         self.db_path = Path(hass.config.path(DB_FILENAME))
         self.store = SparkStore(self.db_path)
         self.review = bool(entry.options.get(CONF_REVIEW, False))
+        self.logbook = bool(entry.options.get(CONF_LOGBOOK, False))
         self.retention_days = int(entry.options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS))
         self.observed = ObservedEntities(hass, entry.options)
         self.anonymizer = Anonymizer(bytes.fromhex(entry.data[CONF_SECRET]))
@@ -183,6 +186,7 @@ class AisthosRuntime:
         # Not persistent in HA's issue registry: raised anew at every start.
         self.wisdom.async_update_unmatched_issue()
         self.skills.async_start()
+        await self.skills.async_sync_runs()
         await self.voice.async_start()
         if self.engine is not None:
             self.entry.async_create_background_task(
@@ -249,7 +253,7 @@ class AisthosRuntime:
             except RuntimeError:
                 # The recorder's executor refuses work once HA stops: the
                 # import is still pending and runs again at the next start.
-                if not self.hass.is_stopping:
+                if self.hass.is_running:
                     raise
                 _LOGGER.debug("Home Assistant stopped during the first history import")
                 return
@@ -479,13 +483,15 @@ class AisthosRuntime:
     @callback
     def _announce(self, sparks: list[Spark]) -> None:
         """Logbook events and sensor updates for Sparks that are kept."""
-        fire = self.hass.bus.async_fire
         midnight = dt_util.start_of_local_day().timestamp()
-        # One context per batch: a batch is one perception step, and a context
-        # per Spark would cost an id each at thousands of Sparks a second.
-        context = Context()
+        if self.logbook:
+            fire = self.hass.bus.async_fire
+            # One context per batch: a batch is one perception step, and a context
+            # per Spark would cost an id each at thousands of Sparks a second.
+            context = Context()
+            for spark in sparks:
+                fire(EVENT_SPARK, spark.as_dict(), context=context)
         for spark in sparks:
-            fire(EVENT_SPARK, spark.as_dict(), context=context)
             if spark.time >= midnight:
                 self.sparks_today += 1
         for spark in sparks:

@@ -1,13 +1,15 @@
-"""Skills in Home Assistant: proposals in Repairs, automations, switches, feedback.
+"""Skills in Home Assistant: proposals, runs, switches, feedback.
 
 The learner finds skills; this module turns them into what the household
-sees and decides on: a Repairs proposal with the evidence, an automation in
-automations.yaml once approved, a switch per skill to pause it, and feedback
-(approve, reject, edit, pause, undo) that moves each skill's confidence.
+sees and decides on: a proposal with the evidence, a skill that runs once
+approved (inside AisthOS, with HA's own trigger, condition and script
+helpers: no file of the user's is written), a switch per skill to pause it,
+and feedback (approve, reject, pause, undo) that moves each skill's confidence.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -35,17 +37,15 @@ from homeassistant.helpers.event import async_call_later, async_track_time_chang
 from homeassistant.util import dt as dt_util
 
 from .automation_bridge import AUTOMATION_ID_PREFIX
-from .automations_file import AutomationsFile, fingerprint
 from .const import DATA_OFFERED, DOMAIN
 from .engine.automation_config import (
     UnsafeSkillError,
-    automation_id,
     clean_text,
     compile_automation,
     undo_skill,
 )
 from .engine.growth import AUTONOMY_CONFIDENCE
-from .engine.skill import PROPOSAL_THRESHOLD, Skill, minutes_to_hhmm
+from .engine.skill import PROPOSAL_THRESHOLD, Skill
 from .engine.skill_book import Feedback, SkillBook, Status
 from .engine.style_bandit import Style, StyleContext
 from .engine.undo_tracker import UndoTracker
@@ -53,12 +53,20 @@ from .engine.wisdom import MAX_TEACHINGS
 from .engine_client import EngineAuthError, EngineClient, EngineError
 from .language import ENGLISH, joined, phrase
 from .learning import SkillLearner
+from .native_automations import NativeAutomations
 from .permissions import action_targets, async_require_admin, async_require_control
 from .plain_text import plain
+from .skill_runner import SkillRunner
 
 _LOGGER = logging.getLogger(__package__)
 
+# Repairs issues of proposals, from earlier versions (removed at start).
 PROPOSAL_ISSUE_PREFIX: Final = "proposal_"
+# decision.written of a skill moved to a native automation: "native:<digest>"
+# of what it does and is called then; once the household edited it, "native:edited".
+NATIVE: Final = "native:"
+NATIVE_EDITED: Final = "native:edited"
+LAST_RUNS: Final = 10
 PROPOSALS_PER_NIGHT: Final = 3
 NOTIFICATION_ID: Final = "aisthos_proposals"
 OFFER_NOTIFICATION_ID: Final = "aisthos_offer"
@@ -86,6 +94,7 @@ _TAUGHT_ACTION: Final = {
     "open": "opened",
     "close": "closed",
 }
+_TAUGHT_VERB: Final = {action: verb for verb, action in _TAUGHT_ACTION.items()}
 _KIND_OBJECT: Final = {
     "light": ("power", "light"),
     "switch": ("power", "switch"),
@@ -95,11 +104,6 @@ _KIND_OBJECT: Final = {
     "cover": ("cover", "cover"),
     "lock": ("lock", "lock"),
 }
-
-
-def proposal_issue_id(skill_id: str) -> str:
-    """Return the Repairs issue id of a proposal."""
-    return PROPOSAL_ISSUE_PREFIX + skill_id
 
 
 @dataclass(slots=True)
@@ -137,7 +141,14 @@ class SkillManager:
         self.hass = hass
         self.entry_id = entry_id
         self.learner = learner
-        self.automations = AutomationsFile(hass)
+        self.runner = SkillRunner(hass)
+        self.runner.on_run = self._async_skill_ran
+        self.native = NativeAutomations(hass)
+        self.native.on_appeared = self._async_native_appeared
+        self.native.on_deleted = self._async_native_deleted
+        self.native.on_reloaded = self._async_native_reloaded
+        self.native.on_switched = self._async_native_switched
+        self._last_runs: dict[str, deque[datetime]] = {}
         self.undo = UndoTracker()
         # Infants only learn from explicit teaching: no proposals before Child.
         self.may_propose: Callable[[], bool] = lambda: learner.growth.may_propose
@@ -195,47 +206,152 @@ class SkillManager:
                 self.hass, self._async_notifications_changed
             ),
         ]
+        self.native.async_start()
+        # Earlier versions proposed in Repairs: those issues are not problems.
+        issues = ir.async_get(self.hass)
+        for domain, issue_id in list(issues.issues):
+            if domain == DOMAIN and issue_id.startswith(PROPOSAL_ISSUE_PREFIX):
+                ir.async_delete_issue(self.hass, DOMAIN, issue_id)
 
     @callback
     def async_stop(self) -> None:
         """Stop watching; an open offer is taken down (it could not be answered)."""
         self._async_close_offer()
+        self.runner.async_stop()
+        self.native.async_stop()
         for unsub in self._unsubs:
             unsub()
         self._unsubs.clear()
 
     # ---- after each learning run -----------------------------------------------
 
-    async def async_after_import(self, previous_approved: set[str]) -> None:
-        """Write automations of imported approved skills; remove those of replaced ones."""
-        book = self.book
-        for skill_id in previous_approved - set(book.skills):
-            await self.automations.async_remove(AUTOMATION_ID_PREFIX + skill_id)
-        for skill_id in book.keep_ids():
-            if not await self._async_keeps_users_edit(skill_id):
-                await self._async_write_automation(skill_id)
+    async def async_after_import(self) -> None:
+        """Run the imported approved skills and taught phrases; stop those replaced."""
+        await self.async_sync_runs()
         await self.async_after_learning()
+        # Proposals that came with the file wait too: say so once.
+        book = self.book
+        self._async_proposals_notice(
+            [s for sid, s in book.skills.items() if book.status(sid) is Status.PROPOSED]
+        )
         await self.learner.async_save()
 
-    async def _async_keeps_users_edit(self, skill_id: str) -> bool:
-        """Return whether the file holds the user's edit of this automation (now recorded).
+    async def async_sync_runs(self) -> None:
+        """Run what should run (approved skills, taught phrases); stop the rest.
 
-        A block that is not the one we last wrote is the user's: an import must
-        not undo it. Without a fingerprint we cannot tell, so it is kept too.
+        An automation an earlier version wrote into automations.yaml under the
+        same id is the household's now: HA runs it, AisthOS does not too.
         """
-        if skill_id not in self.book.skills:
-            return False
+        wanted: dict[str, Callable[[], dict[str, Any]]] = {
+            AUTOMATION_ID_PREFIX + skill_id: partial(self.automation_config, skill_id)
+            for skill_id in self.book.skills
+            if self.book.status(skill_id) is Status.APPROVED
+        }
+        for teaching in self.learner.teachings:
+            wanted[AUTOMATION_ID_PREFIX + str(teaching.get("id"))] = partial(
+                self.teaching_config, teaching
+            )
+        for key in self.runner.keys() - set(wanted):
+            self.runner.async_remove(key)
+        for key, config in wanted.items():
+            if self._adopted(key):
+                self.runner.async_remove(key)
+                continue
+            try:
+                await self.runner.async_set(key, config())
+            except (HomeAssistantError, UnsafeSkillError) as err:
+                _LOGGER.warning("%s cannot run: %s", key, err)
+                self.runner.async_remove(key)
+
+    def _adopted(self, key: str) -> bool:
+        """Return whether HA has a native automation of this id (then HA runs it)."""
+        return self.native.entity_id(key.removeprefix(AUTOMATION_ID_PREFIX)) is not None
+
+    def native_automation(self, skill_id: str) -> str | None:
+        """Return the entity id of the skill's native automation, if it has one."""
+        return self.native.entity_id(skill_id)
+
+    def runs_in_aisthos(self, skill_id: str) -> bool:
+        """Return whether AisthOS itself runs the skill now."""
+        return AUTOMATION_ID_PREFIX + skill_id in self.runner
+
+    def last_runs(self, skill_id: str) -> list[str]:
+        """Return when the skill last ran (newest first), since this start."""
+        return [at.isoformat() for at in reversed(self._last_runs.get(skill_id, ()))]
+
+    def native_config(self, skill_id: str) -> dict[str, Any]:
+        """Return the skill as an ordinary automation, for HA's automation config API.
+
+        No condition on AisthOS: once saved it is the household's and keeps
+        running without it.
+        """
+        return self._compiled(partial(self._skill, skill_id)) | {"mode": "single"}
+
+    def _remember_native(self, skill_id: str) -> None:
+        """Note what the native automation is now, to tell an edit later."""
         decision = self.book.decision(skill_id)
-        automation = automation_id(self.book.skills[skill_id])
-        current = await self.automations.async_current_block(automation)
-        if current is None or (
-            decision.written not in ("", "edited") and fingerprint(current) == decision.written
+        if decision.written != NATIVE_EDITED and (fp := self.native.fingerprint(skill_id)):
+            decision.written = NATIVE + fp
+
+    @callback
+    def _async_native_appeared(self, skill_id: str) -> None:
+        """Let HA run a skill that now has a native automation (AisthOS stops)."""
+        if skill_id in self.book.skills and self.book.status(skill_id) in (
+            Status.APPROVED,
+            Status.PAUSED,
         ):
-            return False
+            self._remember_native(skill_id)
+        self._async_background(self._async_sync_and_save(), "native automation appeared")
+
+    async def _async_sync_and_save(self) -> None:
+        await self.async_sync_runs()
+        await self.learner.async_save()
+
+    @callback
+    def _async_native_deleted(self, skill_id: str) -> None:
+        """Take a deletion of the native automation in HA's editor as the household's "no"."""
+        if skill_id not in self.book.skills or not self.book.decision(skill_id).written.startswith(
+            NATIVE
+        ):
+            return
+        if self.book.status(skill_id) in (Status.APPROVED, Status.PAUSED):
+            self.book.add_feedback(skill_id, Feedback.REJECT)
+            self.book.set_status(skill_id, Status.REJECTED, dt_util.now().date())
+        self.book.decision(skill_id).written = ""
+        self._async_background(self._async_sync_and_save(), "native automation deleted")
+
+    @callback
+    def _async_native_reloaded(self, skill_id: str) -> None:
+        """After a reload, a native automation that does or is called otherwise was edited."""
+        if skill_id not in self.book.skills:
+            return
+        decision = self.book.decision(skill_id)
+        if not decision.written.startswith(NATIVE) or decision.written == NATIVE_EDITED:
+            return
+        now = self.native.fingerprint(skill_id)
+        if now is None or decision.written == NATIVE + now:
+            return
         if decision.counts.get(Feedback.EDIT.value, 0) == 0:
             self.book.add_feedback(skill_id, Feedback.EDIT)
-        decision.written = "edited"
-        return True
+        decision.written = NATIVE_EDITED
+        self._async_background(self.learner.async_save(), "native automation edited")
+
+    @callback
+    def _async_native_switched(self, skill_id: str, on: bool) -> None:
+        """Pause or resume the skill as its native automation is turned off or on."""
+        if skill_id not in self.book.skills:
+            return
+        status = self.book.status(skill_id)
+        today = dt_util.now().date()
+        if not on and status is Status.APPROVED:
+            self.book.set_status(skill_id, Status.PAUSED, today)
+            self.book.add_feedback(skill_id, Feedback.DISABLE)
+        elif on and status is Status.PAUSED:
+            self.book.set_status(skill_id, Status.APPROVED, today)
+            self.book.add_feedback(skill_id, Feedback.ENABLE)
+        else:
+            return
+        self._async_background(self.learner.async_save(), "native automation switched")
 
     async def async_after_learning(self) -> None:
         """Sync entities, automations and proposals with the new skill book."""
@@ -253,19 +369,13 @@ class SkillManager:
                 notification_id="aisthos_growth",
             )
         self.async_sync_switches()
-        for skill_id in list(book.skills):
-            status = book.status(skill_id)
-            if status in (Status.APPROVED, Status.PAUSED):
-                await self._async_refresh_automation(skill_id)
+        await self.async_sync_runs()
         new: list[Skill] = []
         for skill_id, decision in list(book.decisions.items()):
             if decision.status is not Status.PROPOSED:
                 continue
-            if skill_id in book.skills and book.confidence(skill_id) >= PROPOSAL_THRESHOLD:
-                self._async_propose(book.skills[skill_id])  # refresh its evidence
-            else:
-                ir.async_delete_issue(self.hass, DOMAIN, proposal_issue_id(skill_id))
-                book.set_status(skill_id, Status.LEARNED, today)
+            if skill_id not in book.skills or book.confidence(skill_id) < PROPOSAL_THRESHOLD:
+                book.set_status(skill_id, Status.LEARNED, today)  # no longer convincing
         growth = self.learner.growth
         if growth.may_act_alone:
             # A Teen switches on what it is very sure of, and says so, with an undo.
@@ -278,22 +388,38 @@ class SkillManager:
             room = max(0, min(PROPOSALS_PER_NIGHT, WAITING_PROPOSALS_MAX - waiting))
             for candidate in book.proposable(today)[:room]:
                 skill = await self._async_better_name(candidate)
-                self._async_propose(skill)
                 book.set_status(skill.id, Status.PROPOSED, today)
                 new.append(skill)
         if growth.may_anticipate and today.weekday() == 6:
             self._async_routine_feedback(today)
-        if new:
-            style = self.notice_style()
-            names = ":" + _listed([plain(s.name) for s in new], style, self.language())
-            persistent_notification.async_create(
-                self.hass,
-                self._text("proposals", count=len(new))
-                + (names if style.length == "detailed" else ". ")
-                + self._text("proposals_review"),
-                title=self._text("proposals_title"),
-                notification_id=NOTIFICATION_ID,
-            )
+        self._async_proposals_notice(new)
+
+    def waiting(self) -> int:
+        """Return how many proposals wait for the household's decision."""
+        book = self.book
+        return sum(
+            d.status is Status.PROPOSED and sid in book.skills for sid, d in book.decisions.items()
+        )
+
+    @callback
+    def _async_proposals_notice(self, new: list[Skill]) -> None:
+        """One notification for the suggestions, pointing to the panel; gone when none wait."""
+        waiting = self.waiting()
+        if not waiting:
+            persistent_notification.async_dismiss(self.hass, NOTIFICATION_ID)
+            return
+        if not new:
+            return  # a dismissed notification is not brought back for old news
+        style = self.notice_style()
+        names = ":" + _listed([plain(s.name) for s in new], style, self.language())
+        persistent_notification.async_create(
+            self.hass,
+            self._text("proposals", count=len(new))
+            + (names if style.length == "detailed" else ". ")
+            + self._text("proposals_review", waiting=waiting),
+            title=self._text("proposals_title"),
+            notification_id=NOTIFICATION_ID,
+        )
 
     @callback
     def async_sync_switches(self) -> None:
@@ -317,35 +443,6 @@ class SkillManager:
         """Return the entity id of a skill's switch, if it exists."""
         return er.async_get(self.hass).async_get_entity_id(
             "switch", DOMAIN, self.switch_unique_id(skill_id)
-        )
-
-    @callback
-    def _async_propose(self, skill: Skill) -> None:
-        describe = self.learner.describe(self.learner.entity_map())
-        definition = skill.definition(describe)
-        conditions = skill.conditions
-        window = f"{minutes_to_hhmm(conditions.start)}–{minutes_to_hhmm(conditions.end)}"
-        when = f"{window}, {conditions.days_text()}"
-        if conditions.someone_home:
-            when += ", when someone is home"
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            proposal_issue_id(skill.id),
-            is_fixable=True,
-            is_persistent=True,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="skill_proposal",
-            translation_placeholders={
-                "name": plain(skill.name, 120),
-                "trigger": plain(definition["trigger"].split(" AND ")[0]),
-                "conditions": plain(when),
-                "actions": plain(", ".join(definition["actions"])),
-                "confidence": f"{round(self.book.confidence(skill.id) * 100)} %",
-                "learned_from": str(skill.learned_from),
-                "explanation": plain(skill.explanation, 300),
-            },
-            data={"skill_id": skill.id},
         )
 
     async def _async_better_name(self, skill: Skill) -> Skill:
@@ -679,8 +776,40 @@ class SkillManager:
                 translation_domain=DOMAIN, translation_key="too_many_teachings",
                 translation_placeholders={"max": str(MAX_TEACHINGS)},
             )  # fmt: skip
-        config = {
-            "id": AUTOMATION_ID_PREFIX + teaching_id,
+        action = _TAUGHT_ACTION[verb]
+        kind, obj = _KIND_OBJECT.get(domain, ("power", "switch"))
+        signature = {
+            "ref": self.learner.ref_of(entity_id), "action": action, "kind": kind,
+            "object": obj, "area": "unknown",
+        }  # fmt: skip
+        teaching = {
+            "id": teaching_id,
+            "phrase": phrase,
+            "created": dt_util.now().date().isoformat(),
+            "actions": [signature],
+        }
+        key = AUTOMATION_ID_PREFIX + teaching_id
+        if not self._adopted(key):
+            await self.runner.async_set(key, self.teaching_config(teaching))
+        teachings = [t for t in self.learner.teachings if t.get("id") != teaching_id]
+        teachings.append(teaching)
+        self.learner.teachings = teachings
+        await self.learner.async_save()
+        return teaching_id
+
+    def teaching_config(self, teaching: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the automation config of a taught phrase: its sentence, then the action."""
+        try:
+            signature = teaching["actions"][0]
+            entity_id = self.learner.entity_map()[signature["ref"]]
+            verb = _TAUGHT_VERB[signature["action"]]
+            domain = entity_id.split(".", 1)[0]
+            service = TEACHABLE[domain][verb]
+            phrase = str(teaching["phrase"])
+        except (KeyError, IndexError, TypeError) as err:
+            raise HomeAssistantError(f"the taught phrase cannot be done here ({err!r})") from err
+        return {
+            "id": AUTOMATION_ID_PREFIX + str(teaching["id"]),
             "alias": clean_text(f"When I say “{phrase}”", 120),
             "description": "Taught to AisthOS by the household.",
             "mode": "single",
@@ -688,25 +817,6 @@ class SkillManager:
             "conditions": [],
             "actions": [{"action": f"{domain}.{service}", "target": {"entity_id": entity_id}}],
         }
-        await self.automations.async_write(config)
-        action = _TAUGHT_ACTION[verb]
-        kind, obj = _KIND_OBJECT.get(domain, ("power", "switch"))
-        signature = {
-            "ref": self.learner.ref_of(entity_id), "action": action, "kind": kind,
-            "object": obj, "area": "unknown",
-        }  # fmt: skip
-        teachings = [t for t in self.learner.teachings if t.get("id") != teaching_id]
-        teachings.append(
-            {
-                "id": teaching_id,
-                "phrase": phrase,
-                "created": dt_util.now().date().isoformat(),
-                "actions": [signature],
-            }
-        )
-        self.learner.teachings = teachings
-        await self.learner.async_save()
-        return teaching_id
 
     # ---- decisions -------------------------------------------------------------
 
@@ -720,15 +830,12 @@ class SkillManager:
         return self.book.effective(skill_id)
 
     def automation_config(self, skill_id: str) -> dict[str, Any]:
-        """Compile the skill's automation, gated by its switch."""
+        """Compile the skill's automation (no gate: whoever runs it checks the status)."""
         skill = self._skill(skill_id)
-        switch = self.switch_entity_id(skill_id)
-        gate = [{"condition": "state", "entity_id": switch, "state": "on"}] if switch else []
-        entity_map = self.learner.entity_map()
-        return compile_automation(skill, entity_map.get, gate)
+        return compile_automation(skill, self.learner.entity_map().get)
 
     async def async_approve(self, skill_id: str, by_household: bool = True) -> None:
-        """Approve: write the automation and switch the skill on."""
+        """Approve: the skill runs from now on, and its switch is on."""
         today = dt_util.now().date()
         self._skill(skill_id)
         before = replace(self.book.decision(skill_id))
@@ -738,8 +845,13 @@ class SkillManager:
         self.book.set_status(skill_id, Status.APPROVED, today)
         if by_household:
             self.book.add_feedback(skill_id, Feedback.APPROVE)
+        key = AUTOMATION_ID_PREFIX + skill_id
         try:
-            block = await self.automations.async_write(self.automation_config(skill_id))
+            config = self.automation_config(skill_id)
+            if self._adopted(key):
+                self._remember_native(skill_id)
+            else:
+                await self.runner.async_set(key, config)
         except (HomeAssistantError, UnsafeSkillError) as err:
             self.book.decisions[skill_id] = before
             if isinstance(err, UnsafeSkillError):
@@ -749,20 +861,18 @@ class SkillManager:
                     translation_placeholders={"error": str(err)},
                 ) from err
             raise
-        self.book.decision(skill_id).written = fingerprint(block)
         if by_household and self.on_decision is not None:
             await self.on_decision("approved")
-        ir.async_delete_issue(self.hass, DOMAIN, proposal_issue_id(skill_id))
+        self._async_proposals_notice([])
         await self.learner.async_save()
 
     async def async_reject(self, skill_id: str) -> None:
-        """Reject: remove any automation; do not propose again without strong evidence."""
+        """Reject: it stops running; not proposed again without strong evidence."""
         self._skill(skill_id)
-        await self.automations.async_remove(automation_id(self.book.skills[skill_id]))
+        self.runner.async_remove(AUTOMATION_ID_PREFIX + skill_id)
         self.book.add_feedback(skill_id, Feedback.REJECT)
         self.book.set_status(skill_id, Status.REJECTED, dt_util.now().date())
-        self.book.decision(skill_id).written = ""
-        ir.async_delete_issue(self.hass, DOMAIN, proposal_issue_id(skill_id))
+        self._async_proposals_notice([])
         if self._autonomous is not None and self._autonomous[0] == skill_id:
             self._autonomous = None
         if self.on_decision is not None:
@@ -773,7 +883,7 @@ class SkillManager:
         """Not now: ask again in a week."""
         self._skill(skill_id)
         self.book.set_status(skill_id, Status.SNOOZED, dt_util.now().date())
-        ir.async_delete_issue(self.hass, DOMAIN, proposal_issue_id(skill_id))
+        self._async_proposals_notice([])
         await self.learner.async_save()
 
     async def async_set_enabled(
@@ -795,6 +905,13 @@ class SkillManager:
         elif not enabled and status is Status.APPROVED:
             self.book.set_status(skill_id, Status.PAUSED, dt_util.now().date())
             self.book.add_feedback(skill_id, Feedback.DISABLE)
+        if (native := self.native.entity_id(skill_id)) is not None:
+            # HA runs it: the switch turns HA's automation off and on, as the caller.
+            await self.hass.services.async_call(
+                "automation", "turn_on" if enabled else "turn_off", {ATTR_ENTITY_ID: native},
+                blocking=True, context=context,
+            )  # fmt: skip
+        await self.async_sync_runs()
         await self.learner.async_save()
 
     async def async_feedback(self, skill_id: str, kind: Feedback) -> float:
@@ -804,49 +921,28 @@ class SkillManager:
         await self.learner.async_save()
         return value
 
-    async def _async_refresh_automation(self, skill_id: str) -> None:
-        """Keep an approved automation's confidence current, unless the user edited it."""
-        decision = self.book.decision(skill_id)
-        automation = automation_id(self.book.skills[skill_id])
-        current = await self.automations.async_current_block(automation)
-        if current is None:
-            # Deleted in the automation editor: the household's "no".
-            self.book.add_feedback(skill_id, Feedback.REJECT)
-            self.book.set_status(skill_id, Status.REJECTED, dt_util.now().date())
-            decision.written = ""
-            return
-        if decision.written and fingerprint(current) != decision.written:
-            if decision.counts.get(Feedback.EDIT.value, 0) == 0:
-                self.book.add_feedback(skill_id, Feedback.EDIT)
-            decision.written = "edited"
-            return
-        if decision.written == "edited":
-            return
-        await self._async_write_automation(skill_id)
-
-    async def _async_write_automation(self, skill_id: str) -> None:
-        """Write (or rewrite) an approved skill's automation; log why not if it cannot run."""
-        try:
-            block = await self.automations.async_write(self.automation_config(skill_id))
-        except (HomeAssistantError, UnsafeSkillError) as err:
-            _LOGGER.warning("The automation of skill %s cannot be written: %s", skill_id, err)
-            return
-        self.book.decision(skill_id).written = fingerprint(block)
-
     # ---- undo feedback ---------------------------------------------------------
 
     @callback
     def _async_automation_ran(self, event: Event[Any]) -> None:
+        """Follow a run of an adopted automation (one an earlier version wrote)."""
         entity_id = event.data.get(ATTR_ENTITY_ID)
         if not isinstance(entity_id, str):
             return
         entry = er.async_get(self.hass).async_get(entity_id)
         if entry is None or not entry.unique_id.startswith(AUTOMATION_ID_PREFIX):
             return
-        skill_id = entry.unique_id.removeprefix(AUTOMATION_ID_PREFIX)
+        self._async_skill_ran(entry.unique_id, event.context)
+
+    @callback
+    def _async_skill_ran(self, key: str, context: Context) -> None:
+        """Remember a run: what its context changes is the skill's, for undo feedback."""
+        skill_id = key.removeprefix(AUTOMATION_ID_PREFIX)
+        runs = self._last_runs.setdefault(skill_id, deque(maxlen=LAST_RUNS))
+        runs.append(dt_util.utcnow())
         if len(self._runs) > 100:
             self._runs.clear()
-        self._runs[event.context.id] = skill_id
+        self._runs[context.id] = skill_id
         self.last_run_skill = skill_id
         self._last_run_at = dt_util.utcnow()
 

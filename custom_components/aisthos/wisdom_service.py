@@ -240,7 +240,6 @@ class WisdomService:
             path, _ = await self.async_export(name=f"wisdom-backup-{stamp}.json")
             backup = str(path)
         before = learner.snapshot()
-        previous_approved = learner.book.keep_ids()
         try:
             learner.apply_wisdom(remapped.wisdom, remapped.unmatched, replace=mode == "replace")
             # What is kept must still fit in a wisdom file, or it could never be
@@ -258,7 +257,7 @@ class WisdomService:
             raise
         # The imported style first: what the skills announce next speaks in it.
         self.runtime.voice.reload_preferences()
-        await self.runtime.skills.async_after_import(previous_approved)
+        await self.runtime.skills.async_after_import()
         self.async_update_unmatched_issue()
         return ImportResult(
             skills=len(learner.book.skills),
@@ -284,7 +283,6 @@ class WisdomService:
                 manual.setdefault(ref, entity_map[ref])
         remapped = remap(wisdom, describe_entities(self.hass), learner.ref_of, manual)
         woken = remapped.wisdom.book
-        previous_approved = learner.book.keep_ids()
         for skill_id, skill in woken.skills.items():
             learner.book.skills[skill_id] = skill
             if skill_id in woken.decisions:
@@ -292,7 +290,7 @@ class WisdomService:
         learner.dormant = []
         learner.dormant_entities = {}
         await learner.async_save()
-        await self.runtime.skills.async_after_import(previous_approved)
+        await self.runtime.skills.async_after_import()
         self.async_update_unmatched_issue()
         return len(woken.skills)
 
