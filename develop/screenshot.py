@@ -33,9 +33,6 @@ CHROMIUM_ARGS = [
 # (file in docs/, path, text that must be on the page, how often at least);
 # {device} is the AisthOS device's id.
 PAGES = (
-    # The logbook is live and mixes Sparks with the state changes behind them:
-    # wait until a few Spark lines (named "AisthOS") are in view.
-    ("logbook.png", "/logbook", "AisthOS", 4),
     ("device.png", "/config/devices/device/{device}", "Sparks today", 1),
 )
 

@@ -18,7 +18,7 @@ and SparkStore (safe while Home Assistant runs: SQLite in WAL mode).
 Proposals wait for AisthOS' Child growth stage, which takes days of age: an
 Infant's life is made to begin on the first seeded day (.storage/aisthos_skills,
 then the entry is reloaded). Then aisthos.learn runs over REST, so the
-proposals wait in Settings → Repairs.
+suggestions wait in the AisthOS panel.
 
 A day is never seeded twice: the meta key "dev_seeded" lists the seeded days,
 and a later run only adds the days since.
@@ -543,16 +543,9 @@ class RunningHome:
         )
 
     async def proposals(self, token: str) -> list[str]:
-        """Return the skill ids of the proposals open in Repairs."""
-        (answer,) = await self.websocket(token, {"type": "repairs/list_issues"})
-        issues = answer.get("issues", [])
-        return [
-            issue["issue_id"].removeprefix("proposal_")
-            for issue in issues
-            if issue["domain"] == DOMAIN
-            and issue["issue_id"].startswith("proposal_")
-            and not issue.get("ignored")
-        ]
+        """Return the skill ids of the suggestions waiting in the AisthOS panel."""
+        (answer,) = await self.websocket(token, {"type": "aisthos/suggestions"})
+        return [item["id"] for item in answer]
 
 
 async def ha_time_zone(token: str | None) -> str | None:
@@ -675,7 +668,7 @@ def main() -> int:
         mark = "proposed" if skill["id"] in proposals else "        "
         print(f"    {mark} {skill['confidence']:.2f}  {skill['name']}", flush=True)
     if proposals:
-        say(f"{len(proposals)} skill proposals wait in Settings → Repairs: {BASE}/config/repairs")
+        say(f"{len(proposals)} suggestions wait in the AisthOS panel: {BASE}/aisthos")
     else:
         say("no skill proposals are open (decided already, or AisthOS is still an Infant)")
     return 0

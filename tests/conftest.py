@@ -12,6 +12,8 @@ from custom_components.aisthos.const import CONF_SECRET, DOMAIN
 from custom_components.aisthos.engine.perception import DEFAULT_DOMAINS
 from homeassistant.core import HomeAssistant
 
+from . import file_guard
+
 # The HA test plugin logs every SQL statement; the recorder thread still writes
 # between tests, straight to the terminal. Failures show the recorder's warnings.
 logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
@@ -40,6 +42,17 @@ def auto_enable_custom_integrations(
         config_dir = request.getfixturevalue("tmp_path") / "config"
         config_dir.mkdir()
         hass.config.config_dir = str(config_dir)
+        file_guard.config_dir = str(config_dir.resolve())
+
+
+@pytest.fixture(autouse=True)
+def aisthos_writes_only_its_own_files() -> Any:
+    """During every test, AisthOS writes no file of the user's, HA's or another integration's."""
+    file_guard.violations.clear()
+    yield
+    found, file_guard.config_dir = list(file_guard.violations), None
+    file_guard.violations.clear()
+    assert not found, f"AisthOS wrote files that are not its own: {found}"
 
 
 def default_options(**overrides: Any) -> dict[str, Any]:

@@ -18,6 +18,8 @@ from pathlib import Path
 import time
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, EVENT_STATE_CHANGED
 from homeassistant.core import (
@@ -38,6 +40,7 @@ from homeassistant.helpers import (
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_time_change, async_track_time_interval
+from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
 
 from .const import (
@@ -244,18 +247,25 @@ class AisthosRuntime:
 
     async def _async_first_import(self) -> None:
         """Import the recorder's last weeks once, at the first setup."""
+        # Its tables exist only once the recorder is ready (a fresh install
+        # creates them, an upgrade may migrate them first).
+        if not await get_instance(self.hass).async_db_ready:
+            _LOGGER.warning("The recorder is not available: its history is not imported")
+            return
         async with self.import_lock:
             try:
                 done = await async_import_recent_history(self.hass, self, FIRST_IMPORT_DAYS)
-            except (StoreError, HomeAssistantError) as err:
+            except (StoreError, HomeAssistantError, SQLAlchemyError) as err:
                 _LOGGER.warning("The recorder's history could not be imported: %s", err)
                 return
-            except RuntimeError:
-                # The recorder's executor refuses work once HA stops: the
-                # import is still pending and runs again at the next start.
-                if self.hass.is_running:
-                    raise
-                _LOGGER.debug("Home Assistant stopped during the first history import")
+            except RuntimeError as err:
+                # The recorder's executor refuses work once it shuts down (HA
+                # stops): the import stays pending and runs at the next start.
+                _LOGGER.log(
+                    logging.WARNING if self.hass.is_running else logging.DEBUG,
+                    "The first history import stopped (%s); it runs again at the next start",
+                    err,
+                )
                 return
             self.first_import_pending = False
             await self.hass.async_add_executor_job(self.store.set_meta, FIRST_IMPORT_PENDING, False)

@@ -243,7 +243,7 @@ class AisthosPanel extends HTMLElement {
 
   _strip(strip) {
     // One row per day, the time of day across; the window shaded.
-    const rowH = 8;
+    const rowH = 10;
     const left = 34;
     const width = 720;
     const height = strip.days.length * rowH + 16;
@@ -268,8 +268,10 @@ class AisthosPanel extends HTMLElement {
       }
       const off = !strip.weekdays.includes(day.weekday);
       if (off) nodes.push(svg("rect", { x: left, y, width: width - left, height: rowH - 1, fill: "var(--secondary-text-color)", "fill-opacity": 0.05 }));
-      for (const m of day.trigger) nodes.push(svg("rect", { class: "mark-trigger", x: x(m) - 1, y: y + 1, width: 2, height: rowH - 3, fill: "var(--secondary-text-color)" }));
-      for (const m of day.actions) nodes.push(svg("circle", { class: "mark-action", cx: x(m), cy: y + rowH / 2, r: 2.6, fill: "var(--primary-color)" }));
+      // Triggers as ticks in the upper half of the row, actions as dots below:
+      // a minute apart, both stay visible.
+      for (const m of day.trigger) nodes.push(svg("rect", { class: "mark-trigger", x: x(m) - 0.75, y: y + 0.5, width: 1.5, height: rowH / 2 - 1, fill: "var(--secondary-text-color)" }));
+      for (const m of day.actions) nodes.push(svg("circle", { class: "mark-action", cx: x(m), cy: y + rowH * 0.72, r: 2.2, fill: "var(--primary-color)" }));
     });
     return svg("svg", { class: "strip", viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": this.t("strip_title") }, nodes);
   }
