@@ -23,11 +23,11 @@ from .engine.automation_config import UnsafeSkillError, compile_automation
 from .engine.ontology import Kind
 from .engine.spark import Spark
 from .engine.spark_store import StoreError
+from .engine.teaching import PHRASE_MAX
 from .engine.wisdom import WisdomError
 from .history_import import async_import_recent_history
 from .permissions import async_caller
 from .runtime import AisthosRuntime, loaded_runtime
-from .skill_manager import PHRASE_MAX
 from .wisdom_download import EXPORT_ERRORS, async_download_link, export_error
 from .wisdom_service import PathNotAllowedError
 

@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import partial
-import hashlib
 import logging
 import re
 from typing import Any, Final
@@ -40,7 +39,6 @@ from .automation_bridge import AUTOMATION_ID_PREFIX
 from .const import DATA_OFFERED, DOMAIN
 from .engine.automation_config import (
     UnsafeSkillError,
-    clean_text,
     compile_automation,
     undo_skill,
 )
@@ -48,6 +46,7 @@ from .engine.growth import AUTONOMY_CONFIDENCE
 from .engine.skill import PROPOSAL_THRESHOLD, Skill
 from .engine.skill_book import Feedback, SkillBook, Status
 from .engine.style_bandit import Style, StyleContext
+from .engine.teaching import TEACHABLE, clean_phrase, service_for, teaching_config, teaching_record
 from .engine.undo_tracker import UndoTracker
 from .engine.wisdom import MAX_TEACHINGS
 from .engine_client import EngineAuthError, EngineClient, EngineError
@@ -72,38 +71,8 @@ NOTIFICATION_ID: Final = "aisthos_proposals"
 OFFER_NOTIFICATION_ID: Final = "aisthos_offer"
 # An offer can be taken up ("yes, do it") for half an hour.
 OFFER_LIFETIME: Final = timedelta(minutes=30)
-# A taught phrase is a few plain words: Assist's template characters are not allowed.
-PHRASE_MAX: Final = 60
-_PHRASE: Final = re.compile(rf"[^\W_][\w' -]{{0,{PHRASE_MAX - 2}}}[^\W_]", re.UNICODE)
 # Proposals waiting for an answer: more would be a chore, not a help.
 WAITING_PROPOSALS_MAX: Final = 10
-# What can be taught, per domain: verb -> service.
-TEACHABLE: Final[dict[str, dict[str, str]]] = {
-    "light": {"turn_on": "turn_on", "turn_off": "turn_off"},
-    "switch": {"turn_on": "turn_on", "turn_off": "turn_off"},
-    "fan": {"turn_on": "turn_on", "turn_off": "turn_off"},
-    "media_player": {"turn_on": "turn_on", "turn_off": "turn_off"},
-    "climate": {"turn_on": "turn_on", "turn_off": "turn_off"},
-    "input_boolean": {"turn_on": "turn_on", "turn_off": "turn_off"},
-    "cover": {"open": "open_cover", "close": "close_cover"},
-    "lock": {"close": "lock"},
-}
-_TAUGHT_ACTION: Final = {
-    "turn_on": "turned_on",
-    "turn_off": "turned_off",
-    "open": "opened",
-    "close": "closed",
-}
-_TAUGHT_VERB: Final = {action: verb for verb, action in _TAUGHT_ACTION.items()}
-_KIND_OBJECT: Final = {
-    "light": ("power", "light"),
-    "switch": ("power", "switch"),
-    "fan": ("power", "fan"),
-    "media_player": ("media", "media_player"),
-    "climate": ("climate", "climate"),
-    "cover": ("cover", "cover"),
-    "lock": ("lock", "lock"),
-}
 
 
 @dataclass(slots=True)
@@ -747,76 +716,47 @@ class SkillManager:
             )
 
     async def async_teach(self, phrase: str, entity_id: str, verb: str) -> str:
-        """'When I say <phrase>, <verb> <entity>': an automation with a voice trigger.
+        """'When I say <phrase>, <verb> <entity>': a voice trigger that runs inside AisthOS.
 
-        Callers check that an administrator asks (it writes an automation).
+        Callers check that an administrator asks (HA's editor asks as much).
         """
-        # Bounded before any work on it: a phrase is a few words.
-        phrase = " ".join(phrase.split()) if len(phrase) <= 4 * PHRASE_MAX else ""
-        if not _PHRASE.fullmatch(phrase):
+        tidy = clean_phrase(phrase)
+        if tidy is None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="bad_phrase",
-                translation_placeholders={"phrase": phrase[:60]},
+                translation_placeholders={"phrase": " ".join(phrase[:240].split())[:60]},
             )  # fmt: skip
-        domain = entity_id.split(".", 1)[0]
-        service = TEACHABLE.get(domain, {}).get(verb)
-        if service is None or self.hass.states.get(entity_id) is None:
+        if service_for(entity_id, verb) is None or self.hass.states.get(entity_id) is None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="cannot_teach",
                 translation_placeholders={"entity_id": entity_id, "verb": verb},
             )  # fmt: skip
-        teaching_id = (
-            "t_"
-            + hashlib.sha256(f"{phrase.casefold()}|{entity_id}|{verb}".encode()).hexdigest()[:10]
+        teaching = teaching_record(
+            tidy, entity_id, verb, self.learner.ref_of(entity_id), dt_util.now().date()
         )
         known = {t.get("id") for t in self.learner.teachings}
-        if teaching_id not in known and len(known) >= MAX_TEACHINGS:
+        if teaching["id"] not in known and len(known) >= MAX_TEACHINGS:
             # A wisdom file holds this many: more could never be exported again.
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="too_many_teachings",
                 translation_placeholders={"max": str(MAX_TEACHINGS)},
             )  # fmt: skip
-        action = _TAUGHT_ACTION[verb]
-        kind, obj = _KIND_OBJECT.get(domain, ("power", "switch"))
-        signature = {
-            "ref": self.learner.ref_of(entity_id), "action": action, "kind": kind,
-            "object": obj, "area": "unknown",
-        }  # fmt: skip
-        teaching = {
-            "id": teaching_id,
-            "phrase": phrase,
-            "created": dt_util.now().date().isoformat(),
-            "actions": [signature],
-        }
-        key = AUTOMATION_ID_PREFIX + teaching_id
+        key = AUTOMATION_ID_PREFIX + teaching["id"]
         if not self._adopted(key):
             await self.runner.async_set(key, self.teaching_config(teaching))
-        teachings = [t for t in self.learner.teachings if t.get("id") != teaching_id]
+        teachings = [t for t in self.learner.teachings if t.get("id") != teaching["id"]]
         teachings.append(teaching)
         self.learner.teachings = teachings
         await self.learner.async_save()
-        return teaching_id
+        return str(teaching["id"])
 
     def teaching_config(self, teaching: Mapping[str, Any]) -> dict[str, Any]:
-        """Return the automation config of a taught phrase: its sentence, then the action."""
+        """Return the automation config of a taught phrase in this home."""
+        key = AUTOMATION_ID_PREFIX + str(teaching.get("id"))
         try:
-            signature = teaching["actions"][0]
-            entity_id = self.learner.entity_map()[signature["ref"]]
-            verb = _TAUGHT_VERB[signature["action"]]
-            domain = entity_id.split(".", 1)[0]
-            service = TEACHABLE[domain][verb]
-            phrase = str(teaching["phrase"])
-        except (KeyError, IndexError, TypeError) as err:
-            raise HomeAssistantError(f"the taught phrase cannot be done here ({err!r})") from err
-        return {
-            "id": AUTOMATION_ID_PREFIX + str(teaching["id"]),
-            "alias": clean_text(f"When I say “{phrase}”", 120),
-            "description": "Taught to AisthOS by the household.",
-            "mode": "single",
-            "triggers": [{"trigger": "conversation", "command": [phrase]}],
-            "conditions": [],
-            "actions": [{"action": f"{domain}.{service}", "target": {"entity_id": entity_id}}],
-        }
+            return teaching_config(teaching, self.learner.entity_map(), key)
+        except ValueError as err:
+            raise HomeAssistantError(str(err)) from err
 
     # ---- decisions -------------------------------------------------------------
 

@@ -1,8 +1,8 @@
-"""One switch per learned skill: on runs its automation, off pauses it.
+"""One switch per learned skill: on lets it run, off pauses it.
 
 Switching on a skill that was never approved approves it, which only an
-administrator may (it creates an automation); its attributes show the
-evidence the home has for it.
+administrator may; for a skill saved as an ordinary automation the switch
+turns that automation on and off. Its attributes show the evidence.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from homeassistant.components.switch import SwitchEntity
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .engine.automation_config import automation_id
 from .engine.skill_book import Status
 from .entity import AisthosEntity
 from .runtime import AisthosConfigEntry
@@ -81,7 +80,8 @@ class SkillSwitch(AisthosEntity, SwitchEntity):
             "learned_from": skill.learned_from,
             "explanation": skill.explanation,
             "last_observed": skill.last_observed or None,
-            "automation_id": automation_id(skill),
+            # The ordinary automation it was saved as, if any (else AisthOS runs it).
+            "automation": self.runtime.skills.native_automation(self.skill_id),
             "status": book.status(self.skill_id).value,
         }
 
