@@ -28,6 +28,8 @@ async def test_user_flow_with_defaults(hass: HomeAssistant) -> None:
     assert entry.options["retention_days"] == 90
     secret = bytes.fromhex(entry.data["secret"])
     assert len(secret) == 32
+    assert set(entry.data) == {"secret"}  # no engine given: none kept
+    assert not entry.options.keys() & {"engine_url", "engine_token"}
     await hass.async_block_till_done()
 
 

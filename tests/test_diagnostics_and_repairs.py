@@ -47,13 +47,14 @@ async def test_diagnostics_redact_the_engine_link(
     url = "http://127.0.0.1:9/private-path"
     hass.config_entries.async_update_entry(
         config_entry,
-        options={**config_entry.options, CONF_ENGINE_URL: url, CONF_ENGINE_TOKEN: token},
+        version=2,
+        data={**config_entry.data, CONF_ENGINE_URL: url, CONF_ENGINE_TOKEN: token},
     )
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, config_entry)
-    options = diagnostics["entry"]["options"]
-    assert options[CONF_ENGINE_TOKEN] == options[CONF_ENGINE_URL] == "**REDACTED**"
+    data = diagnostics["entry"]["data"]
+    assert data[CONF_ENGINE_TOKEN] == data[CONF_ENGINE_URL] == "**REDACTED**"
     assert token not in str(diagnostics)
     assert "private-path" not in str(diagnostics)
 

@@ -53,39 +53,34 @@ async def engine(tmp_path: Path, generator: Any = None) -> AsyncIterator[str]:
         yield str(server.make_url("")).rstrip("/")
 
 
-async def test_options_check_the_engine(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, tmp_path: Path
+async def test_the_options_leave_the_engine_to_reconfigure(
+    hass: HomeAssistant, tmp_path: Path
 ) -> None:
     async with engine(tmp_path) as url:
-        for token, error in (("wrong-token", "invalid_auth"), (TOKEN, None)):
-            flow = await hass.config_entries.options.async_init(loaded_entry.entry_id)
-            result = await hass.config_entries.options.async_configure(
-                flow["flow_id"],
-                {
-                    "domains": ["light"],
-                    "engine_url": url,
-                    "engine_token": token,
-                    "retention_days": 30,
-                },
-            )
-            if error:
-                assert result["errors"] == {"base": error}
-            else:
-                assert result["type"] is FlowResultType.CREATE_ENTRY
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            version=2,
+            data={"secret": "ab" * 32, "engine_url": url, "engine_token": TOKEN},
+            options=default_options(),
+        )
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        flow = await hass.config_entries.options.async_init(entry.entry_id)
+        fields = {str(key) for key in flow["data_schema"].schema}
+        assert "domains" in fields
+        assert not fields & {"engine_url", "engine_token"}
+        result = await hass.config_entries.options.async_configure(
+            flow["flow_id"], {"domains": ["light"], "retention_days": 30}
+        )
+        assert result["type"] is FlowResultType.CREATE_ENTRY
         await hass.async_block_till_done()
-        assert loaded_entry.runtime_data.engine is not None
-        assert (await loaded_entry.runtime_data.engine.async_status())["version"]
-    flow = await hass.config_entries.options.async_init(loaded_entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        flow["flow_id"],
-        {
-            "domains": ["light"],
-            "engine_url": "http://127.0.0.1:9",
-            "engine_token": TOKEN,
-            "retention_days": 30,
-        },
-    )
-    assert result["errors"] == {"base": "cannot_connect"}
+        # The new options reloaded the entry; the engine, in the data, stayed.
+        assert entry.options["domains"] == ["light"]
+        assert entry.data["engine_url"] == url
+        assert entry.data["engine_token"] == TOKEN
+        assert entry.runtime_data.engine is not None
+        assert (await entry.runtime_data.engine.async_status())["version"]
 
 
 async def test_the_add_on_is_discovered_through_the_supervisor(
@@ -106,8 +101,11 @@ async def test_the_add_on_is_discovered_through_the_supervisor(
         assert result["step_id"] == "hassio_confirm"
         result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
         assert result["type"] is FlowResultType.CREATE_ENTRY
-        assert result["result"].options["engine_url"] == url
-        assert result["result"].options["engine_token"] == TOKEN
+        created = result["result"]
+        assert created.data["engine_url"] == url
+        assert created.data["engine_token"] == TOKEN
+        assert not created.options.keys() & {"engine_url", "engine_token"}
+        assert created.options["domains"]  # the defaults, as at a manual setup
         await hass.async_block_till_done()
     bad = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": config_entries.SOURCE_HASSIO},
@@ -198,7 +196,7 @@ async def test_the_local_llm_names_proposals_and_its_output_is_checked(
     async with engine(tmp_path, generator) as url:
         entry = await setup_home(hass)
         hass.config_entries.async_update_entry(
-            entry, options={**entry.options, "engine_url": url, "engine_token": TOKEN}
+            entry, data={**entry.data, "engine_url": url, "engine_token": TOKEN}
         )
         assert await hass.config_entries.async_reload(entry.entry_id)
         await hass.async_block_till_done()
@@ -216,8 +214,9 @@ async def test_a_refused_token_starts_reauthentication(hass: HomeAssistant, tmp_
     async with engine(tmp_path) as url:
         entry = MockConfigEntry(
             domain=DOMAIN,
-            data={"secret": "ab" * 32},
-            options=default_options(engine_url=url, engine_token="an-old-token"),
+            version=2,
+            data={"secret": "ab" * 32, "engine_url": url, "engine_token": "an-old-token"},
+            options=default_options(),
         )
         entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(entry.entry_id)
@@ -233,7 +232,8 @@ async def test_a_refused_token_starts_reauthentication(hass: HomeAssistant, tmp_
         assert result["type"] is FlowResultType.ABORT
         assert result["reason"] == "reauth_successful"
         await hass.async_block_till_done(wait_background_tasks=True)
-        assert entry.options["engine_token"] == TOKEN
+        assert entry.data["engine_token"] == TOKEN
+        assert entry.data["engine_url"] == url
         assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
 
 
@@ -254,7 +254,8 @@ async def test_discovery_updates_the_engine_of_the_existing_entry(
         assert result["type"] is FlowResultType.ABORT
         assert result["reason"] == "engine_updated"
         await hass.async_block_till_done()
-        assert loaded_entry.options["engine_url"] == url
+        assert loaded_entry.data["engine_url"] == url
+        assert loaded_entry.data["engine_token"] == TOKEN
         assert loaded_entry.runtime_data.engine is not None
         again = await hass.config_entries.flow.async_init(
             DOMAIN, context={"source": config_entries.SOURCE_HASSIO}, data=info
@@ -305,7 +306,7 @@ async def test_an_ignored_add_on_stays_ignored(hass: HomeAssistant, tmp_path: Pa
         assert result["reason"] == "already_configured"
         await hass.async_block_till_done()
     # Neither given the engine nor set up: it is still only ignored.
-    assert dict(ignored.options) == {}
+    assert dict(ignored.options) == dict(ignored.data) == {}
     assert hass.config_entries.async_entries(DOMAIN) == [ignored]
 
 
@@ -313,7 +314,7 @@ async def test_reconfigure_changes_the_engine_after_checking_it(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, tmp_path: Path
 ) -> None:
     assert loaded_entry.runtime_data.engine is None
-    options = dict(loaded_entry.options)
+    data, options = dict(loaded_entry.data), dict(loaded_entry.options)
     async with engine(tmp_path) as url:
         for user_input, error in (
             ({"engine_url": url, "engine_token": "wrong-token"}, "invalid_auth"),
@@ -328,7 +329,7 @@ async def test_reconfigure_changes_the_engine_after_checking_it(
             assert flow["step_id"] == "reconfigure"
             result = await hass.config_entries.flow.async_configure(flow["flow_id"], user_input)
             assert result["errors"] == {"base": error}
-            assert dict(loaded_entry.options) == options
+            assert dict(loaded_entry.data) == data
             hass.config_entries.flow.async_abort(flow["flow_id"])
         old_runtime = loaded_entry.runtime_data
         flow = await loaded_entry.start_reconfigure_flow(hass)
@@ -339,7 +340,8 @@ async def test_reconfigure_changes_the_engine_after_checking_it(
         assert result["reason"] == "reconfigure_successful"
         await hass.async_block_till_done()
         # Only the engine changed; the entry reloaded with it.
-        assert dict(loaded_entry.options) == {**options, "engine_url": url, "engine_token": TOKEN}
+        assert dict(loaded_entry.data) == {**data, "engine_url": url, "engine_token": TOKEN}
+        assert dict(loaded_entry.options) == options
         assert loaded_entry.runtime_data is not old_runtime
         assert loaded_entry.runtime_data.engine is not None
         assert (await loaded_entry.runtime_data.engine.async_status())["version"]
@@ -353,8 +355,32 @@ async def test_reconfigure_changes_the_engine_after_checking_it(
     result = await hass.config_entries.flow.async_configure(flow["flow_id"], {})
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()
+    assert dict(loaded_entry.data) == data
     assert dict(loaded_entry.options) == options
     assert loaded_entry.runtime_data.engine is None
+
+
+async def test_the_engine_given_at_setup_is_kept_in_the_data(
+    hass: HomeAssistant, tmp_path: Path
+) -> None:
+    async with engine(tmp_path) as url:
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": config_entries.SOURCE_USER}
+        )
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            {"domains": ["light"], "engine_url": f" {url} ", "engine_token": TOKEN},
+        )
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        entry = result["result"]
+        assert entry.version == 2
+        assert entry.data["engine_url"] == url
+        assert entry.data["engine_token"] == TOKEN
+        assert entry.options["domains"] == ["light"]
+        assert not entry.options.keys() & {"engine_url", "engine_token"}
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert entry.runtime_data.engine is not None
+        assert (await entry.runtime_data.engine.async_status())["version"]
 
 
 async def test_an_engine_that_does_not_work_is_never_saved(
@@ -392,4 +418,4 @@ async def test_an_engine_that_does_not_work_is_never_saved(
         data=discovery("http://127.0.0.1:9"),
     )
     assert result["reason"] == "cannot_connect"
-    assert entry.options["engine_url"] == url
+    assert entry.data["engine_url"] == url

@@ -74,7 +74,7 @@ async def test_a_proposal_cannot_be_decided_while_aisthos_is_unloaded(
     assert await hass.config_entries.async_unload(entry.entry_id)
     answer = await decide(ws)
     assert answer["success"] is False
-    assert answer["error"]["message"] == "AisthOS is not loaded"
+    assert answer["error"]["message"].startswith("AisthOS is not loaded.")
 
     # Back again, the proposal still waits.
     assert await hass.config_entries.async_setup(entry.entry_id)

@@ -369,7 +369,7 @@ async def test_unreachable_engine_keeps_the_template_name(
     hass: HomeAssistant, home: MockConfigEntry, socket_enabled: None
 ) -> None:
     hass.config_entries.async_update_entry(
-        home, options={**home.options, "engine_url": "http://127.0.0.1:9", "engine_token": "t"}
+        home, data={**home.data, "engine_url": "http://127.0.0.1:9", "engine_token": "t"}
     )
     assert await hass.config_entries.async_reload(home.entry_id)
     await hass.async_block_till_done()

@@ -48,7 +48,6 @@ def test_every_flow_abort_and_error_has_a_string() -> None:
         ), reason
     for error in ("cannot_connect", "invalid_auth"):
         assert error in STRINGS["config"]["error"]
-        assert error in STRINGS["options"]["error"]
 
 
 def test_sentences_and_answers_exist_for_every_intent() -> None:

@@ -11,7 +11,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.loader import async_get_integration
 
-from .const import DB_FILENAME, DOMAIN
+from .const import CONF_ENGINE_TOKEN, CONF_ENGINE_URL, DB_FILENAME, DOMAIN
 from .learning import STORAGE_KEY, STORAGE_VERSION
 from .llm_api import API_ID as LLM_API_ID, AisthosAPI
 from .panel import async_register_panel, async_register_static, async_remove_panel
@@ -32,6 +32,19 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     llm.async_register_api(hass, AisthosAPI(hass=hass, id=LLM_API_ID, name="AisthOS"))
     async_register_commands(hass)
     await async_register_static(hass)
+    return True
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: AisthosConfigEntry) -> bool:
+    """Move the engine's URL and token, kept in the options before version 2, to the data."""
+    if entry.version == 1:
+        engine_keys = (CONF_ENGINE_URL, CONF_ENGINE_TOKEN)
+        data = {**entry.data}
+        data.update({k: v for k, v in entry.options.items() if k in engine_keys})
+        options = {k: v for k, v in entry.options.items() if k not in engine_keys}
+        hass.config_entries.async_update_entry(
+            entry, data=data, options=options, version=2, minor_version=1
+        )
     return True
 
 

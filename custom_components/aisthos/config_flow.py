@@ -1,4 +1,9 @@
-"""Config and options flows: what AisthOS observes."""
+"""Config and options flows: what AisthOS observes.
+
+The engine's URL and token are connection data, kept in the entry's data (set
+up here, changed by reconfigure, reauth and the add-on's discovery); the
+options are what AisthOS observes and how it behaves.
+"""
 
 from __future__ import annotations
 
@@ -35,22 +40,25 @@ from .engine.perception import DEFAULT_DOMAINS, SUPPORTED_DOMAINS
 from .engine_client import EngineAuthError, EngineClient, EngineError
 from .runtime import AisthosConfigEntry
 
+ENGINE_KEYS = (CONF_ENGINE_URL, CONF_ENGINE_TOKEN)
 
-def _engine_fields(options: Mapping[str, Any]) -> dict[vol.Optional, selector.TextSelector]:
+
+def _engine_fields(engine: Mapping[str, Any]) -> dict[vol.Optional, selector.TextSelector]:
     """Return the engine's URL and token fields, showing the current values."""
     return {
         vol.Optional(
-            CONF_ENGINE_URL, description={"suggested_value": options.get(CONF_ENGINE_URL)}
+            CONF_ENGINE_URL, description={"suggested_value": engine.get(CONF_ENGINE_URL)}
         ): selector.TextSelector(selector.TextSelectorConfig(type=selector.TextSelectorType.URL)),
         vol.Optional(
-            CONF_ENGINE_TOKEN, description={"suggested_value": options.get(CONF_ENGINE_TOKEN)}
+            CONF_ENGINE_TOKEN, description={"suggested_value": engine.get(CONF_ENGINE_TOKEN)}
         ): selector.TextSelector(
             selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
         ),
     }
 
 
-def _schema(options: Mapping[str, Any]) -> vol.Schema:
+def _schema(options: Mapping[str, Any], engine: Mapping[str, Any] | None = None) -> vol.Schema:
+    """Return the options' fields; with engine, the engine's too (only at setup)."""
     multi_area = selector.AreaSelector(selector.AreaSelectorConfig(multiple=True))
     multi_entity = selector.EntitySelector(selector.EntitySelectorConfig(multiple=True))
     return vol.Schema(
@@ -81,7 +89,7 @@ def _schema(options: Mapping[str, Any]) -> vol.Schema:
             vol.Required(
                 CONF_LEARN_TIME, default=str(options.get(CONF_LEARN_TIME, DEFAULT_LEARN_TIME))
             ): selector.TimeSelector(),
-            **_engine_fields(options),
+            **(_engine_fields(engine) if engine is not None else {}),
             vol.Required(
                 CONF_RETENTION_DAYS,
                 default=int(options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS)),
@@ -99,24 +107,29 @@ def _schema(options: Mapping[str, Any]) -> vol.Schema:
 
 
 def _clean(user_input: Mapping[str, Any]) -> dict[str, Any]:
-    data = dict(user_input)
-    data[CONF_RETENTION_DAYS] = int(data[CONF_RETENTION_DAYS])
-    if not data.get(CONF_ENGINE_URL):
-        data.pop(CONF_ENGINE_URL, None)
-        data.pop(CONF_ENGINE_TOKEN, None)
-    return data
+    """Return the options from a form, without the engine's fields."""
+    options = {key: value for key, value in user_input.items() if key not in ENGINE_KEYS}
+    options[CONF_RETENTION_DAYS] = int(options[CONF_RETENTION_DAYS])
+    return options
 
 
-async def _check_engine(hass: HomeAssistant, options: Mapping[str, Any]) -> str | None:
+def _engine(user_input: Mapping[str, Any]) -> dict[str, str]:
+    """Return the engine's URL and token from a form; empty without a URL (no engine)."""
+    if not (url := str(user_input.get(CONF_ENGINE_URL) or "").strip()):
+        return {}
+    return {CONF_ENGINE_URL: url, CONF_ENGINE_TOKEN: str(user_input.get(CONF_ENGINE_TOKEN) or "")}
+
+
+async def _check_engine(hass: HomeAssistant, engine: Mapping[str, Any]) -> str | None:
     """Return an error key if the engine URL and token do not work."""
-    url = options.get(CONF_ENGINE_URL)
+    url = engine.get(CONF_ENGINE_URL)
     if not url:
         return None
     # A wrong URL typed into a form is the form's error, not an outage to log.
     client = EngineClient(
         async_get_clientsession(hass),
         str(url),
-        str(options.get(CONF_ENGINE_TOKEN, "")),
+        str(engine.get(CONF_ENGINE_TOKEN, "")),
         log_availability=False,
     )
     try:
@@ -139,7 +152,9 @@ class AisthosConfigFlow(ConfigFlow, domain=DOMAIN):
     are found by looking at the current entries.
     """
 
-    VERSION = 1
+    # 2: the engine's URL and token moved from the options to the data
+    # (async_migrate_entry). A major version: older code would not find them.
+    VERSION = 2
 
     _engine: dict[str, str] | None = None
 
@@ -152,19 +167,20 @@ class AisthosConfigFlow(ConfigFlow, domain=DOMAIN):
         self._abort_if_unique_id_configured(error="single_instance_allowed")
         errors: dict[str, str] = {}
         if user_input is not None:
-            options = _clean(user_input)
-            if (error := await _check_engine(self.hass, options)) is None:
-                return self._create(options)
+            engine = _engine(user_input)
+            if (error := await _check_engine(self.hass, engine)) is None:
+                return self._create(engine, _clean(user_input))
             errors["base"] = error
+        shown = user_input or {}
         return self.async_show_form(
-            step_id="user", data_schema=_schema(user_input or {}), errors=errors
+            step_id="user", data_schema=_schema(shown, engine=shown), errors=errors
         )
 
-    def _create(self, options: dict[str, Any]) -> ConfigFlowResult:
+    def _create(self, engine: dict[str, str], options: dict[str, Any]) -> ConfigFlowResult:
         return self.async_create_entry(
             title="AisthOS",
-            # The key of this home's anonymous tokens; never leaves HA.
-            data={CONF_SECRET: secrets.token_hex(32)},
+            # The secret is the key of this home's anonymous tokens; never leaves HA.
+            data={CONF_SECRET: secrets.token_hex(32), **engine},
             options=options,
         )
 
@@ -179,13 +195,12 @@ class AisthosConfigFlow(ConfigFlow, domain=DOMAIN):
         if entries := self._async_current_entries(include_ignore=False):
             # Already set up: take the add-on's (new) address and token.
             entry = entries[0]
-            if all(entry.options.get(key) == value for key, value in self._engine.items()):
+            if all(entry.data.get(key) == value for key, value in self._engine.items()):
                 return self.async_abort(reason="already_configured")
-            options = {**entry.options, **self._engine}
-            if (error := await _check_engine(self.hass, options)) is not None:
+            if (error := await _check_engine(self.hass, self._engine)) is not None:
                 return self.async_abort(reason=error)
             return self.async_update_reload_and_abort(
-                entry, options=options, reason="engine_updated"
+                entry, data_updates=self._engine, reason="engine_updated"
             )
         await self.async_set_unique_id(DOMAIN)
         self._abort_if_unique_id_configured()
@@ -197,10 +212,9 @@ class AisthosConfigFlow(ConfigFlow, domain=DOMAIN):
         """Set AisthOS up with the add-on as its engine."""
         assert self._engine is not None
         if user_input is not None:
-            options = _clean({**_schema({})({}), **self._engine})
-            if (error := await _check_engine(self.hass, options)) is not None:
+            if (error := await _check_engine(self.hass, self._engine)) is not None:
                 return self.async_abort(reason=error)
-            return self._create(options)
+            return self._create(self._engine, _clean(_schema({})({})))
         self._set_confirm_only()
         return self.async_show_form(step_id="hassio_confirm")
 
@@ -215,9 +229,9 @@ class AisthosConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reauth_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            options = {**entry.options, CONF_ENGINE_TOKEN: user_input[CONF_ENGINE_TOKEN]}
-            if (error := await _check_engine(self.hass, options)) is None:
-                return self.async_update_reload_and_abort(entry, options=options)
+            token = {CONF_ENGINE_TOKEN: user_input[CONF_ENGINE_TOKEN]}
+            if (error := await _check_engine(self.hass, {**entry.data, **token})) is None:
+                return self.async_update_reload_and_abort(entry, data_updates=token)
             errors["base"] = error
         return self.async_show_form(
             step_id="reauth_confirm",
@@ -229,7 +243,7 @@ class AisthosConfigFlow(ConfigFlow, domain=DOMAIN):
                 }
             ),
             errors=errors,
-            description_placeholders={"url": str(entry.options.get(CONF_ENGINE_URL, ""))},
+            description_placeholders={"url": str(entry.data.get(CONF_ENGINE_URL, ""))},
         )
 
     async def async_step_reconfigure(
@@ -239,20 +253,15 @@ class AisthosConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            options = {
-                key: value
-                for key, value in entry.options.items()
-                if key not in (CONF_ENGINE_URL, CONF_ENGINE_TOKEN)
-            }
-            if url := str(user_input.get(CONF_ENGINE_URL) or "").strip():
-                options[CONF_ENGINE_URL] = url
-                options[CONF_ENGINE_TOKEN] = str(user_input.get(CONF_ENGINE_TOKEN) or "")
-            if (error := await _check_engine(self.hass, options)) is None:
-                return self.async_update_reload_and_abort(entry, options=options)
+            engine = _engine(user_input)
+            if (error := await _check_engine(self.hass, engine)) is None:
+                # The whole data, not data_updates: an empty URL removes the engine.
+                data = {k: v for k, v in entry.data.items() if k not in ENGINE_KEYS}
+                return self.async_update_reload_and_abort(entry, data={**data, **engine})
             errors["base"] = error
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=vol.Schema(_engine_fields(user_input or entry.options)),
+            data_schema=vol.Schema(_engine_fields(user_input or entry.data)),
             errors=errors,
         )
 
@@ -264,22 +273,20 @@ class AisthosConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class AisthosOptionsFlow(OptionsFlowWithReload):
-    """Change what AisthOS observes; the entry reloads to apply it."""
+    """Change what AisthOS observes; the entry reloads to apply it.
+
+    The engine is not here: reconfigure changes it.
+    """
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show the same choices as at setup."""
-        errors: dict[str, str] = {}
         if user_input is not None:
-            options = _clean(user_input)
-            if (error := await _check_engine(self.hass, options)) is None:
-                return self.async_create_entry(data=options)
-            errors["base"] = error
-        shown = user_input or self.config_entry.options
+            return self.async_create_entry(data=_clean(user_input))
+        shown = self.config_entry.options
         return self.async_show_form(
             step_id="init",
             # Only here, not at setup: a choice for those who want Sparks in the logbook.
             data_schema=_schema(shown).extend(
                 {vol.Required(CONF_LOGBOOK, default=bool(shown.get(CONF_LOGBOOK, False))): bool}
             ),
-            errors=errors,
         )

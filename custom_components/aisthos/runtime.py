@@ -156,11 +156,11 @@ class AisthosRuntime:
         self.wisdom = WisdomService(hass, self)
         self.voice = Voice(hass, self)
         self.engine: EngineClient | None = None
-        if url := entry.options.get(CONF_ENGINE_URL):
+        if url := entry.data.get(CONF_ENGINE_URL):
             self.engine = EngineClient(
                 async_get_clientsession(hass),
                 str(url),
-                str(entry.options.get(CONF_ENGINE_TOKEN, "")),
+                str(entry.data.get(CONF_ENGINE_TOKEN, "")),
             )
         self.skills.engine = self.engine
         self.skills.on_decision = self.voice.async_record_decision

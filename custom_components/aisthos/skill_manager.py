@@ -756,7 +756,10 @@ class SkillManager:
         try:
             return teaching_config(teaching, self.learner.entity_map(), key)
         except ValueError as err:
-            raise HomeAssistantError(str(err)) from err
+            raise HomeAssistantError(
+                translation_domain=DOMAIN, translation_key="teaching_cannot_run",
+                translation_placeholders={"error": str(err)},
+            ) from err  # fmt: skip
 
     # ---- decisions -------------------------------------------------------------
 

@@ -83,7 +83,10 @@ class SkillRunner:
                 self.hass, cv.SCRIPT_SCHEMA(config[CONF_ACTIONS])
             )
         except (vol.Invalid, HomeAssistantError, KeyError) as err:
-            raise HomeAssistantError(f"{name}: {err}") from err
+            raise HomeAssistantError(
+                translation_domain=DOMAIN, translation_key="skill_cannot_run",
+                translation_placeholders={"name": name, "error": str(err)},
+            ) from err  # fmt: skip
         checker = (
             await async_conditions_from_config(self.hass, conditions, _LOGGER, name)
             if conditions
@@ -117,7 +120,10 @@ class SkillRunner:
             self.hass, triggers, run, DOMAIN, name, log, variables={}
         )
         if detach is None:
-            raise HomeAssistantError(f"{name}: its trigger could not be set up")
+            raise HomeAssistantError(
+                translation_domain=DOMAIN, translation_key="skill_cannot_run",
+                translation_placeholders={"name": name, "error": "its trigger could not be set up"},
+            )  # fmt: skip
         self.async_remove(key)
         self._running[key] = _Running(fingerprint, detach, script, run)
 

@@ -52,7 +52,7 @@ def async_register_commands(hass: HomeAssistant) -> None:
 def _runtime(hass: HomeAssistant) -> AisthosRuntime:
     entries = hass.config_entries.async_loaded_entries(DOMAIN)
     if not entries:
-        raise HomeAssistantError("AisthOS is not loaded")
+        raise HomeAssistantError(translation_domain=DOMAIN, translation_key="not_loaded")
     runtime: AisthosRuntime = entries[0].runtime_data
     return runtime
 

@@ -250,7 +250,10 @@ def test_config_has_the_required_settings(config: dict[str, Any]) -> None:
     assert config["hassio_api"] is True
     assert config["homeassistant_api"] is True
     assert config["discovery"] == ["aisthos"]
-    assert config["ports"] == {"8199/tcp": 8199}
+    # Declared, but not published on the host unless the user sets a port:
+    # the integration reaches the add-on over the Supervisor's network.
+    assert config["ports"] == {"8199/tcp": None}
+    assert set(config["ports_description"]) == set(config["ports"])
     # Left out because they are the defaults (the linter errors on them): same effect.
     assert config.get("boot", DEFAULTS["boot"]) == "auto"
     assert config.get("backup", DEFAULTS["backup"]) == "hot"

@@ -55,6 +55,9 @@ class FilterStats:
     rate_limited: int = 0
 
 
+type _Held = tuple[str | None, str, float, bool, str | None]
+
+
 class SignificanceFilter:
     """Decide which state changes are significant."""
 
@@ -62,8 +65,14 @@ class SignificanceFilter:
         """Create a Filter."""
         self.settings = settings or FilterSettings()
         self.stats = FilterStats()
-        # entity_id -> (change, info, first_time); insertion order == age order.
-        self._pending: dict[str, tuple[StateChange, EntityInfo]] = {}
+        # entity_id -> (old, new, time, from_automation, context_id) of the change
+        # held back; insertion order == age order. A plain tuple of strings and
+        # numbers: the garbage collector stops tracking it at its first look,
+        # so thousands held for the debounce window never reach (and trigger)
+        # its full collections, as StateChange objects would.
+        self._pending: dict[str, _Held] = {}
+        # entity_id -> its info at the last change held (the cached object).
+        self._info: dict[str, EntityInfo] = {}
         self._last_state: dict[str, str] = {}
         self._last_number: dict[str, float] = {}
         self._bucket: dict[str, tuple[float, float]] = {}  # tokens, at time
@@ -93,7 +102,7 @@ class SignificanceFilter:
         pending = self._pending.pop(entity_id, None)
         reference = self._last_state.get(entity_id)
         if reference is None:
-            reference = pending[0].old_state if pending is not None else change.old_state
+            reference = pending[0] if pending is not None else change.old_state
         if new == reference:
             # Back to what was last reported: a bounce (if something was
             # pending) or a repeat of a state we already reported.
@@ -102,16 +111,17 @@ class SignificanceFilter:
             else:
                 stats.attribute_only += 1
             return
+        # A→B→C inside the window reports one change A→C.
+        old = reference if pending is not None else change.old_state
         if pending is not None:
             stats.bounced += 1
-            # A→B→C inside the window reports one change A→C.
-            change = StateChange(
-                entity_id, reference, new, change.time, change.from_automation, change.context_id
-            )
         if info.domain == "sensor" and not self._numeric_significant(entity_id, new, info):
             stats.below_threshold += 1
             return
-        self._pending[entity_id] = (change, info)
+        self._pending[entity_id] = (
+            old, new, change.time, change.from_automation, change.context_id
+        )  # fmt: skip
+        self._info[entity_id] = info
 
     def due(self, now: float, limit: int | None = None) -> list[tuple[StateChange, EntityInfo]]:
         """Release the changes that stayed put for the debounce window (at most limit)."""
@@ -122,10 +132,12 @@ class SignificanceFilter:
         pending = self._pending
         while pending and (limit is None or len(released) < limit):
             entity_id = next(iter(pending))
-            change, info = pending[entity_id]
-            if change.time > horizon:
+            old, new, at, from_automation, context_id = pending[entity_id]
+            if at > horizon:
                 break
             del pending[entity_id]
+            info = self._info.pop(entity_id)
+            change = StateChange(entity_id, old, new, at, from_automation, context_id)
             if not self._take_token(entity_id, change.time):
                 self.stats.rate_limited += 1
                 continue
@@ -141,8 +153,8 @@ class SignificanceFilter:
         """Return whether a change is ready to be released."""
         if not self._pending:
             return False
-        change, _ = next(iter(self._pending.values()))
-        return change.time <= now - self.settings.debounce_s
+        held = next(iter(self._pending.values()))
+        return held[2] <= now - self.settings.debounce_s
 
     def flush(self) -> list[tuple[StateChange, EntityInfo]]:
         """Release everything pending (shutdown, end of a history file)."""
@@ -150,7 +162,7 @@ class SignificanceFilter:
 
     def forget(self, entity_id: str) -> None:
         """Drop all memory of an entity (it was removed or excluded)."""
-        for table in (self._pending, self._last_state, self._last_number, self._bucket):
+        for table in (self._pending, self._info, self._last_state, self._last_number, self._bucket):
             table.pop(entity_id, None)
 
     def _numeric_significant(self, entity_id: str, new: str, info: EntityInfo) -> bool:
