@@ -84,8 +84,8 @@ class SparksTodaySensor(AisthosEntity, SensorEntity):
 class LastSparkSensor(AisthosEntity, SensorEntity):
     """The most recent Spark as a readable line.
 
-    Disabled by default: every Spark is already a Logbook line of its own, and
-    this state would repeat it there and add a recorder row per Spark.
+    Disabled by default: the AisthOS panel lists every Spark, and this state
+    would add a recorder row (and a Logbook line) per Spark.
     """
 
     _attr_entity_registry_enabled_default = False
