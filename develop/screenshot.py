@@ -32,9 +32,7 @@ CHROMIUM_ARGS = [
 ]
 # (file in docs/, path, text that must be on the page, how often at least);
 # {device} is the AisthOS device's id.
-PAGES = (
-    ("device.png", "/config/devices/device/{device}", "Sparks today", 1),
-)
+PAGES = (("device.png", "/config/devices/device/{device}", "Sparks today", 1),)
 
 
 async def wait_for_sparks(token: str, minimum: int, limit_s: float) -> int:
