@@ -142,7 +142,7 @@ async def test_a_suggestion_comes_with_the_picture_of_its_evidence(
     start, end = strip["window"]
     seen = [d for d in strip["days"] if d["actions"]]
     # Each evening: motion, then the light, inside the window; off later (not ours).
-    assert len(seen) == DAYS
+    assert len(seen) == DAYS, [(d["date"], d["trigger"], d["actions"]) for d in strip["days"][-4:]]
     for day in seen:
         assert day["trigger"], day
         assert all(start <= m <= end for m in day["actions"]), (day, strip["window"])
@@ -305,3 +305,30 @@ async def test_only_administrators_use_the_panel(
             assert (await panel.refused(command, **data))["code"] == "unauthorized"
         assert "aisthos" not in await panel.call("get_panels")
     assert entry.runtime_data.learner.book.status(skill_id) is Status.PROPOSED
+
+
+def test_the_evidence_reads_only_the_skills_entities(tmp_path: Path) -> None:
+    """A month of a busy home is never read whole for a picture of one routine."""
+    from custom_components.aisthos.engine.spark import Spark
+    from custom_components.aisthos.engine.spark_store import SparkStore
+
+    store = SparkStore(tmp_path / "aisthos.db")
+    store.open()
+    try:
+        noise = [
+            Spark(1000.0 + i, "motion", "kitchen", "someone", "detected", "motion", "none",
+                  "person", f"other{i % 50}")
+            for i in range(5000)
+        ]  # fmt: skip
+        mine = [
+            Spark(1500.5 + i, "power", "hallway", "someone", "turned_on", "light", "none",
+                  "person", "hall")
+            for i in range(3)
+        ]  # fmt: skip
+        store.add(noise + mine)
+        read = store.between_refs(0.0, 10_000.0, {"hall", "nobody"})
+        assert [s.time for s in read] == [1500.5, 1501.5, 1502.5]
+        assert store.between_refs(1501.0, 1502.0, {"hall"})[0].time == 1501.5
+        assert store.between_refs(0.0, 10_000.0, set()) == []
+    finally:
+        store.close()

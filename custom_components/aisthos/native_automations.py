@@ -61,7 +61,10 @@ class NativeAutomations:
         if entity_id is None:
             return None
         state = self.hass.states.get(entity_id)
-        name = state.name if state is not None else ""
+        if state is None:
+            # Announced by the registry before HA loaded it: nothing to tell yet.
+            return None
+        name = state.name
         entities = sorted(entities_in_automation(self.hass, entity_id))
         return hashlib.sha256("\n".join([name, *entities]).encode()).hexdigest()[:16]
 

@@ -9,6 +9,7 @@ and feedback (approve, reject, pause, undo) that moves each skill's confidence.
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, replace
@@ -19,9 +20,12 @@ import re
 from typing import Any, Final
 
 from homeassistant.components import persistent_notification
-from homeassistant.components.automation import EVENT_AUTOMATION_TRIGGERED
+from homeassistant.components.automation import (
+    EVENT_AUTOMATION_RELOADED,
+    EVENT_AUTOMATION_TRIGGERED,
+)
 from homeassistant.components.persistent_notification import Notification, UpdateType
-from homeassistant.const import ATTR_ENTITY_ID, EVENT_STATE_CHANGED
+from homeassistant.const import ATTR_ENTITY_ID, EVENT_STATE_CHANGED, STATE_UNAVAILABLE
 from homeassistant.core import (
     CALLBACK_TYPE,
     Context,
@@ -33,6 +37,7 @@ from homeassistant.core import (
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.helpers.event import async_call_later, async_track_time_change
+from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 
 from .automation_bridge import AUTOMATION_ID_PREFIX
@@ -66,6 +71,8 @@ PROPOSAL_ISSUE_PREFIX: Final = "proposal_"
 NATIVE: Final = "native:"
 NATIVE_EDITED: Final = "native:edited"
 LAST_RUNS: Final = 10
+# A burst of registry changes (an integration setting up) is one sync.
+SYNC_DELAY_S: Final = 1.0
 PROPOSALS_PER_NIGHT: Final = 3
 NOTIFICATION_ID: Final = "aisthos_proposals"
 OFFER_NOTIFICATION_ID: Final = "aisthos_offer"
@@ -84,6 +91,12 @@ class Offer:
     context: StyleContext
     style: Style
     answered: bool = False
+
+
+@callback
+def _appeared(event_data: EventStateChangedData) -> bool:
+    """Tell an entity's first state (it appeared) from its ordinary changes."""
+    return event_data["old_state"] is None and event_data["new_state"] is not None
 
 
 def _always_offer(_ctx: StyleContext) -> Style:
@@ -118,6 +131,9 @@ class SkillManager:
         self.native.on_reloaded = self._async_native_reloaded
         self.native.on_switched = self._async_native_switched
         self._last_runs: dict[str, deque[datetime]] = {}
+        self._sync_later: CALLBACK_TYPE | None = None
+        self._sync_lock = asyncio.Lock()
+        self._unsub_appear: CALLBACK_TYPE | None = None
         self.undo = UndoTracker()
         # Infants only learn from explicit teaching: no proposals before Child.
         self.may_propose: Callable[[], bool] = lambda: learner.growth.may_propose
@@ -176,6 +192,14 @@ class SkillManager:
             ),
         ]
         self.native.async_start()
+        # What a skill needs may come later (an integration loading after
+        # AisthOS, a device added, an automation loaded): look again then.
+        self._unsubs += [
+            self.hass.bus.async_listen(er.EVENT_ENTITY_REGISTRY_UPDATED, self._async_schedule_sync),
+            # After a reload HA runs the native automations it loaded: at once.
+            self.hass.bus.async_listen(EVENT_AUTOMATION_RELOADED, self._async_sync_now),
+            async_at_started(self.hass, self._async_schedule_sync),
+        ]
         # Earlier versions proposed in Repairs: those issues are not problems.
         issues = ir.async_get(self.hass)
         for domain, issue_id in list(issues.issues):
@@ -186,6 +210,10 @@ class SkillManager:
     def async_stop(self) -> None:
         """Stop watching; an open offer is taken down (it could not be answered)."""
         self._async_close_offer()
+        if self._sync_later is not None:
+            self._sync_later()
+            self._sync_later = None
+        self._async_watch_for_entities(False)
         self.runner.async_stop()
         self.native.async_stop()
         for unsub in self._unsubs:
@@ -208,9 +236,15 @@ class SkillManager:
     async def async_sync_runs(self) -> None:
         """Run what should run (approved skills, taught phrases); stop the rest.
 
-        An automation an earlier version wrote into automations.yaml under the
-        same id is the household's now: HA runs it, AisthOS does not too.
+        A native automation of the same id (saved from the panel, or written
+        into automations.yaml by an earlier version) is the household's: HA
+        runs it, AisthOS does not too. One sync at a time: two interleaved
+        could attach a trigger twice.
         """
+        async with self._sync_lock:
+            await self._async_sync_runs()
+
+    async def _async_sync_runs(self) -> None:
         wanted: dict[str, Callable[[], dict[str, Any]]] = {
             AUTOMATION_ID_PREFIX + skill_id: partial(self.automation_config, skill_id)
             for skill_id in self.book.skills
@@ -222,6 +256,7 @@ class SkillManager:
             )
         for key in self.runner.keys() - set(wanted):
             self.runner.async_remove(key)
+        failed = False
         for key, config in wanted.items():
             if self._adopted(key):
                 self.runner.async_remove(key)
@@ -231,14 +266,46 @@ class SkillManager:
             except (HomeAssistantError, UnsafeSkillError) as err:
                 _LOGGER.warning("%s cannot run: %s", key, err)
                 self.runner.async_remove(key)
+                failed = True
+        self._async_watch_for_entities(failed)
+
+    @callback
+    def _async_watch_for_entities(self, watch: bool) -> None:
+        """While a skill cannot run, sync again when an entity appears (it may be back).
+
+        Only an entity's first state is looked at (old_state None), and only
+        while some skill waits: no cost on the home's ordinary changes.
+        """
+        if watch and self._unsub_appear is None:
+            self._unsub_appear = self.hass.bus.async_listen(
+                EVENT_STATE_CHANGED,
+                self._async_schedule_sync,
+                event_filter=_appeared,
+            )
+        elif not watch and self._unsub_appear is not None:
+            self._unsub_appear()
+            self._unsub_appear = None
 
     def _adopted(self, key: str) -> bool:
-        """Return whether HA has a native automation of this id (then HA runs it)."""
-        return self.native.entity_id(key.removeprefix(AUTOMATION_ID_PREFIX)) is not None
+        """Return whether HA runs a native automation of this id (then AisthOS does not)."""
+        return self._loaded_native(key.removeprefix(AUTOMATION_ID_PREFIX)) is not None
+
+    def _loaded_native(self, skill_id: str) -> str | None:
+        """Return the native automation's entity id if HA has it loaded now.
+
+        A registry entry alone is not enough: an automation removed from its
+        file by hand leaves one behind (restored, unavailable), and the skill
+        would then run nowhere.
+        """
+        entity_id = self.native.entity_id(skill_id)
+        state = self.hass.states.get(entity_id) if entity_id is not None else None
+        if state is None or state.state == STATE_UNAVAILABLE or state.attributes.get("restored"):
+            return None
+        return entity_id
 
     def native_automation(self, skill_id: str) -> str | None:
-        """Return the entity id of the skill's native automation, if it has one."""
-        return self.native.entity_id(skill_id)
+        """Return the entity id of the skill's native automation, if HA runs one."""
+        return self._loaded_native(skill_id)
 
     def runs_in_aisthos(self, skill_id: str) -> bool:
         """Return whether AisthOS itself runs the skill now."""
@@ -259,8 +326,9 @@ class SkillManager:
     def _remember_native(self, skill_id: str) -> None:
         """Note what the native automation is now, to tell an edit later."""
         decision = self.book.decision(skill_id)
-        if decision.written != NATIVE_EDITED and (fp := self.native.fingerprint(skill_id)):
-            decision.written = NATIVE + fp
+        if decision.written != NATIVE_EDITED:
+            # Without its state yet, "native:" alone: the next reload tells.
+            decision.written = NATIVE + (self.native.fingerprint(skill_id) or "")
 
     @callback
     def _async_native_appeared(self, skill_id: str) -> None:
@@ -271,6 +339,23 @@ class SkillManager:
         ):
             self._remember_native(skill_id)
         self._async_background(self._async_sync_and_save(), "native automation appeared")
+
+    @callback
+    def _async_sync_now(self, _event: Any = None) -> None:
+        self._async_background(self.async_sync_runs(), "sync what runs")
+
+    @callback
+    def _async_schedule_sync(self, _event: Any = None) -> None:
+        """Sync what runs a moment later, once for a burst of changes."""
+        if self._sync_later is not None:
+            return
+
+        @callback
+        def sync(_now: datetime) -> None:
+            self._sync_later = None
+            self._async_background(self.async_sync_runs(), "sync what runs")
+
+        self._sync_later = async_call_later(self.hass, SYNC_DELAY_S, sync)
 
     async def _async_sync_and_save(self) -> None:
         await self.async_sync_runs()
@@ -299,6 +384,10 @@ class SkillManager:
             return
         now = self.native.fingerprint(skill_id)
         if now is None or decision.written == NATIVE + now:
+            return
+        if decision.written == NATIVE:
+            decision.written = NATIVE + now  # its first look, after HA loaded it
+            self._async_background(self.learner.async_save(), "native automation loaded")
             return
         if decision.counts.get(Feedback.EDIT.value, 0) == 0:
             self.book.add_feedback(skill_id, Feedback.EDIT)
@@ -785,8 +874,9 @@ class SkillManager:
         before.counts = dict(before.counts)
         # The switch gates the automation: it must read "on" as soon as it
         # exists; and the automation carries the confidence approval gives.
+        approved_before = before.status is Status.APPROVED
         self.book.set_status(skill_id, Status.APPROVED, today)
-        if by_household:
+        if by_household and not approved_before:
             self.book.add_feedback(skill_id, Feedback.APPROVE)
         key = AUTOMATION_ID_PREFIX + skill_id
         try:
@@ -810,9 +900,17 @@ class SkillManager:
         await self.learner.async_save()
 
     async def async_reject(self, skill_id: str) -> None:
-        """Reject: it stops running; not proposed again without strong evidence."""
+        """Reject: it stops running; not proposed again without strong evidence.
+
+        A native automation of it is turned off, not deleted: it is the
+        household's, to delete in HA's editor if they want.
+        """
         self._skill(skill_id)
         self.runner.async_remove(AUTOMATION_ID_PREFIX + skill_id)
+        if (native := self._loaded_native(skill_id)) is not None:
+            await self.hass.services.async_call(
+                "automation", "turn_off", {ATTR_ENTITY_ID: native}, blocking=True
+            )
         self.book.add_feedback(skill_id, Feedback.REJECT)
         self.book.set_status(skill_id, Status.REJECTED, dt_util.now().date())
         self._async_proposals_notice([])
@@ -823,8 +921,13 @@ class SkillManager:
         await self.learner.async_save()
 
     async def async_snooze(self, skill_id: str) -> None:
-        """Not now: ask again in a week."""
+        """Not now: ask again in a week (a suggestion only; what runs is paused instead)."""
         self._skill(skill_id)
+        if self.book.status(skill_id) not in (Status.PROPOSED, Status.LEARNED, Status.SNOOZED):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="not_a_suggestion",
+                translation_placeholders={"skill_id": skill_id},
+            )  # fmt: skip
         self.book.set_status(skill_id, Status.SNOOZED, dt_util.now().date())
         self._async_proposals_notice([])
         await self.learner.async_save()
@@ -848,7 +951,7 @@ class SkillManager:
         elif not enabled and status is Status.APPROVED:
             self.book.set_status(skill_id, Status.PAUSED, dt_util.now().date())
             self.book.add_feedback(skill_id, Feedback.DISABLE)
-        if (native := self.native.entity_id(skill_id)) is not None:
+        if (native := self._loaded_native(skill_id)) is not None:
             # HA runs it: the switch turns HA's automation off and on, as the caller.
             await self.hass.services.async_call(
                 "automation", "turn_on" if enabled else "turn_off", {ATTR_ENTITY_ID: native},

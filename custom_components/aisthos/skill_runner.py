@@ -66,7 +66,12 @@ class SkillRunner:
 
         An invalid config raises HomeAssistantError and leaves what ran before.
         """
-        fingerprint = json.dumps(config, sort_keys=True, default=str)
+        # What it does, not what it says: a new description or confidence
+        # must not stop a run that waits in a delay.
+        fingerprint = json.dumps(
+            [config.get(k) for k in (CONF_TRIGGERS, CONF_CONDITIONS, CONF_ACTIONS)],
+            sort_keys=True, default=str,
+        )  # fmt: skip
         running = self._running.get(key)
         if running is not None and running.fingerprint == fingerprint:
             return

@@ -149,16 +149,23 @@ async def ws_suggestions(
     waiting.sort(key=lambda s: -book.confidence(s.id))
     today = dt_util.now().date()
     start = dt_util.start_of_local_day().timestamp() - STRIP_DAYS * 86400
-    sparks = (
-        await hass.async_add_executor_job(runtime.store.between, start, time.time())
-        if waiting
-        else []
-    )
     tz = dt_util.get_default_time_zone()
+    refs = {a.target.ref for s in waiting for a in s.actions} | {
+        s.trigger.event.ref for s in waiting if s.trigger.event is not None
+    }
+
+    end = time.time()
+
+    def strips() -> list[dict[str, Any]]:
+        # In the executor: only these entities' Sparks are read, and drawn there.
+        sparks = runtime.store.between_refs(start, end, refs)
+        return [evidence_strip(sparks, s, tz, today, STRIP_DAYS) for s in waiting]
+
+    drawn = await hass.async_add_executor_job(strips) if waiting else []
     result = []
-    for skill in waiting:
+    for skill, strip in zip(waiting, drawn, strict=True):
         item = _skill_summary(runtime, skill)
-        item["strip"] = evidence_strip(sparks, skill, tz, today, STRIP_DAYS)
+        item["strip"] = strip
         result.append(item)
     connection.send_result(msg["id"], result)
 

@@ -293,6 +293,26 @@ class SparkStore:
             ]
         )
 
+    def between_refs(self, start: float, end: float, refs: Iterable[str]) -> list[Spark]:
+        """Return the Sparks of these entity refs with start <= time < end, oldest first.
+
+        Filtered in SQLite: a month of a busy home is never read whole.
+        """
+        wanted = sorted(set(refs))
+        if not wanted:
+            return []
+        marks = ", ".join("?" * len(wanted))
+        return self._run(
+            lambda conn: [
+                _spark(r)
+                for r in conn.execute(
+                    f"SELECT {_COLUMNS} FROM sparks WHERE time >= ? AND time < ? "
+                    f"AND ref IN ({marks}) ORDER BY time, id",
+                    (start, end, *wanted),
+                )
+            ]
+        )
+
     def iter_all(self, batch: int = 10_000) -> Iterator[Spark]:
         """Yield every Spark, oldest first (for learning and export)."""
         last = -1

@@ -98,9 +98,12 @@ def teaching_config(
         verb = _TAUGHT_VERB[signature["action"]]
         domain = entity_id.split(".", 1)[0]
         service = TEACHABLE[domain][verb]
-        phrase = str(teaching["phrase"])
+        phrase = clean_phrase(str(teaching["phrase"]))
     except (KeyError, IndexError, TypeError) as err:
         raise ValueError(f"the taught phrase cannot be done here ({err!r})") from err
+    if phrase is None:
+        # From a wisdom file, perhaps: "{anything}" would answer every sentence.
+        raise ValueError("the taught phrase is not a few plain words")
     return {
         "id": automation_id,
         "alias": clean_text(f"When I say “{phrase}”", 120),
