@@ -332,3 +332,33 @@ def test_the_evidence_reads_only_the_skills_entities(tmp_path: Path) -> None:
         assert store.between_refs(0.0, 10_000.0, set()) == []
     finally:
         store.close()
+
+
+async def test_a_skill_shows_its_confidence_night_after_night(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    hass_client: ClientSessionGenerator,
+    hass_storage: dict[str, Any],
+    home: Home,
+) -> None:
+    entry = home["entry"]
+    learner = entry.runtime_data.learner
+    skill_id = only_skill(entry)
+    await entry.runtime_data.skills.async_approve(skill_id)
+    first = learner.last_run.date()  # type: ignore[union-attr]
+    await learner.async_learn(first + timedelta(days=1))
+    await learner.async_learn(first + timedelta(days=1))  # the same night again: one point
+    panel = await panel_for(hass, hass_ws_client, hass_client)
+    (mine,) = [s for s in await panel.call("aisthos/skills") if s["id"] == skill_id]
+    history = mine["confidence_history"]
+    days = [day for day, _ in history]
+    assert days[-2:] == [first.isoformat(), (first + timedelta(days=1)).isoformat()]
+    assert days == sorted(set(days))  # one point a night
+    assert all(0 < value <= 1 for _, value in history)
+    stored = hass_storage["aisthos_skills"]["data"]["confidence_history"][skill_id]
+    assert [tuple(p) for p in stored] == [tuple(p) for p in history]
+
+    # Damaged history in storage is dropped with a word, the rest still loads.
+    learner._load_data({**learner._data(), "confidence_history": {skill_id: [["x"]]}})
+    assert learner.confidence_history == {}
+    assert skill_id in learner.book.skills

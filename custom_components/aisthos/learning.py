@@ -32,6 +32,8 @@ from .engine.spark_store import SparkStore, StoreError
 from .engine.wisdom import MAX_REJECTED, MAX_SKILLS, EntityDescription, Wisdom, usable_preferences
 
 _LOGGER = logging.getLogger(__package__)
+# Nights of confidence the panel shows for a skill (about two months).
+HISTORY_POINTS = 60
 
 STORAGE_VERSION: Final = 1
 STORAGE_KEY: Final = "aisthos_skills"
@@ -74,6 +76,8 @@ class SkillLearner:
         # so a database that is gone can be told from one never filled.
         self.sparks_stored = False
         self.last_error: str | None = None
+        # skill id -> [(day, confidence)] after each night's run, for the panel.
+        self.confidence_history: dict[str, list[tuple[str, float]]] = {}
         self.signal = SIGNAL_SKILLS_UPDATED.format(entry_id)
         # Called after every run (proposals, automations, entities).
         self.listeners: list[Callable[[], Any]] = []
@@ -115,6 +119,15 @@ class SkillLearner:
         last_run = data.get("last_run")
         self.last_run = dt_util.parse_datetime(last_run) if isinstance(last_run, str) else None
         self.sparks_stored = data.get("sparks_stored") is True
+        self.confidence_history = {}
+        history = data.get("confidence_history", {})
+        for skill_id, points in (history if isinstance(history, dict) else {}).items():
+            try:
+                self.confidence_history[str(skill_id)] = [
+                    (str(day), float(value)) for day, value in points
+                ][-HISTORY_POINTS:]
+            except (TypeError, ValueError):
+                _LOGGER.warning("Dropping the unreadable confidence history of %s", skill_id)
 
     @callback
     def async_schedule(self, at: dt_time) -> CALLBACK_TYPE:
@@ -206,8 +219,19 @@ class SkillLearner:
             self.last_run = dt_util.utcnow()
             for listener in self.listeners:
                 await listener()
+            self._remember_confidence(today)
             await self.async_save()
             return self.skills
+
+    def _remember_confidence(self, today: date) -> None:
+        """Note each skill's confidence tonight (one point a day, the last kept)."""
+        day = today.isoformat()
+        history = {sid: h for sid, h in self.confidence_history.items() if sid in self.book.skills}
+        for skill_id in self.book.skills:
+            points = [p for p in history.get(skill_id, []) if p[0] != day]
+            points.append((day, round(self.book.confidence(skill_id), 3)))
+            history[skill_id] = points[-HISTORY_POINTS:]
+        self.confidence_history = history
 
     async def async_save(self) -> None:
         """Persist the skill book and tell entities."""
@@ -273,4 +297,7 @@ class SkillLearner:
             "preferences": self.preferences,
             "last_run": self.last_run.isoformat() if self.last_run else None,
             "sparks_stored": self.sparks_stored,
+            "confidence_history": {
+                sid: [list(p) for p in points] for sid, points in self.confidence_history.items()
+            },
         }

@@ -185,7 +185,11 @@ async def ws_skills(
     connection.send_result(
         msg["id"],
         [
-            _skill_summary(runtime, s) | {"evidence": dict(sorted(s.evidence.items()))}
+            _skill_summary(runtime, s)
+            | {
+                "evidence": dict(sorted(s.evidence.items())),
+                "confidence_history": runtime.learner.confidence_history.get(s.id, []),
+            }
             for s in skills
         ],
     )

@@ -348,9 +348,31 @@ class AisthosPanel extends HTMLElement {
       h("p", {}, item.explanation),
       h("div", { class: "muted" }, item.last_runs.length ? this.t("last_runs", { times: item.last_runs.map((t) => new Date(t).toLocaleString()).join(", ") }) : this.t("never_ran")),
       h("div", { class: "muted" }, feedback.length ? this.t("feedback", { counts: feedback.map(([k, v]) => `${k} ${v}`).join(", ") }) : this.t("no_feedback")),
+      (item.confidence_history || []).length > 1 ? this._trend(item.confidence_history) : null,
       days.length ? h("div", { class: "muted" }, this.t("evidence")) : null,
       days.length ? h("div", { class: "days" }, days.map(([day, hit]) => h("span", { class: `day${hit ? " hit" : ""}`, title: day }))) : null,
       buttons.length ? h("div", { class: "actions" }, buttons) : null,
+    );
+  }
+
+  _trend(points) {
+    // Its confidence night after night, 0 to 100 %, with the proposal line at 50 %.
+    const width = 300;
+    const height = 48;
+    const x = (i) => 4 + (i / (points.length - 1)) * (width - 8);
+    const y = (v) => height - 4 - v * (height - 8);
+    const path = points.map(([, v], i) => `${i ? "L" : "M"}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(" ");
+    const label = this.t("confidence_trend", { from: points[0][0], to: points[points.length - 1][0] });
+    return h(
+      "div",
+      { class: "muted" },
+      label,
+      svg(
+        "svg",
+        { class: "trend", viewBox: `0 0 ${width} ${height}`, width, height, role: "img", "aria-label": label },
+        svg("line", { x1: 0, x2: width, y1: y(0.5), y2: y(0.5), stroke: "var(--divider-color)", "stroke-dasharray": "4 3" }),
+        svg("path", { d: path, fill: "none", stroke: "var(--primary-color)", "stroke-width": 2 }),
+      ),
     );
   }
 
