@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.aisthos.engine.skill import Action, Signature
 from custom_components.aisthos.engine.skill_book import Status
 from custom_components.aisthos.engine.style_bandit import Style, StyleBandit, StyleContext
-from custom_components.aisthos.skill_manager import OFFER_NOTIFICATION_ID, Offer
+from custom_components.aisthos.offer_desk import OFFER_NOTIFICATION_ID, Offer
 from homeassistant.components import persistent_notification
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.util import dt as dt_util

@@ -167,7 +167,7 @@ class AisthosRuntime:
         self.skills.offer_style = self.voice.offer_style
         self.skills.notice_style = self.voice.notice_style
         self.skills.language = lambda: self.voice.language
-        self.skills.on_offer_reaction = self.voice.async_offer_reaction
+        self.skills.offers.on_reaction = self.voice.async_offer_reaction
 
     # ---- life cycle -------------------------------------------------------
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from functools import partial
 import logging
@@ -24,7 +24,6 @@ from homeassistant.components.automation import (
     EVENT_AUTOMATION_RELOADED,
     EVENT_AUTOMATION_TRIGGERED,
 )
-from homeassistant.components.persistent_notification import Notification, UpdateType
 from homeassistant.const import ATTR_ENTITY_ID, EVENT_STATE_CHANGED, STATE_UNAVAILABLE
 from homeassistant.core import (
     CALLBACK_TYPE,
@@ -41,7 +40,7 @@ from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 
 from .automation_bridge import AUTOMATION_ID_PREFIX
-from .const import DATA_OFFERED, DOMAIN
+from .const import DOMAIN
 from .engine.automation_config import (
     UnsafeSkillError,
     compile_automation,
@@ -58,6 +57,7 @@ from .engine_client import EngineAuthError, EngineClient, EngineError
 from .language import ENGLISH, joined, phrase
 from .learning import SkillLearner
 from .native_automations import NativeAutomations
+from .offer_desk import Offer, OfferDesk
 from .permissions import action_targets, async_require_admin, async_require_control
 from .plain_text import plain
 from .skill_runner import SkillRunner
@@ -75,22 +75,8 @@ LAST_RUNS: Final = 10
 SYNC_DELAY_S: Final = 1.0
 PROPOSALS_PER_NIGHT: Final = 3
 NOTIFICATION_ID: Final = "aisthos_proposals"
-OFFER_NOTIFICATION_ID: Final = "aisthos_offer"
-# An offer can be taken up ("yes, do it") for half an hour.
-OFFER_LIFETIME: Final = timedelta(minutes=30)
 # Proposals waiting for an answer: more would be a chore, not a help.
 WAITING_PROPOSALS_MAX: Final = 10
-
-
-@dataclass(slots=True)
-class Offer:
-    """A routine offered just before its usual time, and how and when it was offered."""
-
-    skill_id: str
-    at: datetime
-    context: StyleContext
-    style: Style
-    answered: bool = False
 
 
 @callback
@@ -153,19 +139,8 @@ class SkillManager:
         self.notice_style: Callable[[], Style] = lambda: NOTICE_STYLE
         # The household's language (sentences/<language>.yaml), set by the runtime.
         self.language: Callable[[], Mapping[str, Any]] = lambda: ENGLISH
-        # Told how the household reacted to an offer (approved, rejected,
-        # dismissed), with the context and style it was offered in.
-        self.on_offer_reaction: (
-            Callable[[str, StyleContext, Style], Coroutine[Any, Any, None]] | None
-        ) = None
         self._autonomous: tuple[str, datetime] | None = None
-        self._offer: Offer | None = None
-        self._offer_expiry: CALLBACK_TYPE | None = None
-        # The skill run once on an offer's "yes", and when: "undo that" undoes it.
-        self._offer_run: tuple[str, datetime] | None = None
-        # (skill id, local date) of the offers made: kept across a reload of
-        # the entry, so a reload in the offer's minute does not offer again.
-        self._offered_today = hass.data.setdefault(DATA_OFFERED, set())
+        self.offers = OfferDesk(hass, self._async_background)
         self._unsubs: list[CALLBACK_TYPE] = []
         learner.listeners.append(self.async_after_learning)
 
@@ -188,7 +163,7 @@ class SkillManager:
             self.hass.bus.async_listen(EVENT_STATE_CHANGED, self._async_state_changed),
             async_track_time_change(self.hass, self._async_anticipate, second=0),
             persistent_notification.async_register_callback(
-                self.hass, self._async_notifications_changed
+                self.hass, self.offers.async_notifications_changed
             ),
         ]
         self.native.async_start()
@@ -209,7 +184,7 @@ class SkillManager:
     @callback
     def async_stop(self) -> None:
         """Stop watching; an open offer is taken down (it could not be answered)."""
-        self._async_close_offer()
+        self.offers.async_close()
         if self._sync_later is not None:
             self._sync_later()
             self._sync_later = None
@@ -583,9 +558,6 @@ class SkillManager:
         minute = local.hour * 60 + local.minute
         weekday = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[local.weekday()]
         today = local.date().isoformat()
-        self._offered_today.difference_update(
-            [key for key in self._offered_today if key[1] != today]
-        )
         for skill_id, skill in self.book.skills.items():
             if self.book.status(skill_id) in (Status.APPROVED, Status.PAUSED, Status.REJECTED):
                 continue  # approved ones run anyway; rejected ones are not wanted
@@ -595,8 +567,7 @@ class SkillManager:
                 skill.conditions.start - 5
             ) % 1440 != minute or weekday not in skill.conditions.days:
                 continue
-            key = (skill_id, local.date().isoformat())
-            if key in self._offered_today:
+            if self.offers.offered(skill_id, today):
                 continue
             try:  # never offer what could not be done ("yes" would only fail)
                 self._compiled(partial(self._skill, skill_id))
@@ -606,12 +577,6 @@ class SkillManager:
             style = self.offer_style(context)
             if style.initiative != "proactive":
                 continue  # not wanted now; nothing remembered, so another day may offer
-            self._offered_today.add(key)
-            self._async_close_offer()
-            self._offer = Offer(skill_id, dt_util.utcnow(), context, style)
-            self._offer_expiry = async_call_later(
-                self.hass, OFFER_LIFETIME, self._async_offer_expired
-            )
             describe = self.learner.describe(self.learner.entity_map())
             things = ", ".join(describe(a.target) for a in skill.actions)
             message = self._text(
@@ -622,29 +587,16 @@ class SkillManager:
             )
             if style.length == "detailed":
                 message += f" {plain(skill.explanation, 300)}"
-            persistent_notification.async_create(
-                self.hass,
-                message + " " + self._text("offer_answer"),
-                title=self._text("offer_title"),
-                notification_id=OFFER_NOTIFICATION_ID,
-            )
+            self.offers.async_offer(
+                skill_id, today, context, style,
+                message + " " + self._text("offer_answer"), self._text("offer_title"),
+            )  # fmt: skip
 
     async def async_answer_offer(self, kind: str, withdraw: bool = False) -> None:
-        """Learn from the household's first answer to the offer and take its notification down.
-
-        `kind` is approved or rejected; `withdraw` ends the offer ("no, don't
-        do that"), otherwise a repeated "yes, do it" still finds it.
-        """
+        """Learn from the household's answer to the open offer (see OfferDesk)."""
         offer = self.open_offer()
-        if offer is None:
-            return
-        if not offer.answered:
-            offer.answered = True  # before the dismissal: ours is not the household's
-            persistent_notification.async_dismiss(self.hass, OFFER_NOTIFICATION_ID)
-            if self.on_offer_reaction is not None:
-                await self.on_offer_reaction(kind, offer.context, offer.style)
-        if withdraw:
-            self._async_close_offer()
+        if offer is not None:
+            await self.offers.async_answer(offer, kind, withdraw)
 
     async def async_accept_offer(self, context: Context | None) -> str | None:
         """'Yes, do it': run the offered skill once; return it (None: nothing offered)."""
@@ -653,60 +605,21 @@ class SkillManager:
             return None
         # Only someone who may do it answers for the household.
         config = await self._async_runnable(offer.skill_id, context)
-        await self.async_answer_offer("approved")
+        await self.offers.async_answer(offer, "approved")
         await self._async_call_actions(config, context)
-        self._offer_run = (offer.skill_id, dt_util.utcnow())
+        self.offers.ran(offer.skill_id)
         return offer.skill_id
 
     def recent_offer_run(self) -> str | None:
         """Return the skill run on an offer's "yes" in the last ten minutes, if any."""
-        run = self._offer_run
-        if run is None or dt_util.utcnow() - run[1] > timedelta(minutes=10):
-            return None
-        return run[0] if run[0] in self.book.skills else None
+        return self.offers.recent_run(self.book.skills.__contains__)
 
     async def async_undo_run(self, skill_id: str, context: Context | None) -> None:
         """Undo what running a skill once did, through the same safe compilation."""
         config = self._compiled(lambda: undo_skill(self._skill(skill_id)))
         await async_require_control(self.hass, context, action_targets(config))
-        self._offer_run = None
+        self.offers.forget_run()
         await self._async_call_actions(config, context)
-
-    @callback
-    def _async_offer_expired(self, _now: datetime) -> None:
-        """Half an hour without an answer: take the offer down (silence teaches nothing)."""
-        self._offer_expiry = None
-        self._async_close_offer()
-
-    @callback
-    def _async_close_offer(self) -> None:
-        """End the offer; its notification goes too, without counting as a dismissal."""
-        if self._offer_expiry is not None:
-            self._offer_expiry()
-            self._offer_expiry = None
-        offer, self._offer = self._offer, None
-        if offer is not None and not offer.answered:
-            offer.answered = True
-            persistent_notification.async_dismiss(self.hass, OFFER_NOTIFICATION_ID)
-
-    @callback
-    def _async_notifications_changed(
-        self, update: UpdateType, notifications: dict[str, Notification]
-    ) -> None:
-        """Dismissing an offer before answering it is a "no thanks" to the initiative."""
-        offer = self.open_offer()
-        if (
-            update is not UpdateType.REMOVED
-            or OFFER_NOTIFICATION_ID not in notifications
-            or offer is None
-            or offer.answered
-        ):
-            return
-        offer.answered = True
-        if self.on_offer_reaction is not None:
-            self._async_background(
-                self.on_offer_reaction("dismissed", offer.context, offer.style), "offer dismissed"
-            )
 
     @callback
     def _async_background(self, work: Coroutine[Any, Any, None], name: str) -> None:
@@ -731,10 +644,7 @@ class SkillManager:
 
     def open_offer(self) -> Offer | None:
         """Return the offer of the last half hour, if its skill is still known."""
-        offer = self._offer
-        if offer is None or dt_util.utcnow() - offer.at > OFFER_LIFETIME:
-            return None
-        return offer if offer.skill_id in self.book.skills else None
+        return self.offers.open(self.book.skills.__contains__)
 
     def last_autonomous(self) -> str | None:
         """Return the skill switched on by itself in the last day, if not undone."""
