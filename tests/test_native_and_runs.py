@@ -20,6 +20,7 @@ from pytest_homeassistant_custom_component.typing import (
 from custom_components.aisthos.engine.skill_book import Feedback, Status
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+from homeassistant.util.yaml import dump
 
 from . import test_proposals
 from .helpers import advance, running
@@ -188,3 +189,47 @@ async def test_unload_while_a_skill_is_being_set_leaves_no_trigger(
     await asyncio.gather(approving, return_exceptions=True)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert not manager.runner.keys(), "a trigger attached after the unload"
+
+
+async def test_an_automation_gated_by_an_earlier_version_is_made_independent(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    hass_client: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+    home: Home,
+) -> None:
+    """Earlier versions wrote a condition on AisthOS's switch: it stops with AisthOS."""
+    entry = home["entry"]
+    manager = entry.runtime_data.skills
+    skill_id = only_skill(entry)
+    switch = manager.switch_entity_id(skill_id)
+    config = manager.automation_config(skill_id)
+    gated = {**config, "conditions": [
+        *config["conditions"], {"condition": "state", "entity_id": switch, "state": "on"}
+    ]}  # fmt: skip
+    text = dump([*test_proposals.USERS_OWN, gated])
+    (home["config_dir"] / "automations.yaml").write_text(text)
+    await hass.services.async_call("automation", "reload", blocking=True)
+    await manager.async_approve(skill_id)
+    panel = await panel_for(hass, hass_ws_client, hass_client)
+    (mine,) = [s for s in await panel.call("aisthos/skills") if s["id"] == skill_id]
+    assert mine["needs_aisthos"] is True
+
+    # "Make it run without AisthOS": the editor's own request, the same id.
+    await panel.save_native(skill_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    (mine,) = [s for s in await panel.call("aisthos/skills") if s["id"] == skill_id]
+    assert mine["needs_aisthos"] is False
+    assert switch not in (home["config_dir"] / "automations.yaml").read_text()
+    # AisthOS gone, the household's automation still does its job.
+    skill_conditions = entry.runtime_data.learner.book.skills[skill_id].conditions
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    freezer.move_to(
+        home["night"].replace(hour=skill_conditions.start // 60, minute=skill_conditions.start % 60)
+        + timedelta(minutes=3)
+    )
+    hass.states.async_set("binary_sensor.hall_motion", "off", {"device_class": "motion"})
+    await hass.async_block_till_done()
+    hass.states.async_set("binary_sensor.hall_motion", "on", {"device_class": "motion"})
+    await hass.async_block_till_done()
+    assert hass.states.get("light.hall").state == "on"

@@ -23,6 +23,7 @@ from homeassistant.components import persistent_notification
 from homeassistant.components.automation import (
     EVENT_AUTOMATION_RELOADED,
     EVENT_AUTOMATION_TRIGGERED,
+    entities_in_automation,
 )
 from homeassistant.const import ATTR_ENTITY_ID, EVENT_STATE_CHANGED, STATE_UNAVAILABLE
 from homeassistant.core import (
@@ -281,6 +282,18 @@ class SkillManager:
     def native_automation(self, skill_id: str) -> str | None:
         """Return the entity id of the skill's native automation, if HA runs one."""
         return self._loaded_native(skill_id)
+
+    def native_needs_aisthos(self, skill_id: str) -> bool:
+        """Return whether its native automation only runs while AisthOS's switch is on.
+
+        Earlier versions wrote automations gated by the skill's switch: they
+        would silently stop once AisthOS is removed. Saving the skill again
+        from the panel replaces the gate-free config under the same id.
+        """
+        native, switch = self._loaded_native(skill_id), self.switch_entity_id(skill_id)
+        if native is None or switch is None:
+            return False
+        return switch in entities_in_automation(self.hass, native)
 
     def runs_in_aisthos(self, skill_id: str) -> bool:
         """Return whether AisthOS itself runs the skill now."""

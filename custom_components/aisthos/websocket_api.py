@@ -86,6 +86,7 @@ def _skill_summary(runtime: AisthosRuntime, skill: Skill) -> dict[str, Any]:
         "switch": manager.switch_entity_id(skill.id),
         "automation": manager.native_automation(skill.id),
         "runs_in_aisthos": manager.runs_in_aisthos(skill.id),
+        "needs_aisthos": manager.native_needs_aisthos(skill.id),
         "last_runs": manager.last_runs(skill.id),
     }
 

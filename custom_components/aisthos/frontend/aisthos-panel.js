@@ -325,7 +325,7 @@ class AisthosPanel extends HTMLElement {
 
   _skill(item) {
     const where = item.automation
-      ? this.t("runs_native", { entity: item.automation })
+      ? this.t(item.needs_aisthos ? "runs_native_gated" : "runs_native", { entity: item.automation })
       : item.runs_in_aisthos
         ? this.t("runs_aisthos")
         : this.t("runs_not");
@@ -338,6 +338,10 @@ class AisthosPanel extends HTMLElement {
     }
     if (item.runs_in_aisthos && !item.automation) {
       buttons.push(h("button", { class: "act", onclick: (e) => this._moveNative(item, e.target) }, this.t("move_native")));
+    }
+    if (item.needs_aisthos) {
+      // Written by an earlier version with a condition on AisthOS's switch.
+      buttons.push(h("button", { class: "act", onclick: (e) => this._moveNative(item, e.target) }, this.t("make_independent")));
     }
     return h(
       "section",
