@@ -86,6 +86,9 @@ ACT_SPAN_S: Final = 2.0
 JUDGED_MIN_S: Final = 120.0
 # The bound's z for a weekday set the search picked among many.
 SEARCHED_Z: Final = 2.33
+# Per action and kind (event, hold), the likeliest triggers replayed: what
+# precedes a light in a busy home runs into the hundreds.
+REPLAYED_TRIGGERS: Final = 12
 # A daily routine's chance rate is read in this many minutes either side.
 BACKGROUND_MIN: Final = 120
 # Minutes of day are binned this finely when windows are searched.
@@ -207,6 +210,7 @@ class _Data:
         self.is_act_member = self._act_members()
         self._by_sig: dict[int, IntArray] = {}
         self._all_by_sig: dict[int, IntArray] = {}
+        self._auto_times: dict[int, FloatArray] = {}
         self._ref_rows: dict[int, IntArray] = {}
         self._open: dict[int, float] = {}
         self._sun: dict[str, dict[int, float]] = {}
@@ -362,6 +366,14 @@ class _Data:
         found = self._all_by_sig.get(code)
         if found is None:
             found = self._all_by_sig[code] = np.nonzero(self.c == code)[0]
+        return found
+
+    def automation_times(self, code: int) -> FloatArray:
+        """Return when automations did this signature, in time order (cached)."""
+        found = self._auto_times.get(code)
+        if found is None:
+            rows = self.occurrences(code)
+            found = self._auto_times[code] = self.t[rows[self.auto[rows]]]
         return found
 
     def person_actions(self, code: int) -> IntArray:
@@ -740,8 +752,7 @@ class RoutineMiner:
         Twice, and on a tenth of the firings at least: one coincidence is not
         an automation.
         """
-        rows = data.occurrences(data.codes[cand.action.key])
-        auto_times = data.t[rows[data.auto[rows]]]
+        auto_times = data.automation_times(data.codes[cand.action.key])
         fired = cand.replay.times
         if len(auto_times) < 2 or not len(fired):
             return False
@@ -782,9 +793,7 @@ class RoutineMiner:
             seen[int(trig_code)] = {int(d) for d in np.unique(data.day[act[mine]])}
             delays[int(trig_code)] = gaps[mine].tolist()
         out = []
-        for trig_code, days in seen.items():
-            if len(days) < settings.min_days:
-                continue
+        for trig_code in self._most_promising(data, seen, delays):
             observed = np.asarray(delays[trig_code])
             window_s = float(
                 min(settings.max_delay_s, max(60.0, 1.25 * np.quantile(observed, 0.9)))
@@ -797,6 +806,26 @@ class RoutineMiner:
             )) is not None:  # fmt: skip
                 out.append(cand)
         return out
+
+    def _most_promising(
+        self, data: _Data, days: Mapping[int, set[int]], pairs: Mapping[int, list[float]]
+    ) -> list[int]:
+        """Return the triggers worth replaying for one action, the likeliest first.
+
+        Replaying is what costs: a busy home has hundreds of things that
+        happen minutes before a light goes on. Each is ranked by the days it
+        came before the action times the share of its occurrences that did
+        (a chatty motion sensor precedes much, but most of its moments are
+        not followed); only the best few are replayed.
+        """
+        ranked = []
+        for trig_code, seen in days.items():
+            if len(seen) < self.settings.min_days:
+                continue
+            share = min(1.0, len(pairs[trig_code]) / max(1, len(data.occurrences(trig_code))))
+            ranked.append((len(seen) * share, trig_code))
+        ranked.sort(reverse=True)
+        return [trig_code for _, trig_code in ranked[:REPLAYED_TRIGGERS]]
 
     def _hold_candidates(self, data: _Data, code: int, rows: IntArray) -> list[_Candidate]:
         """Find "after N minutes of a state" routines (nobody in the room, then lights off).
@@ -834,9 +863,7 @@ class RoutineMiner:
                 ages[int(held_code)].extend(age[mine].tolist())
                 days[int(held_code)].update(int(d) for d in np.unique(data.day[rows[a_pos[mine]]]))
         out = []
-        for held_code, held_days in days.items():
-            if len(held_days) < settings.min_days:
-                continue
+        for held_code in self._most_promising(data, days, ages):
             observed = np.asarray(ages[held_code])
             # Fire a little before most of the person's own times, wait for the rest.
             hold = float(max(60.0, math.floor(np.quantile(observed, 0.1) / 60.0) * 60.0))
