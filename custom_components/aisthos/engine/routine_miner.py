@@ -88,7 +88,7 @@ JUDGED_MIN_S: Final = 120.0
 SEARCHED_Z: Final = 2.33
 # Per action and kind (event, hold), the likeliest triggers replayed: what
 # precedes a light in a busy home runs into the hundreds.
-REPLAYED_TRIGGERS: Final = 12
+REPLAYED_TRIGGERS: Final = 8
 # A daily routine's chance rate is read in this many minutes either side.
 BACKGROUND_MIN: Final = 120
 # Minutes of day are binned this finely when windows are searched.
@@ -146,6 +146,24 @@ class _Candidate:
     confidence: float
     score: float
     members: list[_Candidate] = field(default_factory=list)
+
+
+# (entity position) x this + seconds since the first change: one sortable key.
+_HOLD_KEY_SPAN: Final = 1e9
+
+
+@dataclass(slots=True)
+class _HoldIndex:
+    """Changes that may hold, sorted by entity then time (see _Data.hold_index)."""
+
+    refs: IntArray  # the entities, by position
+    starts: IntArray  # where each entity's changes begin
+    t0: float
+    rows: IntArray
+    keys: FloatArray
+    codes: IntArray
+    may_hold: BoolArray
+    quiet: BoolArray  # may hold and is a quiet state
 
 
 class _Data:
@@ -215,6 +233,7 @@ class _Data:
         self._open: dict[int, float] = {}
         self._sun: dict[str, dict[int, float]] = {}
         self._changes_by_ref: dict[int, IntArray] | None = None
+        self._hold_index: _HoldIndex | None = None
         # Per signature: may hold before an action, and is a quiet state.
         self.may_hold: BoolArray = np.asarray(
             [s.kind in HOLD_KINDS for s in self.sigs] or [False], dtype=bool
@@ -342,6 +361,35 @@ class _Data:
                 int(refs[group[0]]): group for group in np.split(order, bounds) if len(group)
             }
         return self._changes_by_ref
+
+    def hold_index(self) -> _HoldIndex:
+        """Return every change that may hold, keyed by (entity, time) for one search.
+
+        Entities none of whose changes may hold are left out: most of a busy
+        home's never start an "after N minutes" routine.
+        """
+        if self._hold_index is None:
+            groups = [
+                (ref, changes)
+                for ref, changes in self.changes_by_ref().items()
+                if np.any(self.may_hold[self.c[changes]])
+            ]
+            rows = np.concatenate([g for _, g in groups]) if groups else np.zeros(0, np.int64)
+            lengths = np.asarray([len(g) for _, g in groups], dtype=np.int64)
+            t0 = float(self.t.min()) if len(self.t) else 0.0
+            position = np.repeat(np.arange(len(groups), dtype=np.int64), lengths)
+            codes = self.c[rows]
+            self._hold_index = _HoldIndex(
+                refs=np.asarray([ref for ref, _ in groups], dtype=np.int64),
+                starts=np.cumsum(lengths) - lengths,
+                t0=t0,
+                rows=rows,
+                keys=position * _HOLD_KEY_SPAN + (self.t[rows] - t0),
+                codes=codes,
+                may_hold=self.may_hold[codes],
+                quiet=self.may_hold[codes] & self.quiet[codes],
+            )
+        return self._hold_index
 
     def local(self, day: int, minute: int) -> float:
         """Return the moment of a local time of day (minutes) on a day (ordinal).
@@ -785,13 +833,17 @@ class RoutineMiner:
         first = np.ones(len(act), dtype=bool)
         first[1:] = (act[1:] != act[:-1]) | (codes[1:] != codes[:-1])
         act, trig, codes = act[first], trig[first], codes[first]
-        seen: dict[int, set[int]] = defaultdict(set)
-        delays: dict[int, list[float]] = defaultdict(list)
+        seen: dict[int, set[int]] = {}
+        delays: dict[int, list[float]] = {}
         gaps = data.t[act] - data.t[trig]
-        for trig_code in np.unique(codes):
-            mine = codes == trig_code
-            seen[int(trig_code)] = {int(d) for d in np.unique(data.day[act[mine]])}
-            delays[int(trig_code)] = gaps[mine].tolist()
+        # Grouped by trigger with one sort, not one scan of all pairs per trigger.
+        by_code = np.argsort(codes, kind="stable")
+        bounds = np.flatnonzero(np.diff(codes[by_code])) + 1
+        action_days = data.day[act]
+        for group in np.split(by_code, bounds) if len(by_code) else []:
+            trig_code = int(codes[group[0]])
+            seen[trig_code] = set(np.unique(action_days[group]).tolist())
+            delays[trig_code] = gaps[group].tolist()
         out = []
         for trig_code in self._most_promising(data, seen, delays):
             observed = np.asarray(delays[trig_code])
@@ -835,33 +887,45 @@ class RoutineMiner:
         for how long; a routine is "after N minutes of that".
         """
         settings = self.settings
-        changes_by_ref = data.changes_by_ref()
-        ages: dict[int, list[float]] = defaultdict(list)
-        days: dict[int, set[int]] = defaultdict(set)
+        ages: dict[int, list[float]] = {}
+        days: dict[int, set[int]] = {}
+        index = data.hold_index()
+        n_refs = len(index.refs)
+        if not n_refs or not len(rows):
+            return []
         action_times = data.t[rows]
-        for ref, changes in changes_by_ref.items():
-            codes = data.c[changes]
-            own = int(data.ref_of_sig[code]) == ref
-            kinds_ok = data.may_hold[codes] & (own | data.quiet[codes])
-            if not np.any(kinds_ok):
-                continue
-            latest = np.searchsorted(data.t[changes], action_times, side="left") - 1
-            a_pos = np.nonzero(latest >= 0)[0]
-            idx = latest[a_pos]
-            keep = kinds_ok[idx]
-            a_pos, idx = a_pos[keep], idx[keep]
-            held_rows, held_codes = changes[idx], codes[idx]
-            age = action_times[a_pos] - data.t[held_rows]
-            keep = (
-                (held_codes != code)
-                & (data.act_key[held_rows] != data.act_key[rows[a_pos]])
-                & (age >= 60.0)
-                & (age <= settings.max_hold_s)
-            )
-            for held_code in np.unique(held_codes[keep]):
-                mine = keep & (held_codes == held_code)
-                ages[int(held_code)].extend(age[mine].tolist())
-                days[int(held_code)].update(int(d) for d in np.unique(data.day[rows[a_pos[mine]]]))
+        own = np.flatnonzero(index.refs == int(data.ref_of_sig[code]))
+        # One search for every (entity, action): the latest change of each
+        # entity before each action, as a flat (entity x action) table.
+        queries = (
+            np.arange(n_refs, dtype=np.int64)[:, None] * _HOLD_KEY_SPAN
+            + (action_times - index.t0)[None, :]
+        ).ravel()
+        latest = np.searchsorted(index.keys, queries, side="left") - 1
+        ref_pos = np.repeat(np.arange(n_refs, dtype=np.int64), len(rows))
+        a_pos = np.tile(np.arange(len(rows), dtype=np.int64), n_refs)
+        valid = latest >= index.starts[ref_pos]  # still that entity's change
+        latest, ref_pos, a_pos = latest[valid], ref_pos[valid], a_pos[valid]
+        # The action's own entity may hold in any state; others only quiet ones.
+        is_own = ref_pos == own[0] if len(own) else np.zeros(len(ref_pos), dtype=bool)
+        kinds_ok = np.where(is_own, index.may_hold[latest], index.quiet[latest])
+        latest, a_pos = latest[kinds_ok], a_pos[kinds_ok]
+        held_rows, held_codes = index.rows[latest], index.codes[latest]
+        age = action_times[a_pos] - data.t[held_rows]
+        keep = (
+            (held_codes != code)
+            & (data.act_key[held_rows] != data.act_key[rows[a_pos]])
+            & (age >= 60.0)
+            & (age <= settings.max_hold_s)
+        )
+        held_codes, age, a_pos = held_codes[keep], age[keep], a_pos[keep]
+        action_days = data.day[rows]
+        by_code = np.argsort(held_codes, kind="stable")
+        bounds = np.flatnonzero(np.diff(held_codes[by_code])) + 1
+        for group in np.split(by_code, bounds) if len(by_code) else []:
+            held_code = int(held_codes[group[0]])
+            ages[held_code] = age[group].tolist()
+            days[held_code] = set(np.unique(action_days[a_pos[group]]).tolist())
         out = []
         for held_code in self._most_promising(data, days, ages):
             observed = np.asarray(ages[held_code])
