@@ -35,7 +35,6 @@ from homeassistant.helpers import (
     area_registry as ar,
     device_registry as dr,
     entity_registry as er,
-    issue_registry as ir,
 )
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -60,16 +59,12 @@ from .const import (
     EVENT_CAMERA_SPARK,
     EVENT_SPARK,
     FIRST_IMPORT_DAYS,
-    ISSUE_DB_CORRUPT,
-    ISSUE_DB_EMPTIED,
-    ISSUE_DB_GONE,
-    ISSUE_DB_LOCKED,
-    ISSUE_DB_UNUSABLE,
     QUEUE_LIMIT,
     REVIEW_LIMIT,
     SIGNAL_SPARKS_UPDATED,
     TICK_SLICE,
 )
+from .database_repairs import DatabaseRepairs
 from .engine.anonymizer import Anonymizer
 from .engine.camera_spark import CameraSparkError, check_camera_spark
 from .engine.perception import Perception
@@ -79,10 +74,8 @@ from .engine.spark import Spark
 from .engine.spark_store import (
     SparkStore,
     StoreCorruptError,
-    StoreEmptiedError,
     StoreError,
     StoreLockedError,
-    quarantine,
 )
 from .engine.state_change import StateChange
 from .engine_client import EngineAuthError, EngineClient, EngineError
@@ -123,6 +116,7 @@ class AisthosRuntime:
         self.entry = entry
         self.db_path = Path(hass.config.path(DB_FILENAME))
         self.store = SparkStore(self.db_path)
+        self.repairs = DatabaseRepairs(hass, self.db_path)
         self.review = bool(entry.options.get(CONF_REVIEW, False))
         self.logbook = bool(entry.options.get(CONF_LOGBOOK, False))
         self.retention_days = int(entry.options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS))
@@ -235,12 +229,7 @@ class AisthosRuntime:
         """Say so when a database that held Sparks is gone; remember that this one holds some."""
         learner = self.learner
         if self.first_start and learner.sparks_stored:
-            _LOGGER.error(
-                "The Spark database %s held Sparks and is gone (deleted or replaced): they are "
-                "lost. A new one was started",
-                self.db_path,
-            )
-            self._create_issue(ISSUE_DB_GONE, {"path": str(self.db_path)})
+            self.repairs.gone()
         elif self.last_spark is not None and not learner.sparks_stored:
             learner.sparks_stored = True
             await learner.async_save()
@@ -305,12 +294,12 @@ class AisthosRuntime:
             except StoreCorruptError as err:
                 # Sound pages, a damaged row: moved aside like any damage.
                 self.store.close()
-                self._set_aside(err)
+                self.repairs.set_aside(err)
                 self.store.open()
                 self._read_start(start_of_day)
         except StoreError as err:
             # A read-only file opens and fails at its first write: the same repair.
-            self._report_store_error(err)
+            self.repairs.unusable(err)
             raise ConfigEntryNotReady(
                 translation_domain=DOMAIN,
                 translation_key="setup_store_locked"
@@ -318,7 +307,7 @@ class AisthosRuntime:
                 else "setup_store_failed",
                 translation_placeholders={"error": str(err)},
             ) from err
-        self._store_works()
+        self.repairs.works()
 
     def _read_start(self, start_of_day: float) -> None:
         """Read what the running integration starts from."""
@@ -340,56 +329,8 @@ class AisthosRuntime:
         try:
             self.store.open()
         except StoreCorruptError as err:
-            self._set_aside(err)
+            self.repairs.set_aside(err)
             self.store.open()
-
-    def _set_aside(self, err: StoreCorruptError) -> None:
-        """Move a damaged or emptied database aside, with a word in the log and a repair."""
-        moved = quarantine(self.db_path)
-        placeholders = {"path": str(self.db_path), "moved": str(moved)}
-        if isinstance(err, StoreEmptiedError):
-            _LOGGER.error(
-                "The Spark database %s was found empty (0 bytes): it was cut off and the "
-                "Sparks it held are lost. It was moved to %s and a new one started",
-                self.db_path, moved,
-            )  # fmt: skip
-            self._create_issue(ISSUE_DB_EMPTIED, placeholders)
-        else:
-            _LOGGER.error(
-                "The Spark database %s is damaged (%s); it was moved to %s and a new one "
-                "started",
-                self.db_path, err, moved,
-            )  # fmt: skip
-            self._create_issue(ISSUE_DB_CORRUPT, placeholders)
-
-    def _report_store_error(self, err: StoreError) -> None:
-        """Raise the repair for a database that cannot be used (damage is moved aside instead)."""
-        if isinstance(err, StoreLockedError):
-            self._create_issue(ISSUE_DB_LOCKED, {"path": str(self.db_path)})
-        elif not isinstance(err, StoreCorruptError):
-            # A folder in its place, a read-only file or folder, a full disk...
-            self._create_issue(ISSUE_DB_UNUSABLE, {"path": str(self.db_path), "error": str(err)})
-
-    def _store_works(self) -> None:
-        self._delete_issue(ISSUE_DB_LOCKED)
-        self._delete_issue(ISSUE_DB_UNUSABLE)
-
-    def _create_issue(self, issue_id: str, placeholders: dict[str, str]) -> None:
-        # Called from executor threads too, so hop onto the loop.
-        self.hass.loop.call_soon_threadsafe(
-            lambda: ir.async_create_issue(
-                self.hass,
-                DOMAIN,
-                issue_id,
-                is_fixable=False,
-                severity=ir.IssueSeverity.ERROR,
-                translation_key=issue_id,
-                translation_placeholders=placeholders,
-            )
-        )
-
-    def _delete_issue(self, issue_id: str) -> None:
-        self.hass.loop.call_soon_threadsafe(ir.async_delete_issue, self.hass, DOMAIN, issue_id)
 
     # ---- perceiving (event loop, hot path) ---------------------------------
 
@@ -560,7 +501,7 @@ class AisthosRuntime:
                 self._reopen = False
                 return self._write_batch_once(batch, review, anonymizer_state)
         except StoreError as err:
-            self._report_store_error(err)
+            self.repairs.unusable(err)
             raise
 
     def _write_batch_once(
@@ -571,7 +512,7 @@ class AisthosRuntime:
         ids = self.store.write_batch(batch, review, meta)
         added = list(zip(ids, review, strict=True))
         if self.stats.write_errors:
-            self._store_works()
+            self.repairs.works()
             self.stats.write_errors = 0
         return added
 
