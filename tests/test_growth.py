@@ -229,7 +229,8 @@ async def test_notifications_read_as_a_detailed_list_until_told_otherwise(
     message = notifications(hass)["aisthos_proposals"]["message"]
     assert message == (
         "AisthOS noticed 1 new routine(s):\n\n- Weekend routine: Kettle\n\n"
-        "1 suggestion(s) wait in the [AisthOS panel](/aisthos), each with its evidence."
+        "1 suggestion(s) wait in the [AisthOS panel](/aisthos), each with its evidence "
+        "(for administrators)."
     )
 
 
@@ -239,7 +240,7 @@ async def test_a_household_that_wants_it_short_gets_short_notifications(
     await setup_told(hass, freezer, "child", SATURDAY_NOON, "shorter")
     assert notifications(hass)["aisthos_proposals"]["message"] == (
         "AisthOS noticed 1 new routine(s). 1 suggestion(s) wait in the [AisthOS panel](/aisthos), "
-        "each with its evidence."
+        "each with its evidence (for administrators)."
     )
 
 
