@@ -77,7 +77,6 @@ from .engine.spark_store import (
     StoreError,
     StoreLockedError,
 )
-from .engine.state_change import StateChange
 from .engine_client import EngineAuthError, EngineClient, EngineError
 from .history_import import ImportProgress, async_import_recent_history
 from .learning import SkillLearner
@@ -345,15 +344,15 @@ class AisthosRuntime:
         old_state = data["old_state"]
         if new_state is None:
             return  # removed; not a moment in the home
-        self.pipeline.offer(
-            StateChange(
-                entity_id,
-                old_state.state if old_state is not None else None,
-                new_state.state,
-                new_state.last_updated_timestamp,
-                event.context.parent_id is not None,
-                event.context.id,
-            ),
+        # As values: a StateChange per change would be one more object for
+        # the garbage collector, at thousands of changes a second.
+        self.pipeline.significance.offer_values(
+            entity_id,
+            old_state.state if old_state is not None else None,
+            new_state.state,
+            new_state.last_updated_timestamp,
+            event.context.parent_id is not None,
+            event.context.id,
             info,
         )
 

@@ -79,21 +79,35 @@ class SignificanceFilter:
 
     def offer(self, change: StateChange, info: EntityInfo) -> None:
         """Consider one change; significant ones are released later by due()."""
+        self.offer_values(
+            change.entity_id, change.old_state, change.new_state, change.time,
+            change.from_automation, change.context_id, info,
+        )  # fmt: skip
+
+    def offer_values(
+        self,
+        entity_id: str,
+        old_state: str | None,
+        new: str | None,
+        at: float,
+        from_automation: bool,
+        context_id: str | None,
+        info: EntityInfo,
+    ) -> None:
+        """Consider one change given as its values (the live path builds no object)."""
         stats = self.stats
         stats.offered += 1
-        new = change.new_state
         if new is None or new in IGNORED_STATES:
             stats.unavailable += 1
             return
-        if new == change.old_state:
+        if new == old_state:
             stats.attribute_only += 1
             return
-        entity_id = change.entity_id
-        if change.old_state is None and entity_id not in self._pending:
+        if old_state is None and entity_id not in self._pending:
             # An entity appearing (HA start, a new device) is not a moment.
             stats.appeared += 1
             return
-        if change.old_state in RESTORED_FROM and entity_id not in self._pending:
+        if old_state in RESTORED_FROM and entity_id not in self._pending:
             # Coming back after a restart or an outage is not a moment either,
             # even where the state differs from before it.
             stats.appeared += 1
@@ -102,7 +116,7 @@ class SignificanceFilter:
         pending = self._pending.pop(entity_id, None)
         reference = self._last_state.get(entity_id)
         if reference is None:
-            reference = pending[0] if pending is not None else change.old_state
+            reference = pending[0] if pending is not None else old_state
         if new == reference:
             # Back to what was last reported: a bounce (if something was
             # pending) or a repeat of a state we already reported.
@@ -112,15 +126,13 @@ class SignificanceFilter:
                 stats.attribute_only += 1
             return
         # A→B→C inside the window reports one change A→C.
-        old = reference if pending is not None else change.old_state
+        old = reference if pending is not None else old_state
         if pending is not None:
             stats.bounced += 1
         if info.domain == "sensor" and not self._numeric_significant(entity_id, new, info):
             stats.below_threshold += 1
             return
-        self._pending[entity_id] = (
-            old, new, change.time, change.from_automation, change.context_id
-        )  # fmt: skip
+        self._pending[entity_id] = (old, new, at, from_automation, context_id)
         self._info[entity_id] = info
 
     def due(self, now: float, limit: int | None = None) -> list[tuple[StateChange, EntityInfo]]:
