@@ -136,7 +136,7 @@ class NativeAutomations:
 
     @callback
     def _async_reloaded(self, _event: Event[Any]) -> None:
-        for skill_id in self._ours().values():
+        for skill_id in list(self._followed.values()):
             self.on_reloaded(skill_id)
 
     @callback

@@ -199,8 +199,10 @@ class SkillManager:
     # ---- after each learning run -----------------------------------------------
 
     async def async_after_import(self) -> None:
-        """Run the imported approved skills and taught phrases; stop those replaced."""
-        await self.async_sync_runs()
+        """Run the imported approved skills and taught phrases; stop those replaced.
+
+        (The learning step's own sync of what runs does that.)
+        """
         await self.async_after_learning()
         # Proposals that came with the file wait too: say so once.
         book = self.book
@@ -239,7 +241,7 @@ class SkillManager:
                 continue
             try:
                 await self.runner.async_set(key, config())
-            except (HomeAssistantError, UnsafeSkillError) as err:
+            except HomeAssistantError as err:
                 _LOGGER.warning("%s cannot run: %s", key, err)
                 self.runner.async_remove(key)
                 failed = True
@@ -302,14 +304,6 @@ class SkillManager:
     def last_runs(self, skill_id: str) -> list[str]:
         """Return when the skill last ran (newest first), since this start."""
         return [at.isoformat() for at in reversed(self._last_runs.get(skill_id, ()))]
-
-    def native_config(self, skill_id: str) -> dict[str, Any]:
-        """Return the skill as an ordinary automation, for HA's automation config API.
-
-        No condition on AisthOS: once saved it is the household's and keeps
-        running without it.
-        """
-        return self._compiled(partial(self._skill, skill_id)) | {"mode": "single"}
 
     def _remember_native(self, skill_id: str) -> None:
         """Note what the native automation is now, to tell an edit later."""
@@ -583,7 +577,7 @@ class SkillManager:
             if self.offers.offered(skill_id, today):
                 continue
             try:  # never offer what could not be done ("yes" would only fail)
-                self._compiled(partial(self._skill, skill_id))
+                self.automation_config(skill_id)
             except HomeAssistantError:
                 continue
             context = StyleContext(local.hour, local.weekday() >= 5, "notification")
@@ -785,9 +779,12 @@ class SkillManager:
         return self.book.effective(skill_id)
 
     def automation_config(self, skill_id: str) -> dict[str, Any]:
-        """Compile the skill's automation (no gate: whoever runs it checks the status)."""
-        skill = self._skill(skill_id)
-        return compile_automation(skill, self.learner.entity_map().get)
+        """Compile the skill's automation: what AisthOS runs, or HA's config API saves.
+
+        No condition on AisthOS: saved as an ordinary automation it is the
+        household's and keeps running without it.
+        """
+        return self._compiled(partial(self._skill, skill_id))
 
     async def async_approve(self, skill_id: str, by_household: bool = True) -> None:
         """Approve: the skill runs from now on, and its switch is on."""
@@ -795,8 +792,8 @@ class SkillManager:
         self._skill(skill_id)
         before = replace(self.book.decision(skill_id))
         before.counts = dict(before.counts)
-        # The switch gates the automation: it must read "on" as soon as it
-        # exists; and the automation carries the confidence approval gives.
+        # Approved before compiling: the automation carries the confidence
+        # approval gives.
         approved_before = before.status is Status.APPROVED
         self.book.set_status(skill_id, Status.APPROVED, today)
         if by_household and not approved_before:
@@ -808,14 +805,8 @@ class SkillManager:
                 self._remember_native(skill_id)
             else:
                 await self.runner.async_set(key, config)
-        except (HomeAssistantError, UnsafeSkillError) as err:
+        except HomeAssistantError:
             self.book.decisions[skill_id] = before
-            if isinstance(err, UnsafeSkillError):
-                raise HomeAssistantError(
-                    translation_domain=DOMAIN,
-                    translation_key="unsafe_skill",
-                    translation_placeholders={"error": str(err)},
-                ) from err
             raise
         if by_household and self.on_decision is not None:
             await self.on_decision("approved")

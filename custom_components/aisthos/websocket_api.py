@@ -7,6 +7,7 @@ and deciding on a skill creates or stops what runs in the home.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 import json
 from pathlib import Path
@@ -22,7 +23,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .engine.evidence_strip import evidence_strip
-from .engine.skill import PROPOSAL_THRESHOLD, Skill, minutes_to_hhmm
+from .engine.skill import PROPOSAL_THRESHOLD, Signature, Skill, minutes_to_hhmm
 from .engine.skill_book import Status
 from .engine.spark import Spark
 from .plain_text import plain
@@ -57,11 +58,18 @@ def _runtime(hass: HomeAssistant) -> AisthosRuntime:
     return runtime
 
 
-def _skill_summary(runtime: AisthosRuntime, skill: Skill) -> dict[str, Any]:
+def _describer(runtime: AisthosRuntime) -> Callable[[Signature], str]:
+    """Name entities as this home does (one map of the home per command)."""
+    learner = runtime.learner
+    return learner.describe(learner.entity_map())
+
+
+def _skill_summary(
+    runtime: AisthosRuntime, skill: Skill, describe: Callable[[Signature], str]
+) -> dict[str, Any]:
     """Return what the panel shows of a skill (names of this home, as plain text)."""
     learner = runtime.learner
     book = learner.book
-    describe = learner.describe(learner.entity_map())
     definition = skill.definition(describe)
     stats = skill.stats
     conditions = skill.conditions
@@ -163,9 +171,10 @@ async def ws_suggestions(
         return [evidence_strip(sparks, s, tz, today, STRIP_DAYS) for s in waiting]
 
     drawn = await hass.async_add_executor_job(strips) if waiting else []
+    describe = _describer(runtime)
     result = []
     for skill, strip in zip(waiting, drawn, strict=True):
-        item = _skill_summary(runtime, skill)
+        item = _skill_summary(runtime, skill, describe)
         item["strip"] = strip
         result.append(item)
     connection.send_result(msg["id"], result)
@@ -183,10 +192,11 @@ async def ws_skills(
     skills = [s for sid, s in book.skills.items() if book.status(sid) is not Status.PROPOSED]
     order = {Status.APPROVED: 0, Status.PAUSED: 1}
     skills.sort(key=lambda s: (order.get(book.status(s.id), 2), -book.confidence(s.id)))
+    describe = _describer(runtime)
     connection.send_result(
         msg["id"],
         [
-            _skill_summary(runtime, s)
+            _skill_summary(runtime, s, describe)
             | {
                 "evidence": dict(sorted(s.evidence.items())),
                 "confidence_history": runtime.learner.confidence_history.get(s.id, []),
@@ -276,7 +286,7 @@ async def ws_automation(
     session; HA writes its file under its own lock. AisthOS writes nothing.
     """
     manager = _runtime(hass).skills
-    config = manager.native_config(msg["skill_id"])
+    config = manager.automation_config(msg["skill_id"])
     connection.send_result(msg["id"], {"id": config["id"], "config": config})
 
 
