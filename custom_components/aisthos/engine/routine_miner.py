@@ -163,6 +163,12 @@ class _Candidate:
 _HOLD_KEY_SPAN: Final = 10**14
 
 
+def _replayed(best: list[int], surest: list[int], rest: list[int]) -> list[int]:
+    """Return the triggers to replay: the best few, the surest few, then the rest in order."""
+    chosen = dict.fromkeys([*best[:REPLAYED_LIVE], *surest[:REPLAYED_SURE], *rest])
+    return list(chosen)[:REPLAYED_TRIGGERS]
+
+
 def _quantile(ordered: FloatArray, q: float) -> float:
     """Return the q quantile of sorted values, as numpy's default (linear) does.
 
@@ -886,33 +892,38 @@ class RoutineMiner:
                 out.append(cand)
         return out
 
+    def _by_days_and_share(
+        self, data: _Data, days: Mapping[int, set[int]], pairs: Mapping[int, list[float]]
+    ) -> list[int]:
+        """Rank triggers seen on enough days by days x share of moments before the action.
+
+        Cheap: nothing is replayed.
+        """
+        eligible = [c for c, seen in days.items() if len(seen) >= self.settings.min_days]
+
+        def days_times_share(c: int) -> float:
+            return len(days[c]) * min(1.0, len(pairs[c]) / max(1, len(data.occurrences(c))))
+
+        return sorted(eligible, key=lambda c: -days_times_share(c))
+
     def _most_promising(
         self,
         data: _Data,
         days: Mapping[int, set[int]],
         pairs: Mapping[int, list[float]],
-        action_code: int | None = None,
-        limit: int | None = REPLAYED_TRIGGERS,
+        action_code: int,
     ) -> list[int]:
-        """Return the triggers worth replaying for one action (replaying is what costs).
+        """Return the event triggers worth replaying for one action (replaying is what costs).
 
         A busy home has hundreds of things that happen minutes before a light
         goes on. Two rankings pick the few replayed, so that neither's blind
         spot loses the routine: the days a trigger came before the action
-        times the share of its moments that did, and (for events, given the
-        action) that share as the replay will see it: only moments that would
-        do something (the light not on already) and in the best stretch of
-        the day (a front door opened all day, the light only after dark).
+        times the share of its moments that did, and that share as the replay
+        will see it: only moments that would do something (the light not on
+        already) and in the best stretch of the day (a front door opened all
+        day, the light only after dark).
         """
-        settings = self.settings
-        eligible = [c for c, seen in days.items() if len(seen) >= settings.min_days]
-
-        def days_times_share(c: int) -> float:
-            return len(days[c]) * min(1.0, len(pairs[c]) / max(1, len(data.occurrences(c))))
-
-        plain = sorted(eligible, key=lambda c: -days_times_share(c))
-        if action_code is None:
-            return plain[:limit]
+        plain = self._by_days_and_share(data, days, pairs)
         actions = data.t[data.person_actions(action_code)]
         # Looked at closer: the first few dozen by days x share (where the
         # right trigger was 15th of 15 in the hardest homes tried).
@@ -921,8 +932,7 @@ class RoutineMiner:
         live = sorted(closer, key=lambda c: -as_replayed[c][0])
         # ...and the surest (a button pressed on half the days, each time followed).
         sure = sorted(closer, key=lambda c: -as_replayed[c][1])
-        chosen = list(dict.fromkeys([*live[:REPLAYED_LIVE], *sure[:REPLAYED_SURE], *plain]))
-        return chosen[:REPLAYED_TRIGGERS]
+        return _replayed(live, sure, plain)
 
     def _live_share(
         self, data: _Data, trig_code: int, action_code: int, actions: FloatArray
@@ -998,7 +1008,7 @@ class RoutineMiner:
             days[held_code] = set(np.unique(action_days[a_pos[group]]).tolist())
         # Each held state's firings first (cheap), then only the likeliest replayed.
         planned: dict[int, tuple[float, float, FloatArray, IntArray, IntArray]] = {}
-        for held_code in self._most_promising(data, days, ages, limit=RANKED_CLOSER):
+        for held_code in self._by_days_and_share(data, days, ages)[:RANKED_CLOSER]:
             observed = np.sort(np.asarray(ages[held_code]))
             # Fire a little before most of the person's own times, wait for the rest.
             hold = float(max(60.0, math.floor(_quantile(observed, 0.1) / 60.0) * 60.0))
@@ -1046,8 +1056,7 @@ class RoutineMiner:
             scores[held_code] = (followed * share, share)
         by_score = sorted(scores, key=lambda c: -scores[c][0])
         by_share = sorted(scores, key=lambda c: -scores[c][1])
-        chosen = dict.fromkeys([*by_score[:REPLAYED_LIVE], *by_share[:REPLAYED_SURE], *by_score])
-        return list(chosen)[:REPLAYED_TRIGGERS]
+        return _replayed(by_score, by_share, by_score)
 
     def _daily_candidates(self, data: _Data, code: int, rows: IntArray) -> list[_Candidate]:
         """At a time of day, or relative to sunset or sunrise."""

@@ -122,6 +122,7 @@ class SignificanceFilter:
             # pending) or a repeat of a state we already reported.
             if pending is not None:
                 stats.bounced += 2
+                del self._info[entity_id]
             else:
                 stats.attribute_only += 1
             return
@@ -131,6 +132,7 @@ class SignificanceFilter:
             stats.bounced += 1
         if info.domain == "sensor" and not self._numeric_significant(entity_id, new, info):
             stats.below_threshold += 1
+            self._info.pop(entity_id, None)  # nothing held for it any more
             return
         self._pending[entity_id] = (old, new, at, from_automation, context_id)
         self._info[entity_id] = info
