@@ -12,6 +12,7 @@ import logging
 import math
 from pathlib import Path
 import resource
+import threading
 import time
 from typing import Any, cast
 from unittest.mock import patch
@@ -120,10 +121,16 @@ class GcPauses:
     seconds: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
     counts: list[int] = field(default_factory=lambda: [0, 0, 0])
     longest: float = 0.0
+    # Pauses of collections run by other threads than the one that entered
+    # (the event loop's): the loop cannot run during them, but its select()
+    # meter counts them as idle when they fall while it waits.
+    other_threads_s: float = 0.0
     _start: float = 0.0
+    _thread: int = 0
 
     def __enter__(self) -> GcPauses:
         """Start listening to the collector."""
+        self._thread = threading.get_ident()
         gc.callbacks.append(self._callback)
         return self
 
@@ -141,6 +148,8 @@ class GcPauses:
         self.seconds[generation] += pause
         self.counts[generation] += 1
         self.longest = max(self.longest, pause)
+        if threading.get_ident() != self._thread:
+            self.other_threads_s += pause
 
 
 def cpu_seconds() -> float:

@@ -19,6 +19,8 @@ from custom_components.aisthos.engine.spark_store import (
     StoreError,
     StoreLockedError,
     quarantine,
+    row_spark,
+    spark_row,
 )
 
 T0 = 1_760_000_000.0
@@ -189,3 +191,13 @@ def test_a_batch_is_stored_whole_or_not_at_all(store: SparkStore, tmp_path: Path
     assert store.count() == 2
     assert [pid for pid, _ in store.pending()] == ids
     assert store.get_meta("anonymizer") == {"a": 1}
+
+
+def test_sparks_kept_as_flat_row_values_are_stored_as_they_were(store: SparkStore) -> None:
+    sparks = [spark(0), spark(1, "motion"), Spark(T0 + 2, "power", "hall", "someone",
+              "turned_off", "light", "none", "person", "r2", (("act", 7.0),))]  # fmt: skip
+    flat = [value for s in sparks for value in spark_row(s)]
+    assert [row_spark(spark_row(s)) for s in sparks] == sparks
+    store.write_batch((), (), {"k": 1}, flat=flat)
+    assert sorted(store.recent(10), key=lambda s: s.time) == sparks
+    assert store.get_meta("k") == 1

@@ -38,8 +38,9 @@ SIGNAL_SPARKS_UPDATED: Final = "aisthos_sparks_updated_{}"
 # Writes happen in batches at this interval: the most a crash may lose.
 BATCH_INTERVAL_S: Final = 1.0
 QUEUE_LIMIT: Final = 100_000
-# Changes released per event-loop turn; more wait for the next turn.
-TICK_SLICE: Final = 500
+# Observed changes waiting for the perceive job; past this the oldest are
+# dropped (10 s of a very busy home: only while a stuck disk holds the job).
+CHANGE_BACKLOG_LIMIT: Final = 50_000
 REVIEW_LIMIT: Final = 1_000
 
 ISSUE_DB_CORRUPT: Final = "database_corrupt"

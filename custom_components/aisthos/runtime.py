@@ -1,17 +1,20 @@
 """The running integration: perceive state changes, store Sparks, serve them.
 
-Everything that touches the event loop is O(1) per state change: the listener
-only resolves the entity (cached) and hands the change to the Filter. A one
-second tick releases significant changes as Sparks, fires their logbook
-events (only with the logbook option) and writes them to SQLite in an executor
-thread in one batch.
+The event loop does O(1) per state change: the listener resolves the entity
+(cached) and appends the change's values to a queue. A one second tick hands
+that queue to an executor job, which runs the Filter, makes the Sparks and
+writes them to SQLite in one batch; back in the loop, the sensors learn what
+changed and the logbook events are fired (only with the logbook option).
+Like the recorder, the work per change happens off the loop, and the Sparks
+of a batch live only while it is written: nothing per change lasts long
+enough to reach (and trigger) the garbage collector's full collections.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time as dt_time, timedelta
 import logging
 from pathlib import Path
@@ -44,6 +47,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import (
     BATCH_INTERVAL_S,
+    CHANGE_BACKLOG_LIMIT,
     CONF_ENGINE_TOKEN,
     CONF_ENGINE_URL,
     CONF_LEARN_TIME,
@@ -62,7 +66,6 @@ from .const import (
     QUEUE_LIMIT,
     REVIEW_LIMIT,
     SIGNAL_SPARKS_UPDATED,
-    TICK_SLICE,
 )
 from .database_repairs import DatabaseRepairs
 from .engine.anonymizer import Anonymizer
@@ -72,10 +75,14 @@ from .engine.pipeline import SparkPipeline
 from .engine.significance import SignificanceFilter
 from .engine.spark import Spark
 from .engine.spark_store import (
+    ROW_WIDTH,
     SparkStore,
     StoreCorruptError,
     StoreError,
     StoreLockedError,
+    flat_rows,
+    row_spark,
+    spark_row,
 )
 from .engine_client import EngineAuthError, EngineClient, EngineError
 from .history_import import ImportProgress, async_import_recent_history
@@ -91,6 +98,15 @@ _LOGGER = logging.getLogger(__package__)
 FIRST_IMPORT_PENDING = "first_import_pending"
 
 type AisthosConfigEntry = ConfigEntry[AisthosRuntime]
+# The listener hands each observed change on as CHANGE_WIDTH values appended
+# to one flat list: entity id, old and new state, time, caused by an
+# automation, context id, the entity's (cached) info. Strings and numbers,
+# no object per change: at thousands of changes a second, every object that
+# lives until the next job would bring the garbage collector's (long) full
+# collections nearer.
+CHANGE_WIDTH = 7
+# The perceive job offers the GIL every this many values (about 100 changes, 1 ms).
+YIELD_EVERY = 100 * CHANGE_WIDTH
 
 
 @dataclass(slots=True)
@@ -101,6 +117,7 @@ class RuntimeStats:
     sparks_dropped_queue_full: int = 0
     sparks_dropped_review_full: int = 0
     camera_sparks_refused: int = 0
+    changes_dropped_backlog_full: int = 0
     write_errors: int = 0
     last_write_error: str | None = None
     batches: int = 0
@@ -126,7 +143,14 @@ class AisthosRuntime:
         self.sparks_today = 0
         self.last_spark: Spark | None = None
         self.pending: list[tuple[int, Spark]] = []
-        self._queue: deque[Spark] = deque()
+        # Filled by the listener; handed whole to the next perceive job.
+        self._changes: list[Any] = []
+        # Camera Sparks checked in the loop, stored by the next perceive job.
+        self._camera_sparks: deque[Spark] = deque()
+        # Sparks not yet written (a write failed or a backup holds writes),
+        # as the values of their rows, ROW_WIDTH each: no object per Spark.
+        # Touched only by the perceive job and under the write lock.
+        self._unwritten: list[Any] = []
         self._review_queue: deque[Spark] = deque()
         # Held while anything writes to the Spark database; a backup takes it
         # to know that nothing is half-way through a write.
@@ -262,7 +286,6 @@ class AisthosRuntime:
     async def async_stop(self) -> None:
         """Stop listening, write everything pending and close the store."""
         self._release_listeners()
-        self._accept(self.pipeline.flush())
         await self._async_catch_up(final=True)
         await self.hass.async_add_executor_job(self.store.close)
 
@@ -280,7 +303,6 @@ class AisthosRuntime:
     async def _async_on_stop(self, _event: Event) -> None:
         # HA does not unload entries on stop: write what is still in memory.
         self._unsub_stop = None
-        self._accept(self.pipeline.flush())
         await self._async_catch_up(final=True)
         await self.hass.async_add_executor_job(self.store.checkpoint)
 
@@ -336,24 +358,31 @@ class AisthosRuntime:
     @callback
     def _async_state_changed(self, event: Event[EventStateChangedData]) -> None:
         data = event.data
-        entity_id = data["entity_id"]
         new_state = data["new_state"]
+        if new_state is None:
+            return  # removed; not a moment in the home
+        entity_id = data["entity_id"]
         info = self.observed.get(entity_id, new_state)
         if info is None:
             return
+        changes = self._changes
+        if len(changes) >= CHANGE_BACKLOG_LIMIT * CHANGE_WIDTH:
+            # The perceive job cannot run (a stuck disk holds the write lock):
+            # changes are dropped until it catches up.
+            self.stats.changes_dropped_backlog_full += 1
+            return
         old_state = data["old_state"]
-        if new_state is None:
-            return  # removed; not a moment in the home
-        # As values: a StateChange per change would be one more object for
-        # the garbage collector, at thousands of changes a second.
-        self.pipeline.significance.offer_values(
-            entity_id,
-            old_state.state if old_state is not None else None,
-            new_state.state,
-            new_state.last_updated_timestamp,
-            event.context.parent_id is not None,
-            event.context.id,
-            info,
+        context = event.context
+        changes.extend(
+            (
+                entity_id,
+                old_state.state if old_state is not None else None,
+                new_state.state,
+                new_state.last_updated_timestamp,
+                context.parent_id is not None,
+                context.id,
+                info,
+            )
         )
 
     @callback
@@ -382,7 +411,7 @@ class AisthosRuntime:
             self.stats.camera_sparks_refused += 1
             _LOGGER.debug("Refused a camera Spark from %s: %s", camera, err)
             return
-        self._accept([spark])
+        self._camera_sparks.append(spark)
 
     @callback
     def _async_registry_changed(self, _event: Event[Any]) -> None:
@@ -390,100 +419,150 @@ class AisthosRuntime:
 
     @callback
     def _async_tick(self, now: datetime) -> None:
-        self._async_release(now.timestamp())
-
-    @callback
-    def _async_release(self, now: float) -> None:
-        # A slice at a time, so a burst never holds the event loop for long;
-        # the rest follows on the next turn of the loop.
-        self._accept(self.pipeline.collect(now, TICK_SLICE))
-        if self.pipeline.significance.has_due(now):
-            self.hass.loop.call_soon(self._async_release, now)
-            return
+        if self._write_lock.locked():
+            return  # the job under way (or a slow write) goes on; the next tick follows
         if (
-            (self._queue or self._review_queue or self.anonymizer.changed)
-            and not self._write_lock.locked()
-            and not self.writes_paused
+            self._changes
+            or self._camera_sparks
+            or self.pipeline.significance.has_pending()
+            or self._unwritten
+            or self._review_queue
+            or self.anonymizer.changed
         ):
-            self.entry.async_create_background_task(self.hass, self._async_write(), "aisthos write")
+            self.entry.async_create_background_task(
+                self.hass, self._async_perceive(now.timestamp()), "aisthos perceive"
+            )
 
-    @callback
-    def _accept(self, sparks: list[Spark]) -> None:
-        """Route fresh Sparks to the store or to the review list."""
+    async def _async_perceive(
+        self, now: float | None = None, *, final: bool = False, flush: bool = False
+    ) -> None:
+        """Run one perceive job (Filter, Sparks, write) and tell the loop what it made.
+
+        final: wait for a job under way, then write even while a backup holds
+        writes (one begins, or HA stops). flush: release every change the
+        Filter still holds (HA stops).
+        """
+        if self._write_lock.locked() and not final:
+            return
+        async with self._write_lock:
+            changes, self._changes = self._changes, []
+            batch = await self.hass.async_add_executor_job(
+                self._perceive_and_write,
+                changes,
+                time.time() if now is None else now,
+                dt_util.start_of_local_day().timestamp(),
+                flush,
+                self.writes_paused and not final,
+            )
+        stats = self.stats
+        stats.sparks_stored += batch.stored
+        stats.sparks_dropped_queue_full += batch.dropped_queue_full
+        stats.sparks_dropped_review_full += batch.dropped_review_full
+        if batch.stored:
+            stats.batches += 1
+        if batch.error is not None:
+            stats.write_errors += 1
+            stats.last_write_error = str(batch.error)
+            if stats.write_errors == 1 or final:
+                _LOGGER.warning(
+                    "Could not store %d Sparks, will retry: %s", batch.unwritten, batch.error
+                )
+        if batch.pending:
+            self.pending.extend(batch.pending)
+        if batch.last is not None:
+            self._announce(batch.logged, batch.today, batch.last)
+        elif batch.pending:
+            async_dispatcher_send(self.hass, self.signal)
+
+    def _perceive_and_write(
+        self, changes: list[Any], now: float, midnight: float, flush: bool, paused: bool
+    ) -> PerceivedBatch:
+        """Executor: the Filter and Template for the changes handed over, then one write.
+
+        The only code that touches the Filter, the write queues and (but for
+        lookups) the anonymizer, one job at a time under the write lock.
+        """
+        batch = PerceivedBatch(midnight=midnight, logbook=self.logbook)
+        pipeline = self.pipeline
+        significance = pipeline.significance
+        offer = significance.offer_values
+        for i in range(0, len(changes), CHANGE_WIDTH):
+            if i % YIELD_EVERY == 0:
+                # Let the event loop have the GIL if it waits for it, instead
+                # of after Python's 5 ms switch interval.
+                time.sleep(0)
+            entity_id, old, new, at, from_automation, context_id, info = changes[
+                i : i + CHANGE_WIDTH
+            ]
+            # What settled before this change is released first, as a replay
+            # of history does: the debounce window is exact, and each Spark
+            # is made, kept as its row's values and freed while changes come.
+            if significance.has_due(at):
+                self._keep(pipeline.collect(at), batch)
+            offer(entity_id, old, new, at, from_automation, context_id, info)
+        del changes
+        self._keep(pipeline.flush() if flush else pipeline.collect(now), batch)
+        camera = self._camera_sparks
+        self._keep([camera.popleft() for _ in range(len(camera))], batch)
+        unwritten = self._unwritten
+        if (overflow := len(unwritten) // ROW_WIDTH - QUEUE_LIMIT) > 0:
+            # Keep the newest: old moments matter least when the disk is stuck.
+            del unwritten[: overflow * ROW_WIDTH]
+            batch.dropped_queue_full += overflow
+        if paused or not (unwritten or self._review_queue or self.anonymizer.changed):
+            return batch
+        review = list(self._review_queue)
+        self._review_queue.clear()
+        anonymizer_state = self.anonymizer.state() if self.anonymizer.changed else None
+        self.anonymizer.changed = False
+        try:
+            batch.pending = self._write_batch(unwritten, review, anonymizer_state)
+        except StoreError as err:
+            # Kept for the next job: a failed batch is retried whole.
+            self._review_queue.extendleft(reversed(review))
+            if anonymizer_state is not None:
+                self.anonymizer.changed = True
+            batch.error, batch.unwritten = err, len(unwritten) // ROW_WIDTH
+            return batch
+        batch.stored = len(unwritten) // ROW_WIDTH
+        unwritten.clear()
+        return batch
+
+    def _keep(self, sparks: list[Spark], batch: PerceivedBatch) -> None:
+        """Executor: queue fresh Sparks for writing, or for review (bounded)."""
         if not sparks:
             return
         if self.review:
             room = REVIEW_LIMIT - len(self.pending) - len(self._review_queue)
             if room < len(sparks):
-                self.stats.sparks_dropped_review_full += len(sparks) - max(room, 0)
+                batch.dropped_review_full += len(sparks) - max(room, 0)
                 sparks = sparks[: max(room, 0)]
             self._review_queue.extend(sparks)
             return
-        overflow = len(self._queue) + len(sparks) - QUEUE_LIMIT
-        if overflow > 0:
-            # Keep the newest: old moments matter least when the disk is stuck.
-            from_queue = min(overflow, len(self._queue))
-            for _ in range(from_queue):
-                self._queue.popleft()
-            sparks = sparks[overflow - from_queue :]
-            self.stats.sparks_dropped_queue_full += overflow
-        self._queue.extend(sparks)
-        self._announce(sparks)
+        extend = self._unwritten.extend
+        for spark in sparks:
+            extend(spark_row(spark))
+            batch.count(spark)
 
     @callback
-    def _announce(self, sparks: list[Spark]) -> None:
+    def _announce(self, sparks: list[Spark], today: int, last: Spark | None) -> None:
         """Logbook events and sensor updates for Sparks that are kept."""
-        midnight = dt_util.start_of_local_day().timestamp()
-        if self.logbook:
+        if self.logbook and sparks:
             fire = self.hass.bus.async_fire
             # One context per batch: a batch is one perception step, and a context
             # per Spark would cost an id each at thousands of Sparks a second.
             context = Context()
             for spark in sparks:
                 fire(EVENT_SPARK, spark.as_dict(), context=context)
-        for spark in sparks:
-            if spark.time >= midnight:
-                self.sparks_today += 1
-        for spark in sparks:
-            if self.last_spark is None or spark.time >= self.last_spark.time:
-                self.last_spark = spark
+        self.sparks_today += today
+        if last is not None and (self.last_spark is None or last.time >= self.last_spark.time):
+            self.last_spark = last
         async_dispatcher_send(self.hass, self.signal)
 
     # ---- writing (executor) ------------------------------------------------
 
-    async def _async_write(self, final: bool = False) -> None:
-        """Write queued Sparks in one batch; on failure keep them for the next tick."""
-        if (self._write_lock.locked() or self.writes_paused) and not final:
-            return
-        async with self._write_lock:
-            batch = list(self._queue)
-            review = list(self._review_queue)
-            self._queue.clear()
-            self._review_queue.clear()
-            anonymizer_state = self.anonymizer.state() if self.anonymizer.changed else None
-            self.anonymizer.changed = False
-            try:
-                added_pending = await self.hass.async_add_executor_job(
-                    self._write_batch, batch, review, anonymizer_state
-                )
-            except StoreError as err:
-                self._queue.extendleft(reversed(batch))
-                self._review_queue.extendleft(reversed(review))
-                if anonymizer_state is not None:
-                    self.anonymizer.changed = True
-                self.stats.write_errors += 1
-                self.stats.last_write_error = str(err)
-                if self.stats.write_errors == 1 or final:
-                    _LOGGER.warning("Could not store %d Sparks, will retry: %s", len(batch), err)
-                return
-            self.stats.sparks_stored += len(batch)
-            self.stats.batches += 1
-            if added_pending:
-                self.pending.extend(added_pending)
-                async_dispatcher_send(self.hass, self.signal)
-
     def _write_batch(
-        self, batch: list[Spark], review: list[Spark], anonymizer_state: dict[str, Any] | None
+        self, batch: list[Any], review: list[Spark], anonymizer_state: dict[str, Any] | None
     ) -> list[tuple[int, Spark]]:
         try:
             if self._reopen:
@@ -504,11 +583,11 @@ class AisthosRuntime:
             raise
 
     def _write_batch_once(
-        self, batch: list[Spark], review: list[Spark], anonymizer_state: dict[str, Any] | None
+        self, batch: list[Any], review: list[Spark], anonymizer_state: dict[str, Any] | None
     ) -> list[tuple[int, Spark]]:
         # One transaction: a failed batch is retried whole, never stored twice.
         meta = {"anonymizer": anonymizer_state} if anonymizer_state is not None else None
-        ids = self.store.write_batch(batch, review, meta)
+        ids = self.store.write_batch((), review, meta, flat=batch)
         added = list(zip(ids, review, strict=True))
         if self.stats.write_errors:
             self.repairs.works()
@@ -529,7 +608,9 @@ class AisthosRuntime:
         self.pending = [(pid, s) for pid, s in self.pending if pid not in done]
         self.stats.sparks_stored += len(kept)
         if kept:
-            self._announce(kept)
+            midnight = dt_util.start_of_local_day().timestamp()
+            today = sum(1 for spark in kept if spark.time >= midnight)
+            self._announce(kept, today, max(kept, key=lambda spark: spark.time))
         else:
             async_dispatcher_send(self.hass, self.signal)
 
@@ -553,11 +634,15 @@ class AisthosRuntime:
 
     async def async_recent(self, limit: int, since: float | None, kind: str | None) -> list[Spark]:
         """Return the newest stored Sparks (written ones and those still queued)."""
-        await self._async_write()
+        await self._async_perceive()
         stored = await self.hass.async_add_executor_job(self.store.recent, limit, since, kind)
         # During a backup the queue and the Sparks kept in review are not
-        # written: read them from memory.
-        waiting = [*self._queue, *(s for *_, kept in self._deferred_reviews for s in kept)]
+        # written: read them from memory (under the lock: the job changes them).
+        async with self._write_lock:
+            waiting = [
+                *map(row_spark, flat_rows(self._unwritten)),
+                *(s for *_, kept in self._deferred_reviews for s in kept),
+            ]
         queued = [
             spark
             for spark in waiting
@@ -588,7 +673,7 @@ class AisthosRuntime:
 
     async def async_pause_writes(self) -> None:
         """Write what is queued, once writes under way end (a backup begins next)."""
-        await self._async_write(final=True)
+        await self._async_perceive(final=True)
 
     @callback
     def async_resume_writes(self) -> None:
@@ -604,7 +689,7 @@ class AisthosRuntime:
             keep, discard, _kept = self._deferred_reviews.pop(0)
             async with self._write_lock:
                 await self.hass.async_add_executor_job(self.store.resolve_pending, keep, discard)
-        await self._async_write(final)
+        await self._async_perceive(final=final, flush=final)
 
     async def async_growth_evidence(self) -> tuple[int, int]:
         """Return what growth is judged on: Sparks seen and skills approved."""
@@ -615,6 +700,32 @@ class AisthosRuntime:
         """Return how AisthOS currently prefers to talk (from learned preferences)."""
         style = self.learner.preferences.get("communication_style")
         return dict(style) if isinstance(style, dict) else {}
+
+
+@dataclass(slots=True)
+class PerceivedBatch:
+    """What one perceive job did, for the event loop to count and announce."""
+
+    midnight: float  # local midnight, for today's count
+    logbook: bool  # keep the new Sparks for logbook events
+    logged: list[Spark] = field(default_factory=list)  # new Sparks kept, with logbook on
+    today: int = 0  # new Sparks kept (not in review) since local midnight
+    last: Spark | None = None  # the newest of them
+    pending: list[tuple[int, Spark]] = field(default_factory=list)  # stored for review
+    stored: int = 0
+    unwritten: int = 0
+    dropped_queue_full: int = 0
+    dropped_review_full: int = 0
+    error: StoreError | None = None
+
+    def count(self, spark: Spark) -> None:
+        """Count a new Spark kept for writing."""
+        if spark.time >= self.midnight:
+            self.today += 1
+        if self.last is None or spark.time >= self.last.time:
+            self.last = spark
+        if self.logbook:
+            self.logged.append(spark)
 
 
 @callback

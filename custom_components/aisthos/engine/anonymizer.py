@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import hashlib
 import hmac
 import re
+import threading
 from typing import Any, Final
 
 from .ontology import AREA_UNKNOWN, MAX_AREAS_PER_TYPE, MAX_RESIDENTS, SUBJECT_SOMEONE, RoomType
@@ -64,6 +65,9 @@ class Anonymizer:
         if len(secret) < 16:
             raise ValueError("the anonymizer secret must be at least 16 bytes")
         self._secret = secret
+        # Held while a new token is handed out: Sparks are made in a worker
+        # thread while the event loop may name an area (a camera, an import).
+        self._assign = threading.Lock()
         self._refs: dict[str, str] = {}
         self._residents: dict[str, str] = {}
         self._areas: dict[str, str] = {}
@@ -101,12 +105,15 @@ class Anonymizer:
         """Return 'resident_a'… for a person; 'someone' past the alphabet."""
         ref = self.ref("person:" + person_key)
         role = self._residents.get(ref)
-        if role is None:
-            if len(self._residents) >= MAX_RESIDENTS:
-                return SUBJECT_SOMEONE
-            role = f"resident_{chr(ord('a') + len(self._residents))}"
-            self._residents[ref] = role
-            self.changed = True
+        if role is not None:
+            return role
+        with self._assign:
+            if (role := self._residents.get(ref)) is None:
+                if len(self._residents) >= MAX_RESIDENTS:
+                    return SUBJECT_SOMEONE
+                role = f"resident_{chr(ord('a') + len(self._residents))}"
+                self._residents[ref] = role
+                self.changed = True
         return role
 
     def area(self, area_key: str | None, area_name: str | None) -> str:
@@ -115,17 +122,23 @@ class Anonymizer:
             return AREA_UNKNOWN
         ref = self.ref("area:" + area_key)
         token = self._areas.get(ref)
-        if token is None:
-            room = room_type(area_name).value
-            taken = sum(1 for t in self._areas.values() if t == room or t.startswith(room + "_"))
-            if taken >= MAX_AREAS_PER_TYPE:
-                token = AREA_UNKNOWN
-            else:
-                token = room if taken == 0 else f"{room}_{taken + 1}"
-            self._areas[ref] = token
-            self.changed = True
+        if token is not None:
+            return token
+        with self._assign:
+            if (token := self._areas.get(ref)) is None:
+                room = room_type(area_name).value
+                taken = sum(
+                    1 for t in self._areas.values() if t == room or t.startswith(room + "_")
+                )
+                if taken >= MAX_AREAS_PER_TYPE:
+                    token = AREA_UNKNOWN
+                else:
+                    token = room if taken == 0 else f"{room}_{taken + 1}"
+                self._areas[ref] = token
+                self.changed = True
         return token
 
     def state(self) -> dict[str, Any]:
         """Return the token tables to persist (hashed keys only)."""
-        return {"residents": dict(self._residents), "areas": dict(self._areas)}
+        with self._assign:
+            return {"residents": dict(self._residents), "areas": dict(self._areas)}

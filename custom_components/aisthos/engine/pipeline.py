@@ -22,9 +22,9 @@ class SparkPipeline:
         """Offer one state change of an observed entity."""
         self.significance.offer(change, info)
 
-    def collect(self, now: float, limit: int | None = None) -> list[Spark]:
-        """Return the Sparks of changes that became significant by now (at most limit)."""
-        return self._perceive(self.significance.due(now, limit))
+    def collect(self, now: float) -> list[Spark]:
+        """Return the Sparks of changes that became significant by now."""
+        return self._perceive(self.significance.due(now))
 
     def replay(self, changes: Iterable[tuple[StateChange, EntityInfo]]) -> list[Spark]:
         """Return the Sparks of recorded changes, given in time order.

@@ -4,7 +4,7 @@ It drops attribute-only updates and availability noise, debounces flapping
 entities (a change that is undone within the debounce window never happened),
 applies numeric change thresholds, and rate-limits each entity with a token
 bucket. Every change is held for the debounce window, then released by due().
-Costs are O(1) per change: this runs in Home Assistant's event loop.
+Costs are O(1) per change (it runs for every observed change of a home).
 """
 
 from __future__ import annotations
@@ -137,14 +137,14 @@ class SignificanceFilter:
         self._pending[entity_id] = (old, new, at, from_automation, context_id)
         self._info[entity_id] = info
 
-    def due(self, now: float, limit: int | None = None) -> list[tuple[StateChange, EntityInfo]]:
-        """Release the changes that stayed put for the debounce window (at most limit)."""
+    def due(self, now: float) -> list[tuple[StateChange, EntityInfo]]:
+        """Release the changes that stayed put for the debounce window."""
         released: list[tuple[StateChange, EntityInfo]] = []
         if not self._pending:
             return released
         horizon = now - self.settings.debounce_s
         pending = self._pending
-        while pending and (limit is None or len(released) < limit):
+        while pending:
             entity_id = next(iter(pending))
             old, new, at, from_automation, context_id = pending[entity_id]
             if at > horizon:
@@ -167,8 +167,11 @@ class SignificanceFilter:
         """Return whether a change is ready to be released."""
         if not self._pending:
             return False
-        held = next(iter(self._pending.values()))
-        return held[2] <= now - self.settings.debounce_s
+        return next(iter(self._pending.values()))[2] <= now - self.settings.debounce_s
+
+    def has_pending(self) -> bool:
+        """Return whether a change is held back (to be released or dropped later)."""
+        return bool(self._pending)
 
     def flush(self) -> list[tuple[StateChange, EntityInfo]]:
         """Release everything pending (shutdown, end of a history file)."""

@@ -27,6 +27,8 @@ _COLUMN_DEFS: Final = """
     action TEXT NOT NULL, object TEXT NOT NULL, band TEXT NOT NULL, cause TEXT NOT NULL,
     ref TEXT NOT NULL, extra TEXT
 """
+_INSERT_SPARK: Final = f"INSERT INTO sparks ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)"
+_INSERT_PENDING: Final = f"INSERT INTO pending ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)"
 _SCHEMA: Final = f"""
 CREATE TABLE IF NOT EXISTS sparks ({_COLUMN_DEFS});
 CREATE INDEX IF NOT EXISTS sparks_time ON sparks (time);
@@ -51,7 +53,12 @@ class StoreEmptiedError(StoreCorruptError):
     """The database file is there but empty: its content was lost (truncated)."""
 
 
-def _row(spark: Spark) -> tuple[Any, ...]:
+# Values per stored Spark, in _COLUMNS order (a row of flat_rows()).
+ROW_WIDTH: Final = 10
+
+
+def spark_row(spark: Spark) -> tuple[Any, ...]:
+    """Return a Spark as the values of its row, in _COLUMNS order."""
     return (
         spark.time, spark.kind, spark.area, spark.subject, spark.action,
         spark.object, spark.band, spark.cause, spark.ref,
@@ -67,7 +74,14 @@ def _json(text: str) -> Any:
         raise StoreCorruptError(f"a stored value is not JSON: {err}") from None
 
 
-def _spark(row: Sequence[Any]) -> Spark:
+def flat_rows(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    """Yield the rows of Sparks kept as one flat list of ROW_WIDTH values each."""
+    for i in range(0, len(values), ROW_WIDTH):
+        yield values[i : i + ROW_WIDTH]
+
+
+def row_spark(row: Sequence[Any]) -> Spark:
+    """Rebuild the Spark of a row (raises StoreCorruptError for a damaged one)."""
     extra = _json(row[9]) if row[9] else {}
     if not isinstance(extra, dict):
         raise StoreCorruptError("a Spark's extra fields are not a mapping")
@@ -179,9 +193,7 @@ class SparkStore:
 
         def work(conn: sqlite3.Connection) -> int:
             conn.execute("BEGIN")
-            conn.executemany(
-                f"INSERT INTO sparks ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", map(_row, sparks)
-            )
+            conn.executemany(_INSERT_SPARK, map(spark_row, sparks))
             conn.execute("COMMIT")
             return len(sparks)
 
@@ -192,9 +204,13 @@ class SparkStore:
         sparks: Sequence[Spark],
         review: Sequence[Spark] = (),
         meta: Mapping[str, Any] | None = None,
+        *,
+        flat: Sequence[Any] = (),
     ) -> list[int]:
         """Store Sparks, Sparks for review and meta values in one transaction.
 
+        flat: more Sparks, as one flat list of their row values (see
+        flat_rows): how the live writer keeps them, without an object each.
         All or nothing: a batch that fails can be retried whole without
         storing any Spark twice. Return the review ids.
         """
@@ -204,14 +220,13 @@ class SparkStore:
 
         def work(conn: sqlite3.Connection) -> list[int]:
             conn.execute("BEGIN")
-            conn.executemany(
-                f"INSERT INTO sparks ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", map(_row, sparks)
-            )
+            conn.executemany(_INSERT_SPARK, map(spark_row, sparks))
+            conn.executemany(_INSERT_SPARK, flat_rows(flat))
             ids = [
                 int(
                     conn.execute(
-                        f"INSERT INTO pending ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                        _row(spark),
+                        _INSERT_PENDING,
+                        spark_row(spark),
                     ).lastrowid
                     or 0
                 )
@@ -230,9 +245,7 @@ class SparkStore:
             ids = []
             conn.execute("BEGIN")
             for spark in sparks:
-                cursor = conn.execute(
-                    f"INSERT INTO pending ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", _row(spark)
-                )
+                cursor = conn.execute(_INSERT_PENDING, spark_row(spark))
                 ids.append(int(cursor.lastrowid or 0))
             conn.execute("COMMIT")
             return ids
@@ -246,7 +259,7 @@ class SparkStore:
             rows = conn.execute(
                 f"SELECT id, {_COLUMNS} FROM pending ORDER BY id LIMIT ?", (limit,)
             ).fetchall()
-            return [(int(row[0]), _spark(row[1:])) for row in rows]
+            return [(int(row[0]), row_spark(row[1:])) for row in rows]
 
         return self._run(work)
 
@@ -279,13 +292,13 @@ class SparkStore:
             args.append(kind)
         query += " ORDER BY time DESC, id DESC LIMIT ?"
         args.append(limit)
-        return self._run(lambda conn: [_spark(r) for r in conn.execute(query, args).fetchall()])
+        return self._run(lambda conn: [row_spark(r) for r in conn.execute(query, args).fetchall()])
 
     def between(self, start: float, end: float) -> list[Spark]:
         """Return Sparks with start <= time < end, oldest first."""
         return self._run(
             lambda conn: [
-                _spark(r)
+                row_spark(r)
                 for r in conn.execute(
                     f"SELECT {_COLUMNS} FROM sparks WHERE time >= ? AND time < ? ORDER BY time, id",
                     (start, end),
@@ -304,7 +317,7 @@ class SparkStore:
         marks = ", ".join("?" * len(wanted))
         return self._run(
             lambda conn: [
-                _spark(r)
+                row_spark(r)
                 for r in conn.execute(
                     f"SELECT {_COLUMNS} FROM sparks WHERE time >= ? AND time < ? "
                     f"AND ref IN ({marks}) ORDER BY time, id",
@@ -327,7 +340,7 @@ class SparkStore:
             if not rows:
                 return
             for row in rows:
-                yield _spark(row[1:])
+                yield row_spark(row[1:])
             last = int(rows[-1][0])
 
     def count(self, since: float = 0.0) -> int:
