@@ -1,8 +1,9 @@
-"""Import the AisthOS engine without duplicating it.
+"""Import the AisthOS engine modules the add-on uses.
 
-In the add-on image the engine is copied next to this package (/opt/aisthos/engine).
-In a checkout it lives in custom_components/aisthos/engine, which is put on
-sys.path the way scripts/learn.py does. AISTHOS_ENGINE_PATH overrides both.
+They sit next to this package, in the image (/opt/aisthos/engine) as in the
+add-on folder (addon/engine, the copy scripts/sync-addon makes of the
+integration's engine). AISTHOS_ENGINE_PATH names another folder holding an
+engine/ package.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ import sys
 _HERE = Path(__file__).resolve()
 _CANDIDATES = [
     os.environ.get("AISTHOS_ENGINE_PATH", ""),
-    str(_HERE.parents[1]),  # image layout: /opt/aisthos/{aisthos_addon,engine}
-    str(_HERE.parents[2] / "custom_components" / "aisthos"),  # repository checkout
+    str(_HERE.parents[1]),  # {aisthos_addon,engine} side by side
 ]
 for _candidate in _CANDIDATES:
     if _candidate and (Path(_candidate) / "engine" / "template.py").is_file():

@@ -284,9 +284,9 @@ def test_addon_files_exist() -> None:
     dockerfile = (ADDON / "Dockerfile").read_text(encoding="utf-8")
     assert "ARG BUILD_FROM" in dockerfile
     assert "FROM ${BUILD_FROM}" in dockerfile
-    # The engine is copied from the repository, never duplicated in addon/.
-    assert "COPY custom_components/aisthos/engine" in dockerfile
-    assert not (ADDON / "engine").exists()
+    # The Supervisor's build context is the add-on folder: the engine copy is in it.
+    assert "COPY engine /opt/aisthos/engine" in dockerfile
+    assert (ADDON / "engine" / "template.py").is_file()
 
 
 @pytest.mark.parametrize(

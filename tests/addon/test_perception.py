@@ -172,7 +172,7 @@ def test_a_perception_cycle_leaves_no_file_behind(tmp_path: Path) -> None:
     addon = Path(__file__).resolve().parents[2] / "addon"
     repo = Path(__file__).resolve().parents[2]
     env = {key: value for key, value in os.environ.items() if key not in ("TMPDIR", "TEMP", "TMP")}
-    env.update(TMPDIR=str(tmp), AISTHOS_ENGINE_PATH=str(repo / "custom_components" / "aisthos"))
+    env.update(TMPDIR=str(tmp), AISTHOS_ENGINE_PATH=str(addon))
     done = subprocess.run(
         [
             sys.executable,
