@@ -503,12 +503,20 @@ def _best_arc(
     j_idx = i_idx + np.tile(np.arange(k), k)
     arc_start, arc_end = starts[i_idx], ends[j_idx]
     length = np.minimum(arc_end - arc_start + 1, _DAY)
+    # Minutes are whole numbers: counts inside [start, end] come from a
+    # running count over a minute grid (one lookup per arc, not a search).
+    # The grid covers the values shifted a day either way and every bound.
+    origin = -_DAY - pad - 1
+    size = 3 * _DAY + 2 * pad + BIN_MIN + 2
+    upper = arc_end.astype(np.int64) - origin
+    below = arc_start.astype(np.int64) - 1 - origin
 
     def count(values: IntArray) -> FloatArray:
-        doubled = np.sort(np.concatenate([values, values + _DAY, values - _DAY]))
-        hi = np.searchsorted(doubled, arc_end, side="right")
-        lo = np.searchsorted(doubled, arc_start, side="left")
-        counted: FloatArray = np.minimum(hi - lo, len(values)).astype(np.float64)
+        minutes = np.asarray(values, dtype=np.int64) % _DAY
+        shifted = np.concatenate([minutes, minutes + _DAY, minutes - _DAY]) - origin
+        running = np.cumsum(np.bincount(shifted, minlength=size))
+        inside = running[upper] - running[below]
+        counted: FloatArray = np.minimum(inside, len(values)).astype(np.float64)
         return counted
 
     right = count(hit_minutes)
@@ -875,7 +883,7 @@ class RoutineMiner:
         action_days = data.day[act]
         for group in np.split(by_code, bounds) if len(by_code) else []:
             trig_code = int(codes[group[0]])
-            seen[trig_code] = set(np.unique(action_days[group]).tolist())
+            seen[trig_code] = set(action_days[group].tolist())
             delays[trig_code] = gaps[group].tolist()
         out = []
         for trig_code in self._most_promising(data, seen, delays, code):
@@ -1005,7 +1013,7 @@ class RoutineMiner:
         for group in np.split(by_code, bounds) if len(by_code) else []:
             held_code = int(held_codes[group[0]])
             ages[held_code] = age[group].tolist()
-            days[held_code] = set(np.unique(action_days[a_pos[group]]).tolist())
+            days[held_code] = set(action_days[a_pos[group]].tolist())
         # Each held state's firings first (cheap), then only the likeliest replayed.
         planned: dict[int, tuple[float, float, FloatArray, IntArray, IntArray]] = {}
         for held_code in self._by_days_and_share(data, days, ages)[:RANKED_CLOSER]:
