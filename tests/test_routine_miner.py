@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
+from custom_components.aisthos.engine import routine_miner
 from custom_components.aisthos.engine.routine_miner import RoutineMiner
 from custom_components.aisthos.engine.spark import Spark
 
@@ -196,3 +199,55 @@ def test_a_clock_does_not_fire_at_a_time_the_spring_forward_skips() -> None:
     assert skill.trigger.at is not None
     assert skill.stats is not None
     assert (skill.stats.firings, skill.stats.right) == (20, 20)  # 21 days, one without 02:32
+
+
+def _best_arc_by_search(hit, fire, base, pad, max_length=1440):  # type: ignore[no-untyped-def]
+    """The best-arc search as first written: two sorted searches per arc."""
+    day, width = 1440, routine_miner.BIN_MIN
+    bins = np.unique(hit // width) * width
+    k = len(bins)
+    starts = bins.astype(np.float64) - pad
+    ends = np.concatenate([bins, bins + day]).astype(np.float64) + width - 1 + pad
+    i_idx = np.repeat(np.arange(k), k)
+    j_idx = i_idx + np.tile(np.arange(k), k)
+    arc_start, arc_end = starts[i_idx], ends[j_idx]
+    length = np.minimum(arc_end - arc_start + 1, day)
+
+    def count(values):  # type: ignore[no-untyped-def]
+        doubled = np.sort(np.concatenate([values, values + day, values - day]))
+        hi = np.searchsorted(doubled, arc_end, side="right")
+        lo = np.searchsorted(doubled, arc_start, side="left")
+        return np.minimum(hi - lo, len(values)).astype(np.float64)
+
+    right = count(hit)
+    fired = np.maximum(count(fire), right)
+    n = np.maximum(fired, 1)
+    z2 = 1.64**2
+    rate = np.where(fired > 0, right / n, 0.0)
+    margin = 1.64 * np.sqrt(rate * (1 - rate) / n + z2 / (4 * n**2))
+    bound = np.maximum(0.0, (rate + z2 / (2 * n) - margin) / (1 + z2 / n))
+    b = base(length)
+    value = np.maximum(0.0, (bound - b) / np.maximum(1e-9, 1.0 - b))
+    scores = np.where(length <= max_length, right * value, 0.0)
+    best = int(np.argmax(scores))
+    if scores[best] <= 0:
+        return None
+    if length[best] >= day - 2 * pad:
+        return 0, day - 1
+    return int(arc_start[best]) % day, int(arc_end[best]) % day
+
+
+def test_arc_counts_match_sorted_searches_on_random_minutes() -> None:
+    rng = np.random.default_rng(7)
+    for _ in range(60):
+        centre = int(rng.integers(0, 1440))
+        spread = rng.normal(0, float(rng.uniform(5, 120)), int(rng.integers(1, 30)))
+        hit = (centre + spread).astype(np.int64) % 1440
+        fire = np.concatenate([hit, rng.integers(0, 1440, int(rng.integers(0, 80)))])
+        pad, cap = int(rng.integers(0, 30)), int(rng.integers(60, 1441))
+
+        def base(length):  # type: ignore[no-untyped-def]
+            return np.minimum(0.9, length / 1440)
+
+        want = _best_arc_by_search(hit, fire, base, pad, cap)
+        assert routine_miner._best_arc(hit, fire, base, pad, cap) == want
