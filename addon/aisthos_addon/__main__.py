@@ -10,6 +10,7 @@ import sys
 
 from aiohttp import web
 
+from .builtin_models import BuiltinPipeline, available as builtin_available
 from .config import ConfigError, load_settings
 from .llm import SkillTextWriter, load_generator
 from .perception import Perceiver, PerceptionModel
@@ -46,13 +47,14 @@ def main(argv: list[str] | None = None) -> int:
     perceiver = None
     if settings.perception_model:
         perceiver = Perceiver(PerceptionModel(settings.perception_model))
-        _LOGGER.info(
-            "Perception model %s on onnxruntime %s",
-            perceiver.model.name,
-            perceiver.model.ort_version,
-        )
+    elif builtin_available():
+        perceiver = Perceiver(BuiltinPipeline())
     else:
-        _LOGGER.info("No perception model configured: camera perception is off")
+        _LOGGER.warning("The built-in perception models are missing: camera perception is off")
+    if perceiver is not None:
+        _LOGGER.info(
+            "Perception: %s on onnxruntime %s", perceiver.model.name, perceiver.model.ort_version
+        )
     writer = SkillTextWriter(load_generator(settings.llm_model))
     if not settings.under_supervisor:
         _LOGGER.info(

@@ -7,7 +7,9 @@ model might read in a frame can reach a Spark: every Spark is built by the
 engine's Templates, which have no text field and reject any value outside the
 ontology (labels that are not expressions, NaN, angles outside 0..180).
 
-Model contract (one ONNX file, given by path):
+By default the built-in models run (builtin_models.py: BlazePose, BlazeFace
+and mini-Xception, shipped in addon/models). A model of one's own is one ONNX
+file, given by path, with this contract:
   input   float32 [1, 3, H, W], RGB in 0..1 (H, W fixed or dynamic)
   outputs "person"     [1, 1]      probability that a person is in view
           "keypoints"  [1, 17, 3]  COCO pose keypoints (x, y in 0..1 of the frame, score)
@@ -25,7 +27,7 @@ import logging
 import math
 from pathlib import Path
 import time
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -110,6 +112,17 @@ class Observation:
     hand_angle: object  # float or None normally; anything a model may produce
     expression: object  # a label normally; anything a model may produce
     expression_score: float
+
+
+class FrameModel(Protocol):
+    """What a Perceiver runs: the built-in pipeline or a PerceptionModel of one's own."""
+
+    name: str
+    ort_version: str
+
+    def run(self, frame: NDArray[np.uint8]) -> Observation:
+        """Interpret one frame (H x W x 3, uint8)."""
+        ...
 
 
 class PerceptionModel:
@@ -198,7 +211,7 @@ class Perceiver:
     expression_threshold = 0.6
     gesture_cooldown = 10.0
 
-    def __init__(self, model: PerceptionModel) -> None:
+    def __init__(self, model: FrameModel) -> None:
         """Use one loaded model for all cameras (one inference at a time per camera)."""
         self.model = model
         self.cameras: dict[str, CameraState] = {}

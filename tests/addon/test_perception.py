@@ -144,7 +144,11 @@ def audit(event, args):
         writes.append(f"{event} {args[0]}")
 start = listing()
 from aisthos_addon.perception import Perceiver, PerceptionModel
-perceiver = Perceiver(PerceptionModel(model_path))
+if model_path == "builtin":
+    from aisthos_addon.builtin_models import BuiltinPipeline
+    perceiver = Perceiver(BuiltinPipeline())
+else:
+    perceiver = Perceiver(PerceptionModel(model_path))
 loaded = listing()
 ses = Path(os.environ["TMPDIR"]) / ".ses"
 ses_text = ses.read_text() if ses.exists() else ""
