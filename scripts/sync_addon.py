@@ -1,4 +1,4 @@
-"""Bring the engine modules the add-on imports into addon/engine.
+"""Bring the engine modules the add-on imports into addon/aisthos_engine.
 
 The Supervisor builds an add-on with its own folder as the build context, so
 the add-on carries a copy of the parts of the integration's engine it uses.
@@ -8,7 +8,7 @@ The copy is made by this script and never edited by hand:
     scripts/sync-addon --check  exit 1 and list the differences, copy nothing
 
 The modules are found by following the relative imports of engine modules
-that addon/aisthos_addon/_engine.py imports (`from engine.x import ...`).
+that addon/aisthos_addon/_engine.py imports (`from aisthos_engine.x import ...`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import sys
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "custom_components" / "aisthos" / "engine"
-TARGET = REPO / "addon" / "engine"
+TARGET = REPO / "addon" / "aisthos_engine"
 ENTRY = REPO / "addon" / "aisthos_addon" / "_engine.py"
 NOTE = "# Copied from custom_components/aisthos/engine by scripts/sync-addon: do not edit.\n"
 
@@ -32,8 +32,8 @@ def _imports(tree: ast.AST, *, package: str | None) -> set[str]:
     for node in ast.walk(tree):
         if not isinstance(node, ast.ImportFrom) or node.module is None:
             continue
-        if package is None and node.module.startswith("engine."):
-            found.add(node.module.removeprefix("engine.").split(".")[0])
+        if package is None and node.module.startswith("aisthos_engine."):
+            found.add(node.module.removeprefix("aisthos_engine.").split(".")[0])
         elif package is not None and node.level == 1:
             found.add(node.module.split(".")[0])
     return found
@@ -49,7 +49,7 @@ def needed_modules(source: Path = SOURCE, entry: Path = ENTRY) -> list[str]:
             continue
         path = source / f"{name}.py"
         if not path.is_file():
-            raise SystemExit(f"the add-on imports engine.{name}, which {source} does not have")
+            raise SystemExit(f"the add-on imports aisthos_engine.{name}: {source} has no {name}")
         needed.add(name)
         todo.extend(_imports(ast.parse(path.read_text()), package="engine"))
     return sorted(needed)
@@ -96,10 +96,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.check:
         if diff := differences():
-            print("addon/engine is not in sync with the engine (run scripts/sync-addon):")
+            print("addon/aisthos_engine is not in sync with the engine (run scripts/sync-addon):")
             print("\n".join(f"  {line}" for line in diff))
             return 1
-        print("addon/engine is in sync")
+        print("addon/aisthos_engine is in sync")
         return 0
     sync()
     print(f"copied {len(expected())} engine modules to {TARGET.relative_to(REPO)}")

@@ -1,31 +1,24 @@
 """Import the AisthOS engine modules the add-on uses.
 
-They sit next to this package, in the image (/opt/aisthos/engine) as in the
-add-on folder (addon/engine, the copy scripts/sync-addon makes of the
-integration's engine). AISTHOS_ENGINE_PATH names another folder holding an
-engine/ package.
+They are the package aisthos_engine next to this one, in the image
+(/opt/aisthos/aisthos_engine) as in the add-on folder: the copy that
+scripts/sync-addon makes of the integration's engine (a test keeps the two
+the same). Its own name keeps it apart from the integration's `engine` in a
+process that loads both (the tests, the benchmarks). AISTHOS_ENGINE_PATH may
+name another folder holding an aisthos_engine package.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 import sys
 
-_HERE = Path(__file__).resolve()
-_CANDIDATES = [
-    os.environ.get("AISTHOS_ENGINE_PATH", ""),
-    str(_HERE.parents[1]),  # {aisthos_addon,engine} side by side
-]
-for _candidate in _CANDIDATES:
-    if _candidate and (Path(_candidate) / "engine" / "template.py").is_file():
-        if _candidate not in sys.path:
-            sys.path.insert(0, _candidate)
-        break
+if (_override := os.environ.get("AISTHOS_ENGINE_PATH")) and _override not in sys.path:
+    sys.path.insert(0, _override)
 
-from engine.anonymizer import room_type  # noqa: E402
-from engine.catalog import TEMPLATES  # noqa: E402
-from engine.ontology import (  # noqa: E402
+from aisthos_engine.anonymizer import room_type
+from aisthos_engine.catalog import TEMPLATES
+from aisthos_engine.ontology import (
     AREA_UNKNOWN,
     SUBJECT_SOMEONE,
     VOCABULARIES,
@@ -34,8 +27,8 @@ from engine.ontology import (  # noqa: E402
     Expression,
     ObjectType,
 )
-from engine.spark import Spark, make_spark  # noqa: E402
-from engine.template import SparkValueError  # noqa: E402
+from aisthos_engine.spark import Spark, make_spark
+from aisthos_engine.template import SparkValueError
 
 __all__ = [
     "AREA_UNKNOWN",

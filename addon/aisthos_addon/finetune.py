@@ -177,6 +177,10 @@ class TrainingReport:
     first_train_loss: float | None = None
     adapter_file: str = ""
     adapter_bytes: int = 0
+    # Mean log probability per token of the preferred replies, without and
+    # with the adapter: how far the answers moved toward them.
+    preferred_logprob_before: float | None = None
+    preferred_logprob_after: float | None = None
     seconds: float = 0.0
     finished: str = ""
 
@@ -263,6 +267,11 @@ def run_finetune(
     report.status = "trained"
     report.adapter_file = str(adapter)
     report.adapter_bytes = adapter.stat().st_size
+    from .adapted_answers import measure_shift  # noqa: PLC0415 - needs mlx
+
+    if (shift := measure_shift(model_dir, adapter_dir, dataset.train)) is not None:
+        report.preferred_logprob_before = round(shift.before, 4)
+        report.preferred_logprob_after = round(shift.after, 4)
     return finish()
 
 

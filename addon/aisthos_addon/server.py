@@ -23,11 +23,19 @@ import aiohttp
 from aiohttp import web
 
 from . import __version__
+from .adapted_answers import AdaptedAnswerer
 from .config import Settings
 from .discovery import announce
-from .finetune import ExportFormatError, mlx_status, next_run, run_finetune
+from .finetune import (
+    ADAPTER_FILE,
+    DEFAULT_PERSONA,
+    ExportFormatError,
+    mlx_status,
+    next_run,
+    run_finetune,
+)
 from .ha_client import SPARK_EVENT, SUPERVISOR_URL, HomeAssistantAPI, HomeAssistantError
-from .llm import SkillTextWriter, UntrustedOutputError, llama_available
+from .llm import SkillTextWriter, UntrustedOutputError, clean_text, llama_available
 from .perception import Perceiver
 
 _LOGGER = logging.getLogger(__name__)
@@ -94,9 +102,14 @@ class Service:
         self.session: aiohttp.ClientSession | None = None
         self.ha: HomeAssistantAPI | None = None
         self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="aisthos")
+        # MLX keeps its streams per thread: the fine-tuned model is loaded and
+        # run in one thread of its own.
+        self.mlx_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aisthos-mlx")
         self.recent: deque[dict[str, Any]] = deque(maxlen=100)
         self.tasks: list[asyncio.Task[None]] = []
         self.finetune_report: dict[str, Any] | None = None
+        # The fine-tuned companion, once Track C trained an adapter.
+        self.answerer: AdaptedAnswerer | None = None
         self.finetune_lock = asyncio.Lock()
         self.perception_lock = asyncio.Lock()
         self.started = time.time()
@@ -131,6 +144,14 @@ class Service:
                 self.perceiver.camera(camera.entity, camera.area)
                 self.tasks.append(asyncio.create_task(self._camera_loop(camera.entity)))
         self.tasks.append(asyncio.create_task(self._finetune_loop()))
+        adapter = self.settings.data_dir / "finetune" / "adapter" / ADAPTER_FILE
+        if adapter.is_file():
+            available, _reason = await asyncio.get_running_loop().run_in_executor(
+                self.executor, mlx_status
+            )
+            if available:
+                # An adapter from an earlier week answers until the next one.
+                await self.load_answerer()
 
     async def stop(self, app: web.Application) -> None:
         """Cancel background jobs and release resources."""
@@ -143,6 +164,7 @@ class Service:
         if self.session:
             await self.session.close()
         self.executor.shutdown(wait=True, cancel_futures=True)
+        self.mlx_executor.shutdown(wait=True, cancel_futures=True)
 
     # -- perception -----------------------------------------------------------
 
@@ -210,7 +232,30 @@ class Service:
             )
         self.finetune_report = report.as_dict()
         (folder / "report.json").write_text(json.dumps(self.finetune_report, indent=2))
+        if report.status == "trained":
+            await self.load_answerer()
         return self.finetune_report
+
+    def persona(self) -> str:
+        """Return the companion's persona as the fine-tune trained it (the export's)."""
+        path = self.settings.data_dir / "finetune" / "interactions.json"
+        try:
+            persona = json.loads(path.read_text(encoding="utf-8")).get("persona")
+            return clean_text(persona, 500, single_line=False) if persona else DEFAULT_PERSONA
+        except (OSError, ValueError, AttributeError, UntrustedOutputError):
+            return DEFAULT_PERSONA
+
+    async def load_answerer(self) -> None:
+        """Answer with the fine-tuned model from now on (where an adapter was trained)."""
+        adapter = self.settings.data_dir / "finetune" / "adapter"
+        if not (self.settings.finetune_model and (adapter / ADAPTER_FILE).is_file()):
+            return
+        try:
+            self.answerer = await asyncio.get_running_loop().run_in_executor(
+                self.mlx_executor, AdaptedAnswerer, self.settings.finetune_model, adapter
+            )
+        except (ImportError, OSError, ValueError) as err:
+            _LOGGER.warning("The fine-tuned model could not be loaded: %s", err)
 
     async def _finetune_loop(self) -> None:
         while True:
@@ -333,17 +378,28 @@ async def answer(request: web.Request) -> web.Response:
     question, context = body.get("question"), body.get("context", "")
     if not isinstance(question, str) or not isinstance(context, str):
         raise web.HTTPBadRequest(reason="'question' (and 'context') must be strings")
+    loop = asyncio.get_running_loop()
+    if (answerer := service.answerer) is not None:
+        # The fine-tuned companion: Track C's adapter shapes the reply.
+        persona = f"{service.persona()} {context[:1000]}".strip()
+        try:
+            text = await loop.run_in_executor(
+                service.mlx_executor, answerer.answer, question, persona
+            )
+        except UntrustedOutputError:
+            raise web.HTTPBadGateway(reason="the model gave no acceptable answer") from None
+        return web.json_response({"answer": text, "source": "adapted"})
     if not service.writer.available:
         raise web.HTTPServiceUnavailable(reason="no local LLM model")
     try:
-        text = await asyncio.get_running_loop().run_in_executor(
+        text = await loop.run_in_executor(
             service.executor, service.writer.answer, question, context
         )
     except UntrustedOutputError:
         raise web.HTTPBadRequest(reason="question rejected") from None
     if text is None:
         raise web.HTTPBadGateway(reason="the model gave no acceptable answer")
-    return web.json_response({"answer": text})
+    return web.json_response({"answer": text, "source": "llm"})
 
 
 @routes.post("/api/finetune/interactions")

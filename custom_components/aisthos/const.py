@@ -38,7 +38,7 @@ SIGNAL_SPARKS_UPDATED: Final = "aisthos_sparks_updated_{}"
 # Writes happen in batches at this interval: the most a crash may lose.
 BATCH_INTERVAL_S: Final = 1.0
 QUEUE_LIMIT: Final = 100_000
-# Observed changes waiting for the perceive job; past this the oldest are
+# Observed changes waiting for the perceive job; past this, new ones are
 # dropped (10 s of a very busy home: only while a stuck disk holds the job).
 CHANGE_BACKLOG_LIMIT: Final = 50_000
 REVIEW_LIMIT: Final = 1_000

@@ -14,10 +14,14 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, time as dt_time, timedelta
+from functools import partial
 import logging
 from pathlib import Path
+import threading
 import time
 from typing import Any
 
@@ -155,6 +159,11 @@ class AisthosRuntime:
         # Held while anything writes to the Spark database; a backup takes it
         # to know that nothing is half-way through a write.
         self._write_lock = asyncio.Lock()
+        # Set when the perceive job's thread is done with it. HA cancels its
+        # tasks and their executor futures as it stops, but a thread runs on:
+        # whoever writes next waits for this first (see _async_writing).
+        self._job_ended = threading.Event()
+        self._job_ended.set()
         # Serialises history imports (two at once would import a range twice).
         self.import_lock = asyncio.Lock()
         self.history_import = ImportProgress()
@@ -419,7 +428,7 @@ class AisthosRuntime:
 
     @callback
     def _async_tick(self, now: datetime) -> None:
-        if self._write_lock.locked():
+        if self._write_lock.locked() or not self._job_ended.is_set():
             return  # the job under way (or a slow write) goes on; the next tick follows
         if (
             self._changes
@@ -442,23 +451,56 @@ class AisthosRuntime:
         writes (one begins, or HA stops). flush: release every change the
         Filter still holds (HA stops).
         """
-        if self._write_lock.locked() and not final:
+        if (self._write_lock.locked() or not self._job_ended.is_set()) and not final:
             return
-        async with self._write_lock:
+        async with self._async_writing():
             changes, self._changes = self._changes, []
-            batch = await self.hass.async_add_executor_job(
-                self._perceive_and_write,
+            today = dt_util.start_of_local_day()
+            tomorrow = dt_util.start_of_local_day(today.date() + timedelta(days=1))
+            self._job_ended = ended = threading.Event()
+            job = self.hass.async_add_executor_job(
+                self._run_job,
+                ended,
                 changes,
                 time.time() if now is None else now,
-                dt_util.start_of_local_day().timestamp(),
+                (today.timestamp(), tomorrow.timestamp()),
                 flush,
                 self.writes_paused and not final,
             )
+            job.add_done_callback(partial(self._job_done, final))
+            # Shielded: a task cancelled as HA stops leaves the job to end (and
+            # be counted); the final flush waits for its thread (_async_writing).
+            await asyncio.shield(job)
+
+    @asynccontextmanager
+    async def _async_writing(self) -> AsyncIterator[None]:
+        """Hold the write lock, once a perceive job left by a cancelled task has ended."""
+        async with self._write_lock:
+            if not self._job_ended.is_set():
+                await self.hass.async_add_executor_job(self._job_ended.wait)
+            yield
+
+    def _run_job(self, ended: threading.Event, *args: Any) -> PerceivedBatch:
+        """Executor: one perceive job; says when its thread is done with it."""
+        try:
+            return self._perceive_and_write(*args)
+        finally:
+            ended.set()
+
+    @callback
+    def _job_done(self, final: bool, job: asyncio.Future[PerceivedBatch]) -> None:
+        if job.cancelled() or job.exception() is not None:
+            return  # the task that awaited it raises it (or HA stops)
+        self._account(job.result(), final)
+
+    @callback
+    def _account(self, batch: PerceivedBatch, final: bool) -> None:
+        """Count and announce what a perceive job did."""
         stats = self.stats
         stats.sparks_stored += batch.stored
         stats.sparks_dropped_queue_full += batch.dropped_queue_full
         stats.sparks_dropped_review_full += batch.dropped_review_full
-        if batch.stored:
+        if batch.stored or batch.pending:
             stats.batches += 1
         if batch.error is not None:
             stats.write_errors += 1
@@ -470,19 +512,26 @@ class AisthosRuntime:
         if batch.pending:
             self.pending.extend(batch.pending)
         if batch.last is not None:
-            self._announce(batch.logged, batch.today, batch.last)
+            # Midnight may have passed while the job ran: count what is of the new day.
+            crossed = dt_util.start_of_local_day().timestamp() >= batch.days[1]
+            self._announce(batch.logged, batch.tomorrow if crossed else batch.today, batch.last)
         elif batch.pending:
             async_dispatcher_send(self.hass, self.signal)
 
     def _perceive_and_write(
-        self, changes: list[Any], now: float, midnight: float, flush: bool, paused: bool
+        self,
+        changes: list[Any],
+        now: float,
+        days: tuple[float, float],
+        flush: bool,
+        paused: bool,
     ) -> PerceivedBatch:
         """Executor: the Filter and Template for the changes handed over, then one write.
 
         The only code that touches the Filter, the write queues and (but for
         lookups) the anonymizer, one job at a time under the write lock.
         """
-        batch = PerceivedBatch(midnight=midnight, logbook=self.logbook)
+        batch = PerceivedBatch(days=days, logbook=self.logbook)
         pipeline = self.pipeline
         significance = pipeline.significance
         offer = significance.offer_values
@@ -513,15 +562,16 @@ class AisthosRuntime:
             return batch
         review = list(self._review_queue)
         self._review_queue.clear()
-        anonymizer_state = self.anonymizer.state() if self.anonymizer.changed else None
-        self.anonymizer.changed = False
+        anonymizer_state = self.anonymizer.take_changes()
         try:
             batch.pending = self._write_batch(unwritten, review, anonymizer_state)
-        except StoreError as err:
+        except BaseException as err:
             # Kept for the next job: a failed batch is retried whole.
             self._review_queue.extendleft(reversed(review))
             if anonymizer_state is not None:
                 self.anonymizer.changed = True
+            if not isinstance(err, StoreError):
+                raise
             batch.error, batch.unwritten = err, len(unwritten) // ROW_WIDTH
             return batch
         batch.stored = len(unwritten) // ROW_WIDTH
@@ -599,7 +649,7 @@ class AisthosRuntime:
     async def async_resolve_review(self, keep: list[int], discard: list[int]) -> None:
         """Keep or discard Sparks waiting for review (stored after a backup, if one runs)."""
         kept = [spark for pid, spark in self.pending if pid in set(keep)]
-        async with self._write_lock:
+        async with self._async_writing():
             if self.writes_paused:
                 self._deferred_reviews.append((keep, discard, kept))
             else:
@@ -625,7 +675,7 @@ class AisthosRuntime:
         if self.writes_paused:
             return  # a backup is being made; old Sparks go the next night
         cutoff = time.time() - self.retention_days * 86400
-        async with self._write_lock:
+        async with self._async_writing():
             removed = await self.hass.async_add_executor_job(self.store.purge_older_than, cutoff)
         if removed:
             _LOGGER.debug(
@@ -638,11 +688,15 @@ class AisthosRuntime:
         stored = await self.hass.async_add_executor_job(self.store.recent, limit, since, kind)
         # During a backup the queue and the Sparks kept in review are not
         # written: read them from memory (under the lock: the job changes them).
-        async with self._write_lock:
-            waiting = [
-                *map(row_spark, flat_rows(self._unwritten)),
-                *(s for *_, kept in self._deferred_reviews for s in kept),
-            ]
+        async with self._async_writing():
+            unwritten = list(self._unwritten)
+            deferred = [s for *_, kept in self._deferred_reviews for s in kept]
+        waiting = [
+            *await self.hass.async_add_executor_job(
+                lambda: list(map(row_spark, flat_rows(unwritten)))
+            ),
+            *deferred,
+        ]
         queued = [
             spark
             for spark in waiting
@@ -661,7 +715,7 @@ class AisthosRuntime:
 
     async def async_store_import(self, sparks: list[Spark], imported_from: float) -> None:
         """Store imported Sparks, unless a backup holds writes (then a clear error)."""
-        async with self._write_lock:
+        async with self._async_writing():
             if self.writes_paused:
                 raise HomeAssistantError(
                     translation_domain=DOMAIN, translation_key="backup_running"
@@ -687,7 +741,7 @@ class AisthosRuntime:
         """Store the review decisions and Sparks that waited for a backup."""
         while self._deferred_reviews and (final or not self.writes_paused):
             keep, discard, _kept = self._deferred_reviews.pop(0)
-            async with self._write_lock:
+            async with self._async_writing():
                 await self.hass.async_add_executor_job(self.store.resolve_pending, keep, discard)
         await self._async_perceive(final=final, flush=final)
 
@@ -706,10 +760,11 @@ class AisthosRuntime:
 class PerceivedBatch:
     """What one perceive job did, for the event loop to count and announce."""
 
-    midnight: float  # local midnight, for today's count
+    days: tuple[float, float]  # start of today and of tomorrow (local), for today's count
     logbook: bool  # keep the new Sparks for logbook events
     logged: list[Spark] = field(default_factory=list)  # new Sparks kept, with logbook on
-    today: int = 0  # new Sparks kept (not in review) since local midnight
+    today: int = 0  # new Sparks kept (not in review) of today
+    tomorrow: int = 0  # of them, those of tomorrow (midnight passed while the job ran)
     last: Spark | None = None  # the newest of them
     pending: list[tuple[int, Spark]] = field(default_factory=list)  # stored for review
     stored: int = 0
@@ -720,8 +775,10 @@ class PerceivedBatch:
 
     def count(self, spark: Spark) -> None:
         """Count a new Spark kept for writing."""
-        if spark.time >= self.midnight:
+        if spark.time >= self.days[0]:
             self.today += 1
+        if spark.time >= self.days[1]:
+            self.tomorrow += 1
         if self.last is None or spark.time >= self.last.time:
             self.last = spark
         if self.logbook:

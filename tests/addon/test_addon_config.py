@@ -285,8 +285,8 @@ def test_addon_files_exist() -> None:
     assert "ARG BUILD_FROM" in dockerfile
     assert "FROM ${BUILD_FROM}" in dockerfile
     # The Supervisor's build context is the add-on folder: the engine copy is in it.
-    assert "COPY engine /opt/aisthos/engine" in dockerfile
-    assert (ADDON / "engine" / "template.py").is_file()
+    assert "COPY aisthos_engine /opt/aisthos/aisthos_engine" in dockerfile
+    assert (ADDON / "aisthos_engine" / "template.py").is_file()
 
 
 @pytest.mark.parametrize(

@@ -148,3 +148,50 @@ def test_lora_training_on_a_tiny_model(tmp_path: Path) -> None:
     assert Path(report.adapter_file).is_file()
     assert report.seconds > 0
     assert json.loads(json.dumps(report.as_dict()))["status"] == "trained"
+
+
+@pytest.mark.skipif(not MLX_OK, reason=f"MLX cannot run here: {MLX_REASON}")
+async def test_after_training_the_answers_move_toward_the_preferred_replies(
+    tmp_path: Path,
+) -> None:
+    """Track C end to end: interactions in, adapter trained, answers shaped by it."""
+    import difflib
+
+    from aisthos_addon.adapted_answers import AdaptedAnswerer
+
+    from .mlx_models import write_tiny_mlx_llama
+    from .test_service import AUTH, running
+
+    model = write_tiny_mlx_llama(tmp_path / "model")
+    preferred = "The lights are on, sleep well!"
+    data = export(
+        *(turn(f"Good night {i}", "Bye.", "edited", edited=preferred) for i in range(12)),
+        *(turn(f"Good night {i}", "Go away.", "down") for i in range(4)),
+    )
+    question = "Good night 3"
+    base = AdaptedAnswerer(str(model), None)
+    base_answer = base.answer(question)
+    base_likelihood = base.log_likelihood(question, preferred)
+    async with running(
+        tmp_path, perception=False, finetune_model=str(model), finetune_iterations=200
+    ) as (client, _home):
+        resp = await client.post("/api/llm/answer", json={"question": question}, headers=AUTH)
+        assert resp.status == 503  # no local LLM and nothing trained yet
+        resp = await client.post("/api/finetune/interactions", json=data, headers=AUTH)
+        assert (await resp.json())["usable"] == 12
+        resp = await client.post("/api/finetune/run", headers=AUTH)
+        report = await resp.json()
+        assert report["status"] == "trained", report["reason"]
+        assert report["preferred_logprob_after"] > report["preferred_logprob_before"] + 0.3
+        resp = await client.post("/api/llm/answer", json={"question": question}, headers=AUTH)
+        assert resp.status == 200
+        body = await resp.json()
+    assert body["source"] == "adapted"
+    adapted = AdaptedAnswerer(str(model), tmp_path / "data" / "finetune" / "adapter")
+    assert adapted.answer(question) == body["answer"]
+    assert adapted.log_likelihood(question, preferred) > base_likelihood + 0.3
+
+    def likeness(answer: str) -> float:
+        return difflib.SequenceMatcher(None, answer[: len(preferred)], preferred).ratio()
+
+    assert likeness(body["answer"]) > likeness(base_answer)

@@ -97,7 +97,7 @@ def test_the_image_is_made_from_debian_packages_and_pypi_only() -> None:
 
 def test_the_engine_copy_matches_the_integrations_engine() -> None:
     assert sync_addon.differences() == [], "run scripts/sync-addon"
-    names = {p.name for p in (ADDON / "engine").glob("*.py")}
+    names = {p.name for p in (ADDON / "aisthos_engine").glob("*.py")}
     assert {"template.py", "spark.py", "catalog.py"} <= names
     # Only what the add-on imports: no learning code rides along.
     assert "routine_miner.py" not in names
@@ -136,7 +136,7 @@ def test_the_add_on_folder_runs_on_its_own(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import aisthos_addon._engine as e, engine, sys; print(engine.__file__);"
+            "import aisthos_addon._engine as e, aisthos_engine as engine; print(engine.__file__);"
             " print(len(e.TEMPLATES))",
         ],
         cwd=context,

@@ -138,6 +138,18 @@ class Anonymizer:
                 self.changed = True
         return token
 
+    def take_changes(self) -> dict[str, Any] | None:
+        """Return the token tables if a token was handed out since the last call, else None.
+
+        One step under the lock: a token handed out meanwhile (in another
+        thread) is either in this copy or marks the tables changed again.
+        """
+        with self._assign:
+            if not self.changed:
+                return None
+            self.changed = False
+            return {"residents": dict(self._residents), "areas": dict(self._areas)}
+
     def state(self) -> dict[str, Any]:
         """Return the token tables to persist (hashed keys only)."""
         with self._assign:
