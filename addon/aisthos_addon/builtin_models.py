@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-from .perception import Observation, hand_angle
+from .perception import Observation, hand_angle, onnx_session, onnxruntime_version
 
 MODELS: Final = Path(__file__).resolve().parents[1] / "models"
 DETECTOR: Final = "pose_detection.onnx"
@@ -197,26 +197,12 @@ class BuiltinPipeline:
 
     def __init__(self, folder: Path = MODELS, threads: int = 1) -> None:
         """Load the four shipped models; never writes optimized models or profiles."""
-        import onnxruntime as ort  # type: ignore[import-untyped]  # noqa: PLC0415 - heavy
-
-        ort.disable_telemetry_events()
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.enable_profiling = False
-        options.log_severity_level = 3
-
-        def load(name: str) -> Any:
-            return ort.InferenceSession(
-                str(folder / name), options, providers=["CPUExecutionProvider"]
-            )
-
-        self.detector = load(DETECTOR)
-        self.landmarks = load(LANDMARKS)
-        self.face = load(FACE)
-        self.expression = load(EXPRESSION)
+        self.detector = onnx_session(folder / DETECTOR, threads)
+        self.landmarks = onnx_session(folder / LANDMARKS, threads)
+        self.face = onnx_session(folder / FACE, threads)
+        self.expression = onnx_session(folder / EXPRESSION, threads)
         self.name = "BlazePose + BlazeFace + mini-Xception (built in)"
-        self.ort_version: str = ort.__version__
+        self.ort_version = onnxruntime_version()
         self.labels = FER_LABELS
 
     def run(self, frame: NDArray[np.uint8]) -> Observation:

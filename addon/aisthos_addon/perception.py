@@ -125,28 +125,40 @@ class FrameModel(Protocol):
         ...
 
 
+def onnx_session(model: str | Path | bytes, threads: int = 1) -> Any:
+    """Open an onnxruntime CPU session that writes no optimized model, profile or telemetry."""
+    import onnxruntime as ort  # type: ignore[import-untyped]  # noqa: PLC0415 - heavy
+
+    # The Linux wheels carry a telemetry SDK: keep its events off.
+    ort.disable_telemetry_events()
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.enable_profiling = False
+    options.log_severity_level = 3
+    source = model if isinstance(model, bytes) else str(model)
+    return ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
+
+
+def onnxruntime_version() -> str:
+    """Return the version of onnxruntime in use."""
+    import onnxruntime as ort  # noqa: PLC0415
+
+    return str(ort.__version__)
+
+
 class PerceptionModel:
     """An onnxruntime session for the perception model contract above."""
 
     def __init__(self, model: str | Path | bytes, threads: int = 1) -> None:
         """Load the model from a path or from bytes; never writes optimized models or profiles."""
-        import onnxruntime as ort  # type: ignore[import-untyped]  # noqa: PLC0415 - heavy
-
-        # The Linux wheels carry a telemetry SDK: keep its events off.
-        ort.disable_telemetry_events()
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.enable_profiling = False
-        options.log_severity_level = 3
-        source = model if isinstance(model, bytes) else str(model)
-        self.session = ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
+        self.session = onnx_session(model, threads)
         meta = self.session.get_modelmeta()
         custom: Mapping[str, str] = meta.custom_metadata_map or {}
         labels = custom.get("expression_labels")
         self.labels: tuple[str, ...] = tuple(labels.split(",")) if labels else DEFAULT_LABELS
         self.name = custom.get("name") or meta.graph_name or "model"
-        self.ort_version: str = ort.__version__
+        self.ort_version = onnxruntime_version()
         first = self.session.get_inputs()[0]
         self.input_name: str = first.name
         shape = list(first.shape)
