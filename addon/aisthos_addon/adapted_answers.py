@@ -2,7 +2,8 @@
 
 Where the weekly fine-tune trained (mlx-lm), the same model folder and the
 adapter it wrote answer the household's questions from then on, so what the
-person liked or corrected shapes what they hear. How far the adapter moved
+person liked or corrected shapes what they hear. MLX keeps its streams per
+thread: the service runs all of this in one thread of its own. How far the adapter moved
 the answers is measured on the training examples themselves: the mean log
 probability per token of the preferred replies, without and with it.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+import gc
 import logging
 from pathlib import Path
 import threading
@@ -52,10 +54,26 @@ class AdaptedAnswerer:
         self.model, self.tokenizer = load(model_dir, adapter_path=str(adapter) if adapter else None)
         # mlx models are not meant for two threads at once.
         self._lock = threading.Lock()
+        # Every token a text could spell to forge a chat turn: the special
+        # ones and those added to the vocabulary (role markers), longest first.
+        added = getattr(self.tokenizer, "get_added_vocab", dict)()
+        special = getattr(self.tokenizer, "all_special_tokens", [])
+        self._specials = sorted({t for t in [*added, *special] if t}, key=len, reverse=True)
+
+    def plain(self, text: str) -> str:
+        """Return text without the tokenizer's special tokens (no forged chat turns)."""
+        specials = self._specials
+        for _ in range(3):  # removing one may join the pieces of another
+            for token in specials:
+                text = text.replace(token, "")
+        return text
 
     def prompt(self, question: str, persona: str = DEFAULT_PERSONA) -> list[int]:
         """Return the chat prompt's tokens, as the fine-tune's training formatted them."""
-        messages = [{"role": "system", "content": persona}, {"role": "user", "content": question}]
+        messages = [
+            {"role": "system", "content": self.plain(persona)},
+            {"role": "user", "content": self.plain(question)},
+        ]
         tokens = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True)
         return list(tokens)
 
@@ -103,9 +121,10 @@ def measure_shift(
         return None
     scores = []
     for adapter in (None, adapter_dir):
+        # One copy of the model at a time: small machines have little memory.
         answerer = AdaptedAnswerer(model_dir, adapter)
-        scores.append(
-            sum(answerer.log_likelihood(q, r, p or DEFAULT_PERSONA) for q, r, p in pairs)
-            / len(pairs)
-        )
+        total = sum(answerer.log_likelihood(q, r, p or DEFAULT_PERSONA) for q, r, p in pairs)
+        scores.append(total / len(pairs))
+        del answerer
+        gc.collect()
     return Shift(scores[0], scores[1])

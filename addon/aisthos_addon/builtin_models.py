@@ -184,6 +184,11 @@ class UprightCrop:
         )
         return np.asarray(image, dtype=np.uint8)
 
+    def upright(self, points: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Map frame pixels [n, 2] to the crop's axes (x right, y down the body), in pixels."""
+        offset = points - np.asarray(self.centre)
+        return np.stack([offset @ np.asarray(self.right), offset @ np.asarray(self.down)], axis=1)
+
     def to_frame(self, u: NDArray[Any], v: NDArray[Any], size: int) -> NDArray[np.float64]:
         """Map crop pixels back to frame pixels; returns [n, 2]."""
         a = (u / size - 0.5) * self.side
@@ -206,7 +211,8 @@ class BuiltinPipeline:
         self.labels = FER_LABELS
 
     def run(self, frame: NDArray[np.uint8]) -> Observation:
-        """Run one frame (H x W x 3, uint8) and interpret what the models saw."""
+        """Run one frame (H x W x 3 RGB, or grey, or RGBA; uint8) and interpret it."""
+        frame = as_rgb(frame)
         pose = self.pose(frame)
         if pose is None:
             return Observation(0.0, None, None, 0.0)
@@ -216,7 +222,12 @@ class BuiltinPipeline:
         return Observation(presence, angle, label, score)
 
     def pose(self, frame: NDArray[np.uint8]) -> tuple[float, Floats] | None:
-        """Return the presence flag and COCO-shaped joints [17, 3] (pixels, confidence)."""
+        """Return the presence flag and COCO-shaped joints [17, 3] (body axes, confidence).
+
+        Joint coordinates are pixels along the upright crop's axes, centred on
+        the hips: x to the body's right side of the picture, y down the body.
+        """
+        frame = as_rgb(frame)
         height, width = frame.shape[:2]
         box = Letterbox(width, height)
         (first,) = self.detector.get_inputs()
@@ -239,6 +250,9 @@ class BuiltinPipeline:
         xy = crop.to_frame(points[:, 0], points[:, 1], 256)
         visible = sigmoid(points[:, 3])
         inside = (xy[:, 0] >= 0) & (xy[:, 0] < width) & (xy[:, 1] >= 0) & (xy[:, 1] < height)
+        # Joints as the upright crop sees them: an arm is raised against the
+        # body's own "down", also where the camera hangs upside down or tilted.
+        upright = crop.upright(xy)
         joints = np.zeros((17, 3), dtype=np.float32)
         for shoulder, elbow, wrist in ARMS:
             # The arm counts only if all three joints are seen and inside the frame.
@@ -246,11 +260,12 @@ class BuiltinPipeline:
             if not (inside[shoulder] and inside[elbow] and inside[wrist]):
                 trusted = 0.0
             for index in (shoulder, wrist):
-                joints[COCO_OF[index]] = (xy[index, 0], xy[index, 1], trusted)
+                joints[COCO_OF[index]] = (upright[index, 0], upright[index, 1], trusted)
         return presence, joints
 
     def read_expression(self, frame: NDArray[np.uint8]) -> tuple[str | None, float]:
         """Return the expression of the most likely face and its probability."""
+        frame = as_rgb(frame)
         height, width = frame.shape[:2]
         box = Letterbox(width, height)
         (first,) = self.face.get_inputs()
@@ -284,6 +299,15 @@ class BuiltinPipeline:
     def _outputs(session: Any, feed: dict[str, Floats], names: tuple[str, ...]) -> list[Any]:
         """Run a session and return the named outputs, in that order."""
         return list(session.run(list(names), feed))
+
+
+def as_rgb(frame: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """Return a frame as H x W x 3 (grey is repeated, alpha dropped)."""
+    if frame.ndim == 2:
+        return np.ascontiguousarray(np.repeat(frame[:, :, np.newaxis], 3, axis=2))
+    if frame.ndim == 3 and frame.shape[2] == 4:
+        return np.ascontiguousarray(frame[:, :, :3])
+    return frame
 
 
 def available(folder: Path = MODELS) -> bool:

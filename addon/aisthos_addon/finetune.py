@@ -76,6 +76,7 @@ class Dataset:
     train: list[dict[str, Any]] = field(default_factory=list)
     valid: list[dict[str, Any]] = field(default_factory=list)
     dropped: Counter[str] = field(default_factory=Counter)
+    persona: str = DEFAULT_PERSONA
 
     def write(self, folder: Path) -> None:
         """Write train.jsonl and valid.jsonl (mlx-lm's --data folder)."""
@@ -106,7 +107,7 @@ def prepare_dataset(export: Mapping[str, Any], valid_every: int = 10) -> Dataset
         persona = clean_text(export.get("persona") or DEFAULT_PERSONA, 500, single_line=False)
     except UntrustedOutputError:
         persona = DEFAULT_PERSONA
-    dataset = Dataset()
+    dataset = Dataset(persona=persona)
     seen: set[tuple[str, str]] = set()
     examples: list[dict[str, Any]] = []
     for item in interactions:
@@ -181,12 +182,17 @@ class TrainingReport:
     # with the adapter: how far the answers moved toward them.
     preferred_logprob_before: float | None = None
     preferred_logprob_after: float | None = None
+    persona: str = DEFAULT_PERSONA  # the system prompt it trained with
     seconds: float = 0.0
     finished: str = ""
+    # The training examples, for measuring the adapter (not in the report).
+    examples: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict."""
-        return asdict(self)
+        """Return a JSON-ready dict (the report, without the examples)."""
+        out = asdict(self)
+        del out["examples"]
+        return out
 
 
 def _loss(value: str) -> float | None:
@@ -267,11 +273,8 @@ def run_finetune(
     report.status = "trained"
     report.adapter_file = str(adapter)
     report.adapter_bytes = adapter.stat().st_size
-    from .adapted_answers import measure_shift  # noqa: PLC0415 - needs mlx
-
-    if (shift := measure_shift(model_dir, adapter_dir, dataset.train)) is not None:
-        report.preferred_logprob_before = round(shift.before, 4)
-        report.preferred_logprob_after = round(shift.after, 4)
+    report.persona = dataset.persona
+    report.examples = dataset.train
     return finish()
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 import hmac
 import json
 import logging
+from pathlib import Path
 import platform
 import time
 from typing import Any, Final
@@ -23,7 +24,7 @@ import aiohttp
 from aiohttp import web
 
 from . import __version__
-from .adapted_answers import AdaptedAnswerer
+from .adapted_answers import AdaptedAnswerer, measure_shift
 from .config import Settings
 from .discovery import announce
 from .finetune import (
@@ -108,8 +109,10 @@ class Service:
         self.recent: deque[dict[str, Any]] = deque(maxlen=100)
         self.tasks: list[asyncio.Task[None]] = []
         self.finetune_report: dict[str, Any] | None = None
-        # The fine-tuned companion, once Track C trained an adapter.
+        # The fine-tuned companion, once Track C trained an adapter, and the
+        # persona it trained with.
         self.answerer: AdaptedAnswerer | None = None
+        self.persona = DEFAULT_PERSONA
         self.finetune_lock = asyncio.Lock()
         self.perception_lock = asyncio.Lock()
         self.started = time.time()
@@ -230,32 +233,43 @@ class Service:
                     self.settings.finetune_iterations,
                 ),
             )
+        if report.status == "trained":
+            try:
+                shift = await asyncio.get_running_loop().run_in_executor(
+                    self.mlx_executor, measure_shift, self.settings.finetune_model,
+                    folder / "adapter", report.examples,
+                )  # fmt: skip
+            except Exception as err:
+                _LOGGER.warning("How far the adapter moved the answers is unknown: %s", err)
+            else:
+                if shift is not None:
+                    report.preferred_logprob_before = round(shift.before, 4)
+                    report.preferred_logprob_after = round(shift.after, 4)
         self.finetune_report = report.as_dict()
         (folder / "report.json").write_text(json.dumps(self.finetune_report, indent=2))
         if report.status == "trained":
-            await self.load_answerer()
+            await self.load_answerer(report.persona)
         return self.finetune_report
 
-    def persona(self) -> str:
-        """Return the companion's persona as the fine-tune trained it (the export's)."""
-        path = self.settings.data_dir / "finetune" / "interactions.json"
-        try:
-            persona = json.loads(path.read_text(encoding="utf-8")).get("persona")
-            return clean_text(persona, 500, single_line=False) if persona else DEFAULT_PERSONA
-        except (OSError, ValueError, AttributeError, UntrustedOutputError):
-            return DEFAULT_PERSONA
-
-    async def load_answerer(self) -> None:
+    async def load_answerer(self, persona: str | None = None) -> None:
         """Answer with the fine-tuned model from now on (where an adapter was trained)."""
-        adapter = self.settings.data_dir / "finetune" / "adapter"
+        folder = self.settings.data_dir / "finetune"
+        adapter = folder / "adapter"
         if not (self.settings.finetune_model and (adapter / ADAPTER_FILE).is_file()):
             return
+        if persona is None:
+            # The persona it trained with, from the report of that run.
+            persona = await asyncio.get_running_loop().run_in_executor(
+                self.executor, _trained_persona, folder / "report.json"
+            )
         try:
-            self.answerer = await asyncio.get_running_loop().run_in_executor(
+            answerer = await asyncio.get_running_loop().run_in_executor(
                 self.mlx_executor, AdaptedAnswerer, self.settings.finetune_model, adapter
             )
-        except (ImportError, OSError, ValueError) as err:
+        except Exception as err:
             _LOGGER.warning("The fine-tuned model could not be loaded: %s", err)
+            return
+        self.answerer, self.persona = answerer, persona
 
     async def _finetune_loop(self) -> None:
         while True:
@@ -264,8 +278,8 @@ class Service:
             await asyncio.sleep(max(1.0, (due - now).total_seconds()))
             try:
                 await self.run_finetune_now()
-            except (OSError, ValueError) as err:
-                _LOGGER.warning("Track C fine-tune failed: %s", err)
+            except Exception:
+                _LOGGER.exception("Track C fine-tune failed")
 
 
 async def _json_body(request: web.Request) -> dict[str, Any]:
@@ -381,7 +395,12 @@ async def answer(request: web.Request) -> web.Response:
     loop = asyncio.get_running_loop()
     if (answerer := service.answerer) is not None:
         # The fine-tuned companion: Track C's adapter shapes the reply.
-        persona = f"{service.persona()} {context[:1000]}".strip()
+        try:
+            question = clean_text(question, 500, single_line=False)
+            context = clean_text(context, 1000, single_line=False) if context else ""
+        except UntrustedOutputError:
+            raise web.HTTPBadRequest(reason="question rejected") from None
+        persona = f"{service.persona} {context}".strip()
         try:
             text = await loop.run_in_executor(
                 service.mlx_executor, answerer.answer, question, persona
@@ -444,6 +463,15 @@ async def finetune_status(request: web.Request) -> web.Response:
             "last_report": service.finetune_report,
         }
     )
+
+
+def _trained_persona(report: Path) -> str:
+    """Return the persona a saved fine-tune report trained with (the default if unknown)."""
+    try:
+        persona = json.loads(report.read_text(encoding="utf-8")).get("persona")
+        return clean_text(persona, 500, single_line=False) if persona else DEFAULT_PERSONA
+    except (OSError, ValueError, AttributeError, UntrustedOutputError):
+        return DEFAULT_PERSONA
 
 
 def create_app(service: Service) -> web.Application:
