@@ -27,6 +27,7 @@ from aisthos_engine.ontology import (
     Expression,
     ObjectType,
 )
+from aisthos_engine.privacy import mask_personal
 from aisthos_engine.spark import Spark, make_spark
 from aisthos_engine.template import SparkValueError
 
@@ -42,5 +43,6 @@ __all__ = [
     "Spark",
     "SparkValueError",
     "make_spark",
+    "mask_personal",
     "room_type",
 ]

@@ -39,6 +39,7 @@ import sys
 import time
 from typing import Any, Final
 
+from ._engine import mask_personal
 from .llm import UntrustedOutputError, clean_text
 
 _LOGGER = logging.getLogger(__name__)
@@ -48,9 +49,6 @@ TEXT_MAX: Final = 1000
 DEFAULT_PERSONA: Final = "You are AisthOS, a calm, friendly home companion. Answer briefly."
 WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ADAPTER_FILE: Final = "adapters.safetensors"
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
-_PHONE = re.compile(r"(?<!\w)\+?\d[\d ()./-]{6,}\d(?!\w)")
 # mlx-lm's progress lines: "Iter 5: Train loss 2.345, ..." (older releases) or a
 # table, "   5    2.345 ▼   1,104   0.1k" and "   5    val 2.301   0.02s" (0.32).
 _TRAIN_LOSS = re.compile(
@@ -85,13 +83,6 @@ class Dataset:
             with (folder / f"{name}.jsonl").open("w", encoding="utf-8") as handle:
                 for row in rows:
                     handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
-def mask_personal(text: str) -> str:
-    """Mask e-mail addresses, URLs and phone numbers."""
-    text = _EMAIL.sub("[email]", text)
-    text = _URL.sub("[link]", text)
-    return _PHONE.sub("[phone]", text)
 
 
 def prepare_dataset(export: Mapping[str, Any], valid_every: int = 10) -> Dataset:

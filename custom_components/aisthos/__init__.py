@@ -12,6 +12,7 @@ from homeassistant.helpers.typing import ConfigType
 from homeassistant.loader import async_get_integration
 
 from .const import CONF_ENGINE_TOKEN, CONF_ENGINE_URL, DB_FILENAME, DOMAIN
+from .interactions import InteractionLog
 from .learning import STORAGE_KEY, STORAGE_VERSION
 from .llm_api import API_ID as LLM_API_ID, AisthosAPI
 from .panel import async_register_panel, async_register_static, async_remove_panel
@@ -20,7 +21,13 @@ from .services import async_register_services
 from .websocket_api import async_register_commands
 from .wisdom_download import WisdomDownloadView
 
-PLATFORMS: list[Platform] = [Platform.BUTTON, Platform.SENSOR, Platform.SWITCH, Platform.TODO]
+PLATFORMS: list[Platform] = [
+    Platform.BUTTON,
+    Platform.CONVERSATION,
+    Platform.SENSOR,
+    Platform.SWITCH,
+    Platform.TODO,
+]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -68,6 +75,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: AisthosConfigEntry) -> 
         if domain == DOMAIN:
             ir.async_delete_issue(hass, DOMAIN, issue_id)
     await Store[dict[str, object]](hass, STORAGE_VERSION, STORAGE_KEY).async_remove()
+    await InteractionLog(hass).async_clear()
 
     def remove_database() -> None:
         for suffix in ("", "-wal", "-shm"):

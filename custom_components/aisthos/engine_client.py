@@ -108,6 +108,20 @@ class EngineClient:
         """Return the engine's status (checks URL and token)."""
         return await self._request("GET", "/api/status")
 
+    async def async_answer(self, question: str, context: str) -> str:
+        """Return the companion's answer from the add-on's local model (checked text)."""
+        data = await self._request(
+            "POST", "/api/llm/answer", {"question": question, "context": context}
+        )
+        answer = data.get("answer")
+        if not isinstance(answer, str) or not answer.strip() or _MARKERS.search(answer):
+            raise EngineError("the engine gave no usable answer")
+        return clean_text(answer, 600)
+
+    async def async_send_interactions(self, export: dict[str, Any]) -> dict[str, Any]:
+        """Hand the interactions export to the add-on for its weekly fine-tune."""
+        return await self._request("POST", "/api/finetune/interactions", export)
+
     async def async_skill_name(self, definition: dict[str, Any]) -> str | None:
         """Return a better name for a skill from the local LLM, or None."""
         data = await self._request("POST", "/api/llm/skill_text", {"definition": definition})

@@ -90,6 +90,7 @@ from .engine.spark_store import (
 )
 from .engine_client import EngineAuthError, EngineClient, EngineError
 from .history_import import ImportProgress, async_import_recent_history
+from .interactions import InteractionLog
 from .learning import SkillLearner
 from .observed_entities import ObservedEntities
 from .skill_manager import SkillManager
@@ -178,6 +179,7 @@ class AisthosRuntime:
         self._unsub_stop: CALLBACK_TYPE | None = None
         self.signal = SIGNAL_SPARKS_UPDATED.format(entry.entry_id)
         self.learner = SkillLearner(hass, entry.entry_id, self.store, self.anonymizer.ref)
+        self.interactions = InteractionLog(hass)
         self.skills = SkillManager(hass, entry.entry_id, self.learner)
         self.wisdom = WisdomService(hass, self)
         self.voice = Voice(hass, self)
@@ -211,6 +213,7 @@ class AisthosRuntime:
             self._open_and_read, dt_util.start_of_local_day().timestamp()
         )
         await self.learner.async_load()
+        await self.interactions.async_load()
         await self._async_check_database_kept()
         # Not persistent in HA's issue registry: raised anew at every start.
         self.wisdom.async_update_unmatched_issue()
@@ -239,6 +242,10 @@ class AisthosRuntime:
             ),
             async_track_time_change(hass, self._async_midnight, hour=0, minute=0, second=0),
             async_track_time_change(hass, self._async_retention, hour=4, minute=17, second=0),
+            # Before the add-on's weekly fine-tune (03:00 by default).
+            async_track_time_change(
+                hass, self._async_send_interactions, hour=2, minute=30, second=0
+            ),
             hass.bus.async_listen(er.EVENT_ENTITY_REGISTRY_UPDATED, self._async_registry_changed),
             hass.bus.async_listen(dr.EVENT_DEVICE_REGISTRY_UPDATED, self._async_registry_changed),
             hass.bus.async_listen(ar.EVENT_AREA_REGISTRY_UPDATED, self._async_registry_changed),
@@ -744,6 +751,19 @@ class AisthosRuntime:
             async with self._async_writing():
                 await self.hass.async_add_executor_job(self.store.resolve_pending, keep, discard)
         await self._async_perceive(final=final, flush=final)
+
+    async def _async_send_interactions(self, _now: datetime | None = None) -> None:
+        """Hand the companion's kept exchanges to the add-on for its fine-tune (nightly)."""
+        if self.engine is None or not self.interactions.items:
+            return
+        try:
+            result = await self.engine.async_send_interactions(
+                self.interactions.export(self.communication_style())
+            )
+        except EngineError as err:
+            _LOGGER.debug("The interactions did not reach the add-on: %s", err)
+            return
+        _LOGGER.debug("The add-on took the interactions: %s", result)
 
     async def async_growth_evidence(self) -> tuple[int, int]:
         """Return what growth is judged on: Sparks seen and skills approved."""

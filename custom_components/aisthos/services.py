@@ -37,6 +37,16 @@ SERVICE_LEARN = "learn"
 SERVICE_TEACH = "teach"
 SERVICE_EXPORT_WISDOM = "export_wisdom"
 SERVICE_IMPORT_WISDOM = "import_wisdom"
+SERVICE_RATE_ANSWER = "rate_answer"
+SERVICE_FORGET_CONVERSATIONS = "forget_conversations"
+
+RATE_ANSWER_SCHEMA = vol.Schema(
+    {
+        vol.Required("helpful"): cv.boolean,
+        vol.Optional("correction"): vol.All(cv.string, vol.Length(min=1, max=1000)),
+        vol.Optional("conversation_id"): cv.string,
+    }
+)
 
 IMPORT_WISDOM_SCHEMA = vol.Schema(
     {
@@ -200,6 +210,28 @@ def async_register_services(hass: HomeAssistant) -> None:
                 translation_placeholders={"error": str(err)},
             ) from err
         return cast(ServiceResponse, result.as_dict())
+
+    async def rate_answer(call: ServiceCall) -> None:
+        found = await _runtime(hass).interactions.async_react(
+            call.data["helpful"], call.data.get("correction"), call.data.get("conversation_id")
+        )
+        if not found:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="no_answer_to_rate"
+            )
+
+    async def forget_conversations(call: ServiceCall) -> ServiceResponse:
+        return {"forgotten": await _runtime(hass).interactions.async_clear()}
+
+    hass.services.async_register(DOMAIN, SERVICE_RATE_ANSWER, rate_answer, RATE_ANSWER_SCHEMA)
+    async_register_admin_service(
+        hass,
+        DOMAIN,
+        SERVICE_FORGET_CONVERSATIONS,
+        forget_conversations,
+        vol.Schema({}),
+        SupportsResponse.OPTIONAL,
+    )
 
     # What was learned, the files it is kept in and the whole recorder history
     # are for administrators, as Home Assistant's own backups are.

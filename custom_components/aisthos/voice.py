@@ -51,6 +51,8 @@ from .skill_manager import NOTICE_STYLE
 if TYPE_CHECKING:
     from .runtime import AisthosRuntime
 
+# A reaction this soon after the companion's answer is about that answer.
+COMPANION_REACTION_S = 600
 _LOGGER = logging.getLogger(__package__)
 BANDIT_KEY: Final = "style_bandit"
 # Below this confidence the bandit has little evidence about initiative in a
@@ -442,6 +444,11 @@ class Voice:
         # About the last answer: after "that was not helpful" the correction
         # that follows ("use a list") is about the same answer, context and style.
         await self.async_record(kind)
+        if kind in ("helpful", "not_helpful"):
+            # Right after the companion answered, it is about that answer too.
+            await self.runtime.interactions.async_react(
+                kind == "helpful", None, max_age_s=COMPANION_REACTION_S
+            )
         # Right after a skill acted, "that was (not) helpful" is about the skill too.
         manager = self.runtime.skills
         if about_skill is not None and (skill_id := manager.recent_run()) is not None:

@@ -1,0 +1,122 @@
+"""What the household says to the companion, kept for Track C (masked, bounded).
+
+Each exchange with the AisthOS conversation agent is kept in AisthOS's own
+storage with the household's reaction (helpful, not helpful, or a correction
+of the reply). Nightly, the kept exchanges go to the add-on as its
+interactions export; its weekly fine-tune learns from the liked and corrected
+replies. Nothing leaves the household's machines; e-mail addresses, phone
+numbers and web addresses are masked before anything is stored; the whole
+log can be deleted. User Wisdom carries only counts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Final
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from .engine.privacy import mask_personal
+
+STORAGE_KEY: Final = "aisthos.interactions"
+STORAGE_VERSION: Final = 1
+LIMIT: Final = 500  # the newest exchanges; older ones have been learned from
+TEXT_MAX: Final = 1000
+REACTIONS: Final = ("none", "up", "down", "edited")
+PERSONA: Final = "You are AisthOS, a calm, friendly home companion. Answer briefly."
+
+
+class InteractionLog:
+    """The companion's exchanges and the household's reactions."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Create; async_load() reads what was kept."""
+        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, STORAGE_KEY, private=True)
+        self.items: list[dict[str, Any]] = []
+
+    async def async_load(self) -> None:
+        """Read the kept exchanges (a damaged file starts an empty log)."""
+        data = await self._store.async_load() or {}
+        items = data.get("interactions") if isinstance(data, dict) else None
+        self.items = [i for i in items if _valid(i)] if isinstance(items, list) else []
+
+    async def async_record(self, conversation_id: str, user: str, assistant: str) -> None:
+        """Keep one exchange (masked), the newest LIMIT at most."""
+        self.items.append(
+            {
+                "time": dt_util.utcnow().isoformat(timespec="seconds"),
+                "conversation_id": conversation_id,
+                "user": mask_personal(user[:TEXT_MAX]),
+                "assistant": mask_personal(assistant[:TEXT_MAX]),
+                "reaction": "none",
+            }
+        )
+        del self.items[:-LIMIT]
+        await self._store.async_save({"interactions": self.items})
+
+    async def async_react(
+        self,
+        helpful: bool | None,
+        correction: str | None,
+        conversation_id: str | None = None,
+        max_age_s: float | None = None,
+    ) -> bool:
+        """Mark the last answer (of a conversation, or recent enough) helpful, not, or corrected."""
+        oldest = dt_util.utcnow().timestamp() - max_age_s if max_age_s is not None else None
+        for item in reversed(self.items):
+            if oldest is not None and datetime.fromisoformat(item["time"]).timestamp() < oldest:
+                return False
+            if conversation_id is None or item["conversation_id"] == conversation_id:
+                if correction:
+                    item["reaction"], item["edited"] = (
+                        "edited",
+                        mask_personal(correction[:TEXT_MAX]),
+                    )
+                else:
+                    item["reaction"] = "up" if helpful else "down"
+                    item.pop("edited", None)
+                await self._store.async_save({"interactions": self.items})
+                return True
+        return False
+
+    async def async_clear(self) -> int:
+        """Delete every kept exchange; return how many there were."""
+        count = len(self.items)
+        self.items = []
+        await self._store.async_remove()
+        return count
+
+    def export(self, style: dict[str, str] | None = None) -> dict[str, Any]:
+        """Return the add-on's interactions export (documented in its finetune module)."""
+        persona = PERSONA
+        if style:
+            persona += " Style: " + ", ".join(f"{k} {v}" for k, v in sorted(style.items()))
+        return {
+            "format": "aisthos-interactions",
+            "version": 1,
+            "persona": persona,
+            "interactions": [
+                {k: v for k, v in item.items() if k != "conversation_id"} for item in self.items
+            ],
+        }
+
+    def counts(self) -> dict[str, int]:
+        """Return how many exchanges are kept, by reaction (diagnostics, User Wisdom)."""
+        out = dict.fromkeys(REACTIONS, 0)
+        for item in self.items:
+            out[item["reaction"]] += 1
+        return out
+
+
+def _valid(item: Any) -> bool:
+    if not isinstance(item, dict) or item.get("reaction") not in REACTIONS:
+        return False
+    if not all(isinstance(item.get(k), str) for k in ("time", "user", "assistant")):
+        return False
+    try:
+        datetime.fromisoformat(item["time"])
+    except ValueError:
+        return False
+    return isinstance(item.get("conversation_id", ""), str)

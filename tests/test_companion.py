@@ -1,0 +1,167 @@
+"""The companion: an Assist agent answered by the add-on, its exchanges kept for Track C."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+import json
+from pathlib import Path
+import sys
+from typing import Any
+
+from aiohttp.test_utils import TestServer
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
+
+from custom_components.aisthos.const import DOMAIN
+from homeassistant.components import conversation
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import ServiceValidationError, Unauthorized
+from homeassistant.helpers import entity_registry as er, intent
+from homeassistant.setup import async_setup_component
+
+from .conftest import default_options
+
+ADDON = Path(__file__).resolve().parents[1] / "addon"
+sys.path.insert(0, str(ADDON))
+
+from aisthos_addon.config import Settings  # noqa: E402
+from aisthos_addon.llm import SkillTextWriter  # noqa: E402
+from aisthos_addon.server import Service, create_app  # noqa: E402
+
+TOKEN = "engine-token-0123456789abcdef"
+AGENT = "conversation.aisthos_companion"
+
+
+@pytest.fixture(autouse=True)
+def local_sockets(socket_enabled: None) -> None:
+    """The add-on's service is a real server on 127.0.0.1."""
+
+
+def generator(messages: Any, _schema: Any, _max_tokens: int) -> str:
+    """A local model that answers in one fixed way (and shows what it was told)."""
+    told = messages[-1]["content"]
+    return json.dumps({"answer": f"The hall light is on. ({len(told)} characters heard)"})
+
+
+@asynccontextmanager
+async def companion(hass: HomeAssistant, tmp_path: Path) -> AsyncIterator[Path]:
+    """Start the add-on's service and AisthOS connected to it; yield the add-on's data folder."""
+    settings = Settings(token=TOKEN, data_dir=tmp_path / "addon", interval_seconds=600.0)
+    service = Service(settings, perceiver=None, writer=SkillTextWriter(generator))
+    async with TestServer(create_app(service), host="127.0.0.1") as server:
+        assert await async_setup_component(hass, "homeassistant", {})
+        assert await async_setup_component(hass, "conversation", {})
+        url = str(server.make_url("")).rstrip("/")
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            version=2,
+            data={"secret": "ab" * 32, "engine_url": url, "engine_token": TOKEN},
+            options=default_options(),
+        )
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        yield settings.data_dir
+
+
+async def ask(hass: HomeAssistant, text: str) -> conversation.ConversationResult:
+    return await conversation.async_converse(hass, text, None, Context(), agent_id=AGENT)
+
+
+async def test_the_companion_answers_and_keeps_the_exchange_masked(
+    hass: HomeAssistant, tmp_path: Path
+) -> None:
+    async with companion(hass, tmp_path) as addon_data:
+        assert er.async_get(hass).async_get(AGENT) is not None
+        result = await ask(hass, "Is the hall light on? Mail me at ann@example.com")
+        speech = result.response.speech["plain"]["speech"]
+        assert speech.startswith("The hall light is on.")
+        runtime = hass.config_entries.async_entries(DOMAIN)[0].runtime_data
+        (item,) = runtime.interactions.items
+        assert "[email]" in item["user"]
+        assert "ann@example.com" not in json.dumps(runtime.interactions.items)
+        assert item["assistant"] == speech
+        # A correction of the reply becomes what the fine-tune learns from.
+        await hass.services.async_call(
+            DOMAIN,
+            "rate_answer",
+            {"helpful": False, "correction": "Yes, it is on. Call 0151 2345 6789 if not."},
+            blocking=True,
+        )
+        assert item["reaction"] == "edited"
+        assert "[phone]" in item["edited"]
+        await runtime._async_send_interactions()
+        export = json.loads((addon_data / "finetune" / "interactions.json").read_text())
+        assert export["format"] == "aisthos-interactions"
+        assert [i["reaction"] for i in export["interactions"]] == ["edited"]
+        assert "conversation_id" not in export["interactions"][0]
+
+
+async def test_spoken_reactions_rate_the_last_answer(hass: HomeAssistant, tmp_path: Path) -> None:
+    async with companion(hass, tmp_path):
+        await ask(hass, "What is on?")
+        runtime = hass.config_entries.async_entries(DOMAIN)[0].runtime_data
+        await runtime.voice._feedback("helpful", "thanks")
+        assert runtime.interactions.items[-1]["reaction"] == "up"
+        assert runtime.interactions.counts()["up"] == 1
+
+
+async def test_the_kept_exchanges_survive_a_restart_and_can_be_forgotten(
+    hass: HomeAssistant, tmp_path: Path, hass_read_only_user: MockUser
+) -> None:
+    async with companion(hass, tmp_path):
+        await ask(hass, "Hello")
+        entry = hass.config_entries.async_entries(DOMAIN)[0]
+        assert await hass.config_entries.async_reload(entry.entry_id)
+        await hass.async_block_till_done()
+        runtime = entry.runtime_data
+        assert len(runtime.interactions.items) == 1
+        with pytest.raises(Unauthorized):
+            await hass.services.async_call(
+                DOMAIN,
+                "forget_conversations",
+                {},
+                blocking=True,
+                context=Context(user_id=hass_read_only_user.id),
+            )
+        response = await hass.services.async_call(
+            DOMAIN, "forget_conversations", {}, blocking=True, return_response=True
+        )
+        assert response == {"forgotten": 1}
+        assert runtime.interactions.items == []
+        with pytest.raises(ServiceValidationError):
+            await hass.services.async_call(DOMAIN, "rate_answer", {"helpful": True}, blocking=True)
+        assert await hass.config_entries.async_reload(entry.entry_id)
+        assert entry.runtime_data.interactions.items == []
+
+
+async def test_without_its_model_the_companion_says_so(hass: HomeAssistant, tmp_path: Path) -> None:
+    settings = Settings(token=TOKEN, data_dir=tmp_path / "addon", interval_seconds=600.0)
+    service = Service(settings, perceiver=None, writer=SkillTextWriter(None))
+    async with TestServer(create_app(service), host="127.0.0.1") as server:
+        assert await async_setup_component(hass, "homeassistant", {})
+        assert await async_setup_component(hass, "conversation", {})
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            version=2,
+            data={
+                "secret": "ab" * 32,
+                "engine_url": str(server.make_url("")).rstrip("/"),
+                "engine_token": TOKEN,
+            },
+            options=default_options(),
+        )
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        result = await ask(hass, "Hello")
+        assert result.response.response_type is intent.IntentResponseType.ERROR
+        assert "cannot answer" in result.response.speech["plain"]["speech"]
+        assert entry.runtime_data.interactions.items == []
+
+
+async def test_without_an_add_on_there_is_no_companion(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    assert er.async_get(hass).async_get(AGENT) is None
