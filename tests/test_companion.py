@@ -165,3 +165,21 @@ async def test_without_an_add_on_there_is_no_companion(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
     assert er.async_get(hass).async_get(AGENT) is None
+
+
+async def test_the_panel_shows_the_kept_exchanges_and_the_training(
+    hass: HomeAssistant, tmp_path: Path, hass_ws_client: Any
+) -> None:
+    async with companion(hass, tmp_path):
+        await ask(hass, "Hello")
+        client = await hass_ws_client(hass)
+        await client.send_json_auto_id({"type": "aisthos/overview"})
+        reply = await client.receive_json()
+        assert reply["success"], reply
+        shown = reply["result"]["companion"]
+        assert shown["connected"] is True
+        assert shown["interactions"] == {"none": 1, "up": 0, "down": 0, "edited": 0}
+        # The add-on's Track C status, as the add-on reports it (no model folder here).
+        assert shown["training"]["status"]
+        assert shown["training"]["last_report"] is None
+        assert "Hello" not in json.dumps(shown)

@@ -53,6 +53,6 @@ async def async_get_config_entry_diagnostics(
             "residents": len(runtime.anonymizer.state()["residents"]),
             "areas": sorted(runtime.anonymizer.state()["areas"].values()),
         },
-        # Counts only: what was said stays out of diagnostics.
-        "companion_interactions": runtime.interactions.counts(),
+        # Counts and the add-on's Track C report: what was said stays out.
+        "companion": await runtime.async_companion_report(),
     }

@@ -122,6 +122,10 @@ class EngineClient:
         """Hand the interactions export to the add-on for its weekly fine-tune."""
         return await self._request("POST", "/api/finetune/interactions", export)
 
+    async def async_finetune_status(self) -> dict[str, Any]:
+        """Return the add-on's Track C status: available, next run, the last report."""
+        return await self._request("GET", "/api/finetune/status")
+
     async def async_skill_name(self, definition: dict[str, Any]) -> str | None:
         """Return a better name for a skill from the local LLM, or None."""
         data = await self._request("POST", "/api/llm/skill_text", {"definition": definition})

@@ -765,6 +765,35 @@ class AisthosRuntime:
             return
         _LOGGER.debug("The add-on took the interactions: %s", result)
 
+    async def async_companion_report(self) -> dict[str, Any]:
+        """Return the companion's kept exchanges (counts) and the add-on's Track C report."""
+        training: dict[str, Any] | None = None
+        if self.engine is not None:
+            try:
+                status = await self.engine.async_finetune_status()
+            except EngineError:
+                status = None
+            if status is not None:
+                report = status.get("last_report")
+                keys = (
+                    "status", "reason", "examples_train", "iterations", "first_train_loss",
+                    "train_loss", "val_loss", "adapter_bytes", "seconds", "finished",
+                    "preferred_logprob_before", "preferred_logprob_after",
+                )  # fmt: skip
+                training = {
+                    "available": bool(status.get("available")),
+                    "status": str(status.get("status", "")),
+                    "next_run": status.get("next_run"),
+                    "last_report": (
+                        {k: report.get(k) for k in keys} if isinstance(report, dict) else None
+                    ),
+                }
+        return {
+            "connected": self.engine is not None,
+            "interactions": self.interactions.counts(),
+            "training": training,
+        }
+
     async def async_growth_evidence(self) -> tuple[int, int]:
         """Return what growth is judged on: Sparks seen and skills approved."""
         sparks = await self.hass.async_add_executor_job(self.store.count, 0.0)

@@ -135,6 +135,7 @@ async def ws_overview(
                 "camera_refused": runtime.stats.camera_sparks_refused,
             },
             "review": runtime.review,
+            "companion": await runtime.async_companion_report(),
         },
     )
 

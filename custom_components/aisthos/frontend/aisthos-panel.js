@@ -472,6 +472,7 @@ class AisthosPanel extends HTMLElement {
         h("p", { class: "muted" }, this.t("sparks_total", { count: o.sparks, today: o.sparks_today })),
         h("p", { class: "muted" }, this.t("skills_total", { count: o.skills, approved: o.approved, waiting: o.waiting })),
       ),
+      this._companion(o.companion),
       h(
         "div",
         { class: "card" },
@@ -486,6 +487,52 @@ class AisthosPanel extends HTMLElement {
         ),
       ),
     ];
+  }
+
+  _companion(c) {
+    if (!c) return null;
+    const lines = [];
+    if (!c.connected) lines.push(h("p", { class: "muted" }, this.t("companion_off")));
+    const n = c.interactions || {};
+    const count = Object.values(n).reduce((a, b) => a + b, 0);
+    lines.push(h("p", {}, this.t("companion_kept", { count, up: n.up || 0, down: n.down || 0, edited: n.edited || 0, none: n.none || 0 })));
+    if (c.connected && !c.training) lines.push(h("p", { class: "muted" }, this.t("companion_unreachable")));
+    if (c.training) {
+      lines.push(h("p", { class: "muted" }, this.t("companion_training", { status: c.training.status })));
+      if (c.training.next_run) lines.push(h("p", { class: "muted" }, this.t("companion_next", { when: new Date(c.training.next_run).toLocaleString() })));
+      const r = c.training.last_report;
+      if (r) {
+        const result =
+          r.status === "trained"
+            ? this.t("companion_report_trained", {
+                examples: r.examples_train,
+                first: r.first_train_loss?.toFixed(2) ?? "?",
+                last: r.train_loss?.toFixed(2) ?? "?",
+                size: Math.round((r.adapter_bytes || 0) / 1024),
+                seconds: Math.round(r.seconds || 0),
+                gain: r.preferred_logprob_after != null && r.preferred_logprob_before != null ? (r.preferred_logprob_after - r.preferred_logprob_before).toFixed(2) : "?",
+              })
+            : this.t("companion_report_other", { status: r.status, reason: r.reason || "" });
+        lines.push(h("p", {}, this.t("companion_report", { finished: r.finished ? new Date(r.finished).toLocaleString() : "", result })));
+      }
+    }
+    return h(
+      "div",
+      { class: "card" },
+      h("h2", {}, this.t("companion")),
+      ...lines,
+      count ? h("div", { class: "actions" }, h("button", { class: "act", onclick: () => this._forget() }, this.t("forget"))) : null,
+    );
+  }
+
+  async _forget() {
+    try {
+      const answer = await this._hass.callWS({ type: "call_service", domain: "aisthos", service: "forget_conversations", service_data: {}, return_response: true });
+      this._notice = { text: this.t("forgotten", { count: answer.response.forgotten }) };
+    } catch (err) {
+      this._notice = { error: true, text: this.t("error", { error: err.message || err }) };
+    }
+    await this._load();
   }
 
   async _download() {
