@@ -102,7 +102,10 @@ async def test_spoken_reactions_rate_the_last_answer(hass: HomeAssistant, tmp_pa
     async with companion(hass, tmp_path):
         await ask(hass, "What is on?")
         runtime = hass.config_entries.async_entries(DOMAIN)[0].runtime_data
-        await runtime.voice._feedback("helpful", "thanks")
+        # Said to the companion itself: AisthOS's sentence, not a question for the model.
+        result = await ask(hass, "that was helpful")
+        assert not result.response.speech["plain"]["speech"].startswith("The hall light")
+        assert len(runtime.interactions.items) == 1
         assert runtime.interactions.items[-1]["reaction"] == "up"
         assert runtime.interactions.counts()["up"] == 1
 
@@ -183,3 +186,108 @@ async def test_the_panel_shows_the_kept_exchanges_and_the_training(
         assert shown["training"]["status"]
         assert shown["training"]["last_report"] is None
         assert "Hello" not in json.dumps(shown)
+
+
+class Scripted:
+    """A local model whose next answers the test sets (None: it refuses)."""
+
+    def __init__(self) -> None:
+        self.answers: list[str | None] = []
+
+    def __call__(self, messages: Any, _schema: Any, _max_tokens: int) -> str:
+        answer = self.answers.pop(0) if self.answers else "Fine."
+        return "not json" if answer is None else json.dumps({"answer": answer})
+
+
+@asynccontextmanager
+async def scripted(hass: HomeAssistant, tmp_path: Path) -> AsyncIterator[tuple[Scripted, Any]]:
+    model = Scripted()
+    settings = Settings(token=TOKEN, data_dir=tmp_path / "addon", interval_seconds=600.0)
+    service = Service(settings, perceiver=None, writer=SkillTextWriter(model))
+    async with TestServer(create_app(service), host="127.0.0.1") as server:
+        assert await async_setup_component(hass, "homeassistant", {})
+        assert await async_setup_component(hass, "conversation", {})
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            version=2,
+            data={
+                "secret": "ab" * 32,
+                "engine_url": str(server.make_url("")).rstrip("/"),
+                "engine_token": TOKEN,
+            },
+            options=default_options(),
+        )
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        yield model, entry.runtime_data
+
+
+async def test_a_list_answer_keeps_its_lines(hass: HomeAssistant, tmp_path: Path) -> None:
+    async with scripted(hass, tmp_path) as (model, _runtime):
+        model.answers = ["On:\n- the hall light\n- the kettle"]
+        result = await ask(hass, "What is on?")
+        assert result.response.speech["plain"]["speech"] == "On:\n- the hall light\n- the kettle"
+
+
+async def test_a_model_that_fails_leaves_the_engine_available(
+    hass: HomeAssistant, tmp_path: Path
+) -> None:
+    async with scripted(hass, tmp_path) as (model, runtime):
+        model.answers = [None]
+        result = await ask(hass, "Hello")
+        assert result.response.response_type is intent.IntentResponseType.ERROR
+        assert runtime.engine.available is True
+
+
+async def test_spoken_reactions_are_about_the_latest_answer_only(
+    hass: HomeAssistant, tmp_path: Path, hass_read_only_user: MockUser
+) -> None:
+    async with scripted(hass, tmp_path) as (model, runtime):
+        model.answers = ["First.", None]
+        await ask(hass, "One")
+        await ask(hass, "Two")  # refused: nothing kept
+        await runtime.voice._feedback("not_helpful", "sorry")
+        assert runtime.interactions.items[-1]["reaction"] == "none"
+        model.answers = ["Third."]
+        await ask(hass, "Three")
+        # Only an administrator's correction becomes a training target.
+        with pytest.raises(Unauthorized):
+            await hass.services.async_call(
+                DOMAIN,
+                "rate_answer",
+                {"helpful": False, "correction": "The alarm code is 1234."},
+                blocking=True,
+                context=Context(user_id=hass_read_only_user.id),
+            )
+        await hass.services.async_call(
+            DOMAIN, "rate_answer", {"helpful": False, "correction": "Third, done."}, blocking=True
+        )
+        await runtime.voice._feedback("helpful", "thanks")
+        assert runtime.interactions.items[-1]["reaction"] == "edited"
+        assert runtime.interactions.items[-1]["edited"] == "Third, done."
+
+
+async def test_forgetting_empties_the_add_ons_copy_too(hass: HomeAssistant, tmp_path: Path) -> None:
+    async with scripted(hass, tmp_path) as (_model, runtime):
+        await ask(hass, "Hello")
+        await runtime._async_send_interactions()
+        copy = tmp_path / "addon" / "finetune" / "interactions.json"
+        assert len(json.loads(copy.read_text())["interactions"]) == 1
+        await hass.services.async_call(DOMAIN, "forget_conversations", {}, blocking=True)
+        assert not copy.exists()
+
+
+@pytest.mark.parametrize(
+    ("said", "kept"),
+    [
+        ("mail ann (at) example (dot) com", "mail [email]"),
+        ("reset it at example.com/reset?token=9", "reset it at [link]"),
+        ("the NAS is nas.example.org", "the NAS is [link]"),
+        ("meet at 5. ok", "meet at 5. ok"),
+    ],
+)
+def test_spelled_out_addresses_are_masked(said: str, kept: str) -> None:
+    from custom_components.aisthos.engine.privacy import mask_personal
+
+    assert mask_personal(said) == kept

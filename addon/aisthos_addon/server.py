@@ -434,7 +434,11 @@ async def finetune_interactions(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest(reason=str(err)) from None
     folder = service.settings.data_dir / "finetune"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "interactions.json").write_text(json.dumps(body), encoding="utf-8")
+    if not body["interactions"]:
+        # Forgotten in Home Assistant: nothing of them stays here either.
+        (folder / "interactions.json").unlink(missing_ok=True)
+    else:
+        (folder / "interactions.json").write_text(json.dumps(body), encoding="utf-8")
     return web.json_response(
         {"usable": len(dataset.train) + len(dataset.valid), "dropped": dict(dataset.dropped)}
     )

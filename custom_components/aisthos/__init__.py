@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from pathlib import Path
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, issue_registry as ir, llm
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.loader import async_get_integration
 
 from .const import CONF_ENGINE_TOKEN, CONF_ENGINE_URL, DB_FILENAME, DOMAIN
+from .engine_client import EngineClient, EngineError
 from .interactions import InteractionLog
 from .learning import STORAGE_KEY, STORAGE_VERSION
 from .llm_api import API_ID as LLM_API_ID, AisthosAPI
@@ -75,7 +78,15 @@ async def async_remove_entry(hass: HomeAssistant, entry: AisthosConfigEntry) -> 
         if domain == DOMAIN:
             ir.async_delete_issue(hass, DOMAIN, issue_id)
     await Store[dict[str, object]](hass, STORAGE_VERSION, STORAGE_KEY).async_remove()
-    await InteractionLog(hass).async_clear()
+    log = InteractionLog(hass)
+    await log.async_clear()
+    if url := entry.data.get(CONF_ENGINE_URL):
+        # The add-on's copy of the companion's exchanges goes too (if it answers).
+        engine = EngineClient(
+            async_get_clientsession(hass), str(url), str(entry.data.get(CONF_ENGINE_TOKEN, ""))
+        )
+        with suppress(EngineError):
+            await engine.async_send_interactions(log.export())
 
     def remove_database() -> None:
         for suffix in ("", "-wal", "-shm"):

@@ -59,6 +59,15 @@ class AisthosCompanion(AisthosEntity, conversation.ConversationEntity):
         """Ask the add-on, keep the exchange, answer."""
         runtime = self.runtime
         response = intent.IntentResponse(language=user_input.language)
+        # Sentence triggers first (AisthOS's own: "that was helpful", "what did
+        # you learn", and the household's): they answer without the model.
+        if (said := await conversation.async_handle_sentence_triggers(
+            self.hass, user_input, chat_log
+        )) is not None:  # fmt: skip
+            response.async_set_speech(said)
+            return conversation.ConversationResult(
+                response=response, conversation_id=chat_log.conversation_id
+            )
         style = runtime.communication_style()
         context = (
             "Speak " + ", ".join(f"{k}: {v}" for k, v in sorted(style.items())) + "."
@@ -72,6 +81,7 @@ class AisthosCompanion(AisthosEntity, conversation.ConversationEntity):
             except EngineError:
                 answer = None
         if answer is None:
+            runtime.interactions.last_failed = True
             response.async_set_error(
                 intent.IntentResponseErrorCode.UNKNOWN,
                 runtime.voice.say("companion_unavailable"),

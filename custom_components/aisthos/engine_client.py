@@ -20,6 +20,9 @@ from .engine.automation_config import clean_text
 
 _LOGGER = logging.getLogger(__package__)
 TIMEOUT: Final = ClientTimeout(total=15)
+_TEMPLATE: Final = re.compile(r"\{[{%#]|[}%#]\}")
+# A local LLM on a small machine's CPU may take a while to answer.
+ANSWER_TIMEOUT: Final = ClientTimeout(total=120)
 _MARKERS: Final = re.compile(r"\{\{|\{%|\{#|[\x00-\x1f\x7f]")
 
 
@@ -52,9 +55,17 @@ class EngineClient:
         self._log_availability = log_availability
         self.available = True
 
-    async def _request(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        limit: ClientTimeout = TIMEOUT,
+        model_call: bool = False,
+    ) -> dict[str, Any]:
         try:
-            data = await self._request_once(method, path, body)
+            data = await self._request_once(method, path, body, limit, model_call)
         except EngineUnavailableError as err:
             self._set_available(False, err)
             raise
@@ -76,13 +87,18 @@ class EngineClient:
         else:
             _LOGGER.warning("The AisthOS engine is unavailable: %s", err)
 
-    async def _request_once(self, method: str, path: str, body: Any) -> dict[str, Any]:
+    async def _request_once(
+        self, method: str, path: str, body: Any, limit: ClientTimeout, model_call: bool
+    ) -> dict[str, Any]:
         try:
             async with self._session.request(
-                method, self.url + path, json=body, headers=self._headers, timeout=TIMEOUT
+                method, self.url + path, json=body, headers=self._headers, timeout=limit
             ) as response:
                 if response.status == 401:
                     raise EngineAuthError("the engine refused the token")
+                if model_call and response.status in (502, 503):
+                    # No model, or output it refused: the engine itself is there.
+                    raise EngineError(f"the engine's model answered HTTP {response.status}")
                 if response.status >= 500:
                     raise EngineUnavailableError(f"the engine answered HTTP {response.status}")
                 if response.status != 200:
@@ -111,12 +127,18 @@ class EngineClient:
     async def async_answer(self, question: str, context: str) -> str:
         """Return the companion's answer from the add-on's local model (checked text)."""
         data = await self._request(
-            "POST", "/api/llm/answer", {"question": question, "context": context}
+            "POST",
+            "/api/llm/answer",
+            {"question": question, "context": context},
+            limit=ANSWER_TIMEOUT,
+            model_call=True,
         )
         answer = data.get("answer")
-        if not isinstance(answer, str) or not answer.strip() or _MARKERS.search(answer):
+        if not isinstance(answer, str) or not answer.strip() or _TEMPLATE.search(answer):
             raise EngineError("the engine gave no usable answer")
-        return clean_text(answer, 600)
+        # Lines stay lines (a list is an answer too); each is cleaned like a name.
+        lines = (clean_text(line, 600) for line in answer.splitlines())
+        return "\n".join(line for line in lines if line)[:600]
 
     async def async_send_interactions(self, export: dict[str, Any]) -> dict[str, Any]:
         """Hand the interactions export to the add-on for its weekly fine-tune."""

@@ -23,6 +23,7 @@ from .engine.privacy import mask_personal
 STORAGE_KEY: Final = "aisthos.interactions"
 STORAGE_VERSION: Final = 1
 LIMIT: Final = 500  # the newest exchanges; older ones have been learned from
+SAVE_DELAY_S: Final = 10.0
 TEXT_MAX: Final = 1000
 REACTIONS: Final = ("none", "up", "down", "edited")
 PERSONA: Final = "You are AisthOS, a calm, friendly home companion. Answer briefly."
@@ -35,6 +36,10 @@ class InteractionLog:
         """Create; async_load() reads what was kept."""
         self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, STORAGE_KEY, private=True)
         self.items: list[dict[str, Any]] = []
+        # Whether the companion's last attempt failed (nothing kept): a spoken
+        # reaction right after it is about that, not about an older answer.
+        self.last_failed = False
+        self._dirty = False
 
     async def async_load(self) -> None:
         """Read the kept exchanges (a damaged file starts an empty log)."""
@@ -54,7 +59,8 @@ class InteractionLog:
             }
         )
         del self.items[:-LIMIT]
-        await self._store.async_save({"interactions": self.items})
+        self.last_failed = False
+        self._save()
 
     async def async_react(
         self,
@@ -63,8 +69,14 @@ class InteractionLog:
         conversation_id: str | None = None,
         max_age_s: float | None = None,
     ) -> bool:
-        """Mark the last answer (of a conversation, or recent enough) helpful, not, or corrected."""
+        """Mark the last answer (of a conversation, or recent enough) helpful, not, or corrected.
+
+        With max_age_s (a spoken reaction): only the companion's latest
+        attempt, if it was answered, and a correction already given stays.
+        """
         oldest = dt_util.utcnow().timestamp() - max_age_s if max_age_s is not None else None
+        if oldest is not None and self.last_failed:
+            return False
         for item in reversed(self.items):
             if oldest is not None and datetime.fromisoformat(item["time"]).timestamp() < oldest:
                 return False
@@ -74,17 +86,31 @@ class InteractionLog:
                         "edited",
                         mask_personal(correction[:TEXT_MAX]),
                     )
+                elif oldest is not None and item["reaction"] == "edited":
+                    return False  # "that was helpful" does not undo a correction
                 else:
                     item["reaction"] = "up" if helpful else "down"
                     item.pop("edited", None)
-                await self._store.async_save({"interactions": self.items})
+                self._save()
                 return True
         return False
+
+    def _save(self) -> None:
+        # Coalesced: a busy conversation is one write, not one per exchange.
+        self._dirty = True
+        self._store.async_delay_save(lambda: {"interactions": self.items}, SAVE_DELAY_S)
+
+    async def async_flush(self) -> None:
+        """Write what a coalesced save still holds (the entry unloads)."""
+        if self._dirty:
+            self._dirty = False
+            await self._store.async_save({"interactions": self.items})
 
     async def async_clear(self) -> int:
         """Delete every kept exchange; return how many there were."""
         count = len(self.items)
         self.items = []
+        self._dirty = False
         await self._store.async_remove()
         return count
 

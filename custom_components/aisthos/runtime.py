@@ -302,6 +302,7 @@ class AisthosRuntime:
     async def async_stop(self) -> None:
         """Stop listening, write everything pending and close the store."""
         self._release_listeners()
+        await self.interactions.async_flush()
         await self._async_catch_up(final=True)
         await self.hass.async_add_executor_job(self.store.close)
 
@@ -753,17 +754,27 @@ class AisthosRuntime:
         await self._async_perceive(final=final, flush=final)
 
     async def _async_send_interactions(self, _now: datetime | None = None) -> None:
-        """Hand the companion's kept exchanges to the add-on for its fine-tune (nightly)."""
-        if self.engine is None or not self.interactions.items:
+        """Hand the companion's kept exchanges to the add-on for its fine-tune (nightly).
+
+        Also when there are none: after they were forgotten, the add-on's copy
+        must be emptied too.
+        """
+        if self.engine is None:
             return
         try:
             result = await self.engine.async_send_interactions(
                 self.interactions.export(self.communication_style())
             )
         except EngineError as err:
-            _LOGGER.debug("The interactions did not reach the add-on: %s", err)
+            _LOGGER.warning("The companion's interactions did not reach the add-on: %s", err)
             return
         _LOGGER.debug("The add-on took the interactions: %s", result)
+
+    async def async_forget_interactions(self) -> int:
+        """Delete the companion's kept exchanges here and the add-on's copy of them."""
+        count = await self.interactions.async_clear()
+        await self._async_send_interactions()
+        return count
 
     async def async_companion_report(self) -> dict[str, Any]:
         """Return the companion's kept exchanges (counts) and the add-on's Track C report."""

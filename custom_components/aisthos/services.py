@@ -26,7 +26,7 @@ from .engine.spark_store import StoreError
 from .engine.teaching import PHRASE_MAX
 from .engine.wisdom import WisdomError
 from .history_import import async_import_recent_history
-from .permissions import async_caller
+from .permissions import async_caller, async_require_admin
 from .runtime import AisthosRuntime, loaded_runtime
 from .wisdom_download import EXPORT_ERRORS, async_download_link, export_error
 from .wisdom_service import PathNotAllowedError
@@ -212,6 +212,10 @@ def async_register_services(hass: HomeAssistant) -> None:
         return cast(ServiceResponse, result.as_dict())
 
     async def rate_answer(call: ServiceCall) -> None:
+        if call.data.get("correction"):
+            # A correction becomes what the model is trained to say: an
+            # administrator's word, as teaching is.
+            await async_require_admin(hass, call.context)
         found = await _runtime(hass).interactions.async_react(
             call.data["helpful"], call.data.get("correction"), call.data.get("conversation_id")
         )
@@ -221,7 +225,7 @@ def async_register_services(hass: HomeAssistant) -> None:
             )
 
     async def forget_conversations(call: ServiceCall) -> ServiceResponse:
-        return {"forgotten": await _runtime(hass).interactions.async_clear()}
+        return {"forgotten": await _runtime(hass).async_forget_interactions()}
 
     hass.services.async_register(DOMAIN, SERVICE_RATE_ANSWER, rate_answer, RATE_ANSWER_SCHEMA)
     async_register_admin_service(
