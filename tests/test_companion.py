@@ -291,3 +291,16 @@ def test_spelled_out_addresses_are_masked(said: str, kept: str) -> None:
     from custom_components.aisthos.engine.privacy import mask_personal
 
     assert mask_personal(said) == kept
+
+
+async def test_user_wisdom_carries_only_counts_of_the_conversations(
+    hass: HomeAssistant, tmp_path: Path
+) -> None:
+    async with companion(hass, tmp_path):
+        await ask(hass, "My code word is Bluebird")
+        response = await hass.services.async_call(
+            DOMAIN, "export_wisdom", {}, blocking=True, return_response=True
+        )
+        wisdom = response["wisdom"]
+        assert wisdom["observations"]["companion"] == {"none": 1, "up": 0, "down": 0, "edited": 0}
+        assert "Bluebird" not in json.dumps(wisdom)

@@ -170,7 +170,8 @@ class WisdomService:
             teachings=list(learner.teachings),
             preferences=dict(learner.preferences),
             communication_style=self.runtime.communication_style(),
-            observations=summary,
+            # The companion's exchanges only as counts: what was said stays home.
+            observations={**summary, "companion": self.runtime.interactions.counts()},
             time_zone=str(tz),
             created=dt_util.now().isoformat(timespec="seconds"),
         )
