@@ -304,3 +304,71 @@ async def test_user_wisdom_carries_only_counts_of_the_conversations(
         wisdom = response["wisdom"]
         assert wisdom["observations"]["companion"] == {"none": 1, "up": 0, "down": 0, "edited": 0}
         assert "Bluebird" not in json.dumps(wisdom)
+
+
+async def test_the_companion_looks_things_up_with_aisthos_tools(
+    hass: HomeAssistant, tmp_path: Path
+) -> None:
+    seen: list[str] = []
+
+    class UsesATool(Scripted):
+        def __call__(self, messages: Any, schema: Any, _max_tokens: int) -> str:
+            seen.append(messages[-1]["content"])
+            if "tool" in schema["properties"]:
+                assert "aisthos_summarise_learning" in json.dumps(schema)
+                return json.dumps({"tool": "aisthos_summarise_learning", "arguments": {}})
+            return json.dumps({"answer": "I am still learning: infant stage."})
+
+    settings = Settings(token=TOKEN, data_dir=tmp_path / "addon", interval_seconds=600.0)
+    service = Service(settings, perceiver=None, writer=SkillTextWriter(UsesATool()))
+    async with TestServer(create_app(service), host="127.0.0.1") as server:
+        assert await async_setup_component(hass, "homeassistant", {})
+        assert await async_setup_component(hass, "conversation", {})
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            version=2,
+            data={
+                "secret": "ab" * 32,
+                "engine_url": str(server.make_url("")).rstrip("/"),
+                "engine_token": TOKEN,
+            },
+            options=default_options(),
+        )
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        result = await ask(hass, "How far along are you by now?")
+    assert result.response.speech["plain"]["speech"] == "I am still learning: infant stage."
+    # The second question carried what the tool found (the stage, from AisthOS itself).
+    assert len(seen) == 2
+    assert "aisthos_summarise_learning found" in seen[1]
+    assert "infant" in seen[1]
+
+
+async def test_a_tool_the_model_was_not_offered_is_refused(
+    hass: HomeAssistant, tmp_path: Path
+) -> None:
+    class Invents(Scripted):
+        def __call__(self, messages: Any, schema: Any, _max_tokens: int) -> str:
+            return json.dumps({"tool": "unlock_all_doors", "arguments": {}})
+
+    settings = Settings(token=TOKEN, data_dir=tmp_path / "addon", interval_seconds=600.0)
+    service = Service(settings, perceiver=None, writer=SkillTextWriter(Invents()))
+    async with TestServer(create_app(service), host="127.0.0.1") as server:
+        assert await async_setup_component(hass, "homeassistant", {})
+        assert await async_setup_component(hass, "conversation", {})
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            version=2,
+            data={
+                "secret": "ab" * 32,
+                "engine_url": str(server.make_url("")).rstrip("/"),
+                "engine_token": TOKEN,
+            },
+            options=default_options(),
+        )
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        result = await ask(hass, "Open up")
+    assert result.response.response_type is intent.IntentResponseType.ERROR

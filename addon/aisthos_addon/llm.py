@@ -204,19 +204,87 @@ class SkillTextWriter:
 
     def answer(self, question: str, context: str = "") -> str | None:
         """Return a validated answer, or None without a model or on bad output."""
+        reply = self.reply(question, context)
+        return reply if isinstance(reply, str) else None
+
+    def reply(
+        self, question: str, context: str = "", tools: Sequence[Mapping[str, Any]] = ()
+    ) -> str | ToolCall | None:
+        """Return an answer, or (with tools offered) the tool the model wants first.
+
+        The tools are the caller's (Home Assistant's AisthOS LLM tools): a
+        name, a description and a JSON schema of the arguments. The model
+        picks one by name or answers; a name it was not offered is refused.
+        """
         if self.generator is None:
             return None
         question = clean_text(question, 500, single_line=False)
+        offered = {str(t.get("name")): t for t in tools if isinstance(t.get("name"), str)}
+        system = "Answer briefly as a calm home companion. JSON only."
+        if offered:
+            listing = "; ".join(
+                f"{name}: {str(t.get('description', ''))[:200]}" for name, t in offered.items()
+            )
+            system += f" To look something up first, name one tool instead of answering: {listing}"
         messages = [
-            {"role": "system", "content": "Answer briefly as a calm home companion. JSON only."},
+            {"role": "system", "content": system},
             {"role": "user", "content": f"{context[:2000]}\nQuestion: {question}".strip()},
         ]
         try:
-            data = parse_object(
-                self.generator(messages, ANSWER_SCHEMA, self.max_tokens + 100), ANSWER_SCHEMA
-            )
-            return clean_text(data["answer"], ANSWER_MAX, single_line=False)
+            if not offered:
+                raw = self.generator(messages, ANSWER_SCHEMA, self.max_tokens + 100)
+                data = parse_object(raw, ANSWER_SCHEMA)
+                return clean_text(data["answer"], ANSWER_MAX, single_line=False)
+            schema = _answer_or_tool_schema(list(offered))
+            data = _parse_reply(self.generator(messages, schema, self.max_tokens + 100))
+            if (tool := data.get("tool")) is not None:
+                return _tool_call(tool, data, offered)
+            return clean_text(data.get("answer"), ANSWER_MAX, single_line=False)
         except UntrustedOutputError as err:
             self.rejected += 1
             _LOGGER.info("LLM answer rejected (%s)", err)
             return None
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A tool the model asked for, with its arguments (checked by the tool's owner)."""
+
+    name: str
+    arguments: dict[str, Any]
+
+
+def _parse_reply(raw: object) -> dict[str, Any]:
+    """Parse an answer ({"answer"}) or a tool call ({"tool", "arguments"}), nothing else."""
+    if not isinstance(raw, str) or len(raw) > 8192:
+        raise UntrustedOutputError("no output or far too long")
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise UntrustedOutputError("not JSON") from None
+    if not isinstance(data, dict) or set(data) not in ({"answer"}, {"tool"}, {"tool", "arguments"}):
+        raise UntrustedOutputError("neither an answer nor a tool call")
+    return data
+
+
+def _tool_call(tool: object, data: Mapping[str, Any], offered: Mapping[str, Any]) -> ToolCall:
+    """Return the model's tool call, if it named a tool offered with small arguments."""
+    if not isinstance(tool, str) or tool not in offered or data.get("answer"):
+        raise UntrustedOutputError("not one of the tools offered")
+    arguments = data.get("arguments") or {}
+    if not isinstance(arguments, dict) or len(json.dumps(arguments)) > 2000:
+        raise UntrustedOutputError("tool arguments are not a small object")
+    return ToolCall(tool, arguments)
+
+
+def _answer_or_tool_schema(names: list[str]) -> dict[str, Any]:
+    """Return the JSON schema of an answer, or of a call of one of these tools."""
+    return {
+        "type": "object",
+        "properties": {
+            "answer": {"type": "string", "minLength": 1, "maxLength": ANSWER_MAX},
+            "tool": {"enum": names},
+            "arguments": {"type": "object"},
+        },
+        "additionalProperties": False,
+    }

@@ -36,7 +36,7 @@ from .finetune import (
     run_finetune,
 )
 from .ha_client import SPARK_EVENT, SUPERVISOR_URL, HomeAssistantAPI, HomeAssistantError
-from .llm import SkillTextWriter, UntrustedOutputError, clean_text, llama_available
+from .llm import SkillTextWriter, ToolCall, UntrustedOutputError, clean_text, llama_available
 from .perception import Perceiver
 
 _LOGGER = logging.getLogger(__name__)
@@ -390,8 +390,15 @@ async def answer(request: web.Request) -> web.Response:
     service = request.app[SERVICE]
     body = await _json_body(request)
     question, context = body.get("question"), body.get("context", "")
+    tools = body.get("tools", [])
     if not isinstance(question, str) or not isinstance(context, str):
         raise web.HTTPBadRequest(reason="'question' (and 'context') must be strings")
+    if (
+        not isinstance(tools, list)
+        or len(tools) > 20
+        or any(not isinstance(t, dict) for t in tools)
+    ):
+        raise web.HTTPBadRequest(reason="'tools' must be a list of at most 20 objects")
     loop = asyncio.get_running_loop()
     if (answerer := service.answerer) is not None:
         # The fine-tuned companion: Track C's adapter shapes the reply.
@@ -411,14 +418,18 @@ async def answer(request: web.Request) -> web.Response:
     if not service.writer.available:
         raise web.HTTPServiceUnavailable(reason="no local LLM model")
     try:
-        text = await loop.run_in_executor(
-            service.executor, service.writer.answer, question, context
+        reply = await loop.run_in_executor(
+            service.executor, service.writer.reply, question, context, tools
         )
     except UntrustedOutputError:
         raise web.HTTPBadRequest(reason="question rejected") from None
-    if text is None:
+    if reply is None:
         raise web.HTTPBadGateway(reason="the model gave no acceptable answer")
-    return web.json_response({"answer": text, "source": "llm"})
+    if isinstance(reply, ToolCall):
+        return web.json_response(
+            {"tool_call": {"name": reply.name, "arguments": reply.arguments}, "source": "llm"}
+        )
+    return web.json_response({"answer": reply, "source": "llm"})
 
 
 @routes.post("/api/finetune/interactions")

@@ -10,19 +10,27 @@ handed to the add-on for the next fine-tune.
 
 from __future__ import annotations
 
-from typing import Literal
+import json
+from typing import Any, Final, Literal
+
+import probatio as vol
 
 from homeassistant.components import conversation
 from homeassistant.const import MATCH_ALL
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import intent
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import intent, llm
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .engine_client import EngineError
+from .const import DOMAIN
+from .engine_client import EngineClient, EngineError
 from .entity import AisthosEntity
+from .llm_api import API_ID as LLM_API_ID
 from .runtime import AisthosConfigEntry
 
 PARALLEL_UPDATES = 0
+# What a tool found, as the model reads it again: enough for an answer.
+TOOL_RESULT_MAX: Final = 1500
 
 
 async def async_setup_entry(
@@ -77,7 +85,7 @@ class AisthosCompanion(AisthosEntity, conversation.ConversationEntity):
         answer: str | None = None
         if (engine := runtime.engine) is not None:
             try:
-                answer = await engine.async_answer(user_input.text, context)
+                answer = await self._async_answer(engine, user_input, context)
             except EngineError:
                 answer = None
         if answer is None:
@@ -96,4 +104,37 @@ class AisthosCompanion(AisthosEntity, conversation.ConversationEntity):
         response.async_set_speech(answer)
         return conversation.ConversationResult(
             response=response, conversation_id=chat_log.conversation_id
+        )
+
+    async def _async_answer(
+        self, engine: EngineClient, user_input: conversation.ConversationInput, context: str
+    ) -> str:
+        """Ask the model; where it wants one of AisthOS's LLM tools first, run it, ask again.
+
+        The tools run through Home Assistant's LLM API with the asking user's
+        context, so they check what that user may do, as in any agent.
+        """
+        api = await llm.async_get_api(self.hass, LLM_API_ID, user_input.as_llm_context(DOMAIN))
+        tools = [
+            {
+                "name": tool.name,
+                "description": tool.description or "",
+                "parameters": {
+                    "type": "object",
+                    "properties": {str(key): {} for key in tool.parameters.schema},
+                },
+            }
+            for tool in api.tools
+        ]
+        reply = await engine.async_reply(user_input.text, context, tools)
+        if isinstance(reply, str):
+            return reply
+        name, arguments = reply
+        try:
+            result: Any = await api.async_call_tool(llm.ToolInput(name, arguments))
+        except (HomeAssistantError, vol.Invalid) as err:
+            result = {"error": str(err)}
+        found = json.dumps(result, ensure_ascii=False, default=str)[:TOOL_RESULT_MAX]
+        return await engine.async_answer(
+            user_input.text, f"{context}\nWhat {name} found: {found}".strip()
         )

@@ -126,13 +126,27 @@ class EngineClient:
 
     async def async_answer(self, question: str, context: str) -> str:
         """Return the companion's answer from the add-on's local model (checked text)."""
+        answer = await self.async_reply(question, context)
+        if not isinstance(answer, str):
+            raise EngineError("the engine asked for a tool where an answer was wanted")
+        return answer
+
+    async def async_reply(
+        self, question: str, context: str, tools: list[dict[str, Any]] | None = None
+    ) -> str | tuple[str, dict[str, Any]]:
+        """Return the model's answer, or the (tool name, arguments) it wants first."""
+        body: dict[str, Any] = {"question": question, "context": context}
+        if tools:
+            body["tools"] = tools
         data = await self._request(
-            "POST",
-            "/api/llm/answer",
-            {"question": question, "context": context},
-            limit=ANSWER_TIMEOUT,
-            model_call=True,
+            "POST", "/api/llm/answer", body, limit=ANSWER_TIMEOUT, model_call=True
         )
+        if isinstance(call := data.get("tool_call"), dict):
+            name, arguments = call.get("name"), call.get("arguments")
+            offered = {t["name"] for t in tools or ()}
+            if name not in offered or not isinstance(arguments, dict):
+                raise EngineError("the engine asked for a tool it was not offered")
+            return str(name), arguments
         answer = data.get("answer")
         if not isinstance(answer, str) or not answer.strip() or _TEMPLATE.search(answer):
             raise EngineError("the engine gave no usable answer")
