@@ -45,10 +45,12 @@ def generator(messages: Any, _schema: Any, _max_tokens: int) -> str:
 
 
 @asynccontextmanager
-async def companion(hass: HomeAssistant, tmp_path: Path) -> AsyncIterator[Path]:
-    """Start the add-on's service and AisthOS connected to it; yield the add-on's data folder."""
+async def connected(
+    hass: HomeAssistant, tmp_path: Path, model: Any
+) -> AsyncIterator[MockConfigEntry]:
+    """Start the add-on's service with this model, and AisthOS connected to it."""
     settings = Settings(token=TOKEN, data_dir=tmp_path / "addon", interval_seconds=600.0)
-    service = Service(settings, perceiver=None, writer=SkillTextWriter(generator))
+    service = Service(settings, perceiver=None, writer=SkillTextWriter(model))
     async with TestServer(create_app(service), host="127.0.0.1") as server:
         assert await async_setup_component(hass, "homeassistant", {})
         assert await async_setup_component(hass, "conversation", {})
@@ -62,7 +64,14 @@ async def companion(hass: HomeAssistant, tmp_path: Path) -> AsyncIterator[Path]:
         entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
-        yield settings.data_dir
+        yield entry
+
+
+@asynccontextmanager
+async def companion(hass: HomeAssistant, tmp_path: Path) -> AsyncIterator[Path]:
+    """AisthOS with the add-on's fixed-answer model; yield the add-on's data folder."""
+    async with connected(hass, tmp_path, generator):
+        yield tmp_path / "addon"
 
 
 async def ask(hass: HomeAssistant, text: str) -> conversation.ConversationResult:
@@ -140,24 +149,7 @@ async def test_the_kept_exchanges_survive_a_restart_and_can_be_forgotten(
 
 
 async def test_without_its_model_the_companion_says_so(hass: HomeAssistant, tmp_path: Path) -> None:
-    settings = Settings(token=TOKEN, data_dir=tmp_path / "addon", interval_seconds=600.0)
-    service = Service(settings, perceiver=None, writer=SkillTextWriter(None))
-    async with TestServer(create_app(service), host="127.0.0.1") as server:
-        assert await async_setup_component(hass, "homeassistant", {})
-        assert await async_setup_component(hass, "conversation", {})
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            version=2,
-            data={
-                "secret": "ab" * 32,
-                "engine_url": str(server.make_url("")).rstrip("/"),
-                "engine_token": TOKEN,
-            },
-            options=default_options(),
-        )
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
+    async with connected(hass, tmp_path, None) as entry:
         result = await ask(hass, "Hello")
         assert result.response.response_type is intent.IntentResponseType.ERROR
         assert "cannot answer" in result.response.speech["plain"]["speech"]
@@ -202,24 +194,7 @@ class Scripted:
 @asynccontextmanager
 async def scripted(hass: HomeAssistant, tmp_path: Path) -> AsyncIterator[tuple[Scripted, Any]]:
     model = Scripted()
-    settings = Settings(token=TOKEN, data_dir=tmp_path / "addon", interval_seconds=600.0)
-    service = Service(settings, perceiver=None, writer=SkillTextWriter(model))
-    async with TestServer(create_app(service), host="127.0.0.1") as server:
-        assert await async_setup_component(hass, "homeassistant", {})
-        assert await async_setup_component(hass, "conversation", {})
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            version=2,
-            data={
-                "secret": "ab" * 32,
-                "engine_url": str(server.make_url("")).rstrip("/"),
-                "engine_token": TOKEN,
-            },
-            options=default_options(),
-        )
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
+    async with connected(hass, tmp_path, model) as entry:
         yield model, entry.runtime_data
 
 
@@ -319,24 +294,7 @@ async def test_the_companion_looks_things_up_with_aisthos_tools(
                 return json.dumps({"tool": "aisthos_summarise_learning", "arguments": {}})
             return json.dumps({"answer": "I am still learning: infant stage."})
 
-    settings = Settings(token=TOKEN, data_dir=tmp_path / "addon", interval_seconds=600.0)
-    service = Service(settings, perceiver=None, writer=SkillTextWriter(UsesATool()))
-    async with TestServer(create_app(service), host="127.0.0.1") as server:
-        assert await async_setup_component(hass, "homeassistant", {})
-        assert await async_setup_component(hass, "conversation", {})
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            version=2,
-            data={
-                "secret": "ab" * 32,
-                "engine_url": str(server.make_url("")).rstrip("/"),
-                "engine_token": TOKEN,
-            },
-            options=default_options(),
-        )
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
+    async with connected(hass, tmp_path, UsesATool()):
         result = await ask(hass, "How far along are you by now?")
     assert result.response.speech["plain"]["speech"] == "I am still learning: infant stage."
     # The second question carried what the tool found (the stage, from AisthOS itself).
@@ -352,23 +310,6 @@ async def test_a_tool_the_model_was_not_offered_is_refused(
         def __call__(self, messages: Any, schema: Any, _max_tokens: int) -> str:
             return json.dumps({"tool": "unlock_all_doors", "arguments": {}})
 
-    settings = Settings(token=TOKEN, data_dir=tmp_path / "addon", interval_seconds=600.0)
-    service = Service(settings, perceiver=None, writer=SkillTextWriter(Invents()))
-    async with TestServer(create_app(service), host="127.0.0.1") as server:
-        assert await async_setup_component(hass, "homeassistant", {})
-        assert await async_setup_component(hass, "conversation", {})
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            version=2,
-            data={
-                "secret": "ab" * 32,
-                "engine_url": str(server.make_url("")).rstrip("/"),
-                "engine_token": TOKEN,
-            },
-            options=default_options(),
-        )
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
+    async with connected(hass, tmp_path, Invents()):
         result = await ask(hass, "Open up")
     assert result.response.response_type is intent.IntentResponseType.ERROR

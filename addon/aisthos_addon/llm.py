@@ -70,14 +70,7 @@ def clean_text(value: object, max_len: int, *, single_line: bool) -> str:
 
 def parse_object(raw: str, schema: Mapping[str, Any]) -> dict[str, Any]:
     """Parse raw model output as a JSON object with exactly the schema's string fields."""
-    if not isinstance(raw, str) or len(raw) > 8192:
-        raise UntrustedOutputError("no output or far too long")
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        raise UntrustedOutputError("not JSON") from None
-    if not isinstance(data, dict):
-        raise UntrustedOutputError("not a JSON object")
+    data = _load_object(raw)
     properties: Mapping[str, Mapping[str, Any]] = schema["properties"]
     if set(data) != set(schema["required"]) or not set(data) <= set(properties):
         raise UntrustedOutputError("fields differ from the schema")
@@ -254,15 +247,23 @@ class ToolCall:
     arguments: dict[str, Any]
 
 
-def _parse_reply(raw: object) -> dict[str, Any]:
-    """Parse an answer ({"answer"}) or a tool call ({"tool", "arguments"}), nothing else."""
+def _load_object(raw: object) -> dict[str, Any]:
+    """Return raw model output as a JSON object, or raise UntrustedOutputError."""
     if not isinstance(raw, str) or len(raw) > 8192:
         raise UntrustedOutputError("no output or far too long")
     try:
         data = json.loads(raw)
     except ValueError:
         raise UntrustedOutputError("not JSON") from None
-    if not isinstance(data, dict) or set(data) not in ({"answer"}, {"tool"}, {"tool", "arguments"}):
+    if not isinstance(data, dict):
+        raise UntrustedOutputError("not a JSON object")
+    return data
+
+
+def _parse_reply(raw: object) -> dict[str, Any]:
+    """Parse an answer ({"answer"}) or a tool call ({"tool", "arguments"}), nothing else."""
+    data = _load_object(raw)
+    if set(data) not in ({"answer"}, {"tool"}, {"tool", "arguments"}):
         raise UntrustedOutputError("neither an answer nor a tool call")
     return data
 
