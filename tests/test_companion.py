@@ -313,3 +313,20 @@ async def test_a_tool_the_model_was_not_offered_is_refused(
     async with connected(hass, tmp_path, Invents()):
         result = await ask(hass, "Open up")
     assert result.response.response_type is intent.IntentResponseType.ERROR
+
+
+async def test_diagnostics_hold_counts_and_the_training_never_words(
+    hass: HomeAssistant, tmp_path: Path, hass_client: Any
+) -> None:
+    from pytest_homeassistant_custom_component.components.diagnostics import (
+        get_diagnostics_for_config_entry,
+    )
+
+    assert await async_setup_component(hass, "diagnostics", {})
+    async with connected(hass, tmp_path, generator) as entry:
+        await ask(hass, "My secret word is Bluebird")
+        diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    shown = diagnostics["companion"]
+    assert shown["interactions"]["none"] == 1
+    assert shown["training"]["available"] in (True, False)
+    assert "Bluebird" not in json.dumps(diagnostics)
