@@ -229,12 +229,9 @@ class BuiltinPipeline:
         """
         frame = as_rgb(frame)
         height, width = frame.shape[:2]
-        box = Letterbox(width, height)
-        (first,) = self.detector.get_inputs()
-        regressors, scores = self._outputs(
-            self.detector, {first.name: box.tensor(frame, 224)}, ("Identity", "Identity_1")
+        detection = self._detect(
+            self.detector, frame, 224, ("Identity", "Identity_1"), POSE_ANCHORS, DETECTION_MIN
         )
-        detection = best_detection(regressors, scores, POSE_ANCHORS, 224, box, DETECTION_MIN)
         if detection is None:
             return None
         crop = UprightCrop.around(detection)
@@ -266,13 +263,9 @@ class BuiltinPipeline:
     def read_expression(self, frame: NDArray[np.uint8]) -> tuple[str | None, float]:
         """Return the expression of the most likely face and its probability."""
         frame = as_rgb(frame)
-        height, width = frame.shape[:2]
-        box = Letterbox(width, height)
-        (first,) = self.face.get_inputs()
-        regressors, scores = self._outputs(
-            self.face, {first.name: box.tensor(frame, 128)}, ("regressors", "classificators")
+        face = self._detect(
+            self.face, frame, 128, ("regressors", "classificators"), FACE_ANCHORS, FACE_MIN
         )
-        face = best_detection(regressors, scores, FACE_ANCHORS, 128, box, FACE_MIN)
         if face is None:
             return None, 0.0
         cx, cy, w, h = face.box
@@ -294,6 +287,21 @@ class BuiltinPipeline:
         index = int(np.argmax(probs))
         label = TO_ONTOLOGY.get(FER_LABELS[index]) if index < len(FER_LABELS) else None
         return label, float(probs[index]) if label is not None else 0.0
+
+    def _detect(
+        self,
+        session: Any,
+        frame: NDArray[np.uint8],
+        size: int,
+        outputs: tuple[str, str],
+        anchors: NDArray[np.float64],
+        minimum: float,
+    ) -> Detection | None:
+        """Run an SSD detector on the letterboxed frame; its best detection, in frame pixels."""
+        box = Letterbox(frame.shape[1], frame.shape[0])
+        (first,) = session.get_inputs()
+        regressors, scores = self._outputs(session, {first.name: box.tensor(frame, size)}, outputs)
+        return best_detection(regressors, scores, anchors, size, box, minimum)
 
     @staticmethod
     def _outputs(session: Any, feed: dict[str, Floats], names: tuple[str, ...]) -> list[Any]:

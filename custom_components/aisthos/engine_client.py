@@ -23,6 +23,9 @@ TIMEOUT: Final = ClientTimeout(total=15)
 _TEMPLATE: Final = re.compile(r"\{[{%#]|[}%#]\}")
 # A local LLM on a small machine's CPU may take a while to answer.
 ANSWER_TIMEOUT: Final = ClientTimeout(total=120)
+# The Track C status is asked for each time the panel's overview loads: an
+# add-on that hangs must not hold the panel for long.
+STATUS_TIMEOUT: Final = ClientTimeout(total=3)
 _MARKERS: Final = re.compile(r"\{\{|\{%|\{#|[\x00-\x1f\x7f]")
 
 
@@ -160,7 +163,7 @@ class EngineClient:
 
     async def async_finetune_status(self) -> dict[str, Any]:
         """Return the add-on's Track C status: available, next run, the last report."""
-        return await self._request("GET", "/api/finetune/status")
+        return await self._request("GET", "/api/finetune/status", limit=STATUS_TIMEOUT)
 
     async def async_skill_name(self, definition: dict[str, Any]) -> str | None:
         """Return a better name for a skill from the local LLM, or None."""

@@ -436,7 +436,7 @@ class AisthosRuntime:
 
     @callback
     def _async_tick(self, now: datetime) -> None:
-        if self._write_lock.locked() or not self._job_ended.is_set():
+        if self._writing:
             return  # the job under way (or a slow write) goes on; the next tick follows
         if (
             self._changes
@@ -459,7 +459,7 @@ class AisthosRuntime:
         writes (one begins, or HA stops). flush: release every change the
         Filter still holds (HA stops).
         """
-        if (self._write_lock.locked() or not self._job_ended.is_set()) and not final:
+        if self._writing and not final:
             return
         async with self._async_writing():
             changes, self._changes = self._changes, []
@@ -479,6 +479,11 @@ class AisthosRuntime:
             # Shielded: a task cancelled as HA stops leaves the job to end (and
             # be counted); the final flush waits for its thread (_async_writing).
             await asyncio.shield(job)
+
+    @property
+    def _writing(self) -> bool:
+        """Return whether something writes (or a perceive job's thread still runs)."""
+        return self._write_lock.locked() or not self._job_ended.is_set()
 
     @asynccontextmanager
     async def _async_writing(self) -> AsyncIterator[None]:

@@ -148,9 +148,13 @@ class Anonymizer:
             if not self.changed:
                 return None
             self.changed = False
-            return {"residents": dict(self._residents), "areas": dict(self._areas)}
+            return self._tables()
 
     def state(self) -> dict[str, Any]:
         """Return the token tables to persist (hashed keys only)."""
         with self._assign:
-            return {"residents": dict(self._residents), "areas": dict(self._areas)}
+            return self._tables()
+
+    def _tables(self) -> dict[str, Any]:
+        # Copies, taken under the lock by the callers.
+        return {"residents": dict(self._residents), "areas": dict(self._areas)}
