@@ -804,6 +804,10 @@ class Routine:
     actions: tuple[tuple[str, str], ...]
     occurrences: tuple[float, ...]
     stopped_after: str | None = None  # the household stopped doing it after this day
+    window: tuple[int, int] | None = None  # minutes of the day (may wrap midnight)
+    days: tuple[str, ...] = ()
+    offset_min: int | None = None  # a sun routine's offset from sunset or sunrise
+    delay_s: float = 0.0  # an event routine's typical trigger -> action delay
 
 
 def read_labels(text: str) -> list[Routine]:
@@ -824,10 +828,25 @@ def read_labels(text: str) -> list[Routine]:
             kind = str(item.get("kind", ""))
             stopped = item.get("stopped_after")
             stopped_after = str(stopped) if stopped is not None else None
-            routines.append(Routine(str(item["name"]), kind, actions, occurrences, stopped_after))
+            window = item.get("window")
+            offset = item.get("offset_min")
+            routines.append(
+                Routine(
+                    str(item["name"]), kind, actions, occurrences, stopped_after,
+                    (_minute_of(window[0]), _minute_of(window[1])) if window else None,
+                    tuple(str(d) for d in item.get("days", ())),
+                    int(offset) if offset is not None else None,
+                    float(item.get("delay_s") or 0.0),
+                )
+            )  # fmt: skip
         except (KeyError, TypeError, ValueError) as err:
             raise HistoryError(f"labels: routine {number}: {err!r}") from None
     return routines
+
+
+def _minute_of(hhmm: object) -> int:
+    hours, minutes = str(hhmm).split(":")[:2]
+    return (int(hours) * 60 + int(minutes)) % 1440
 
 
 @dataclass(frozen=True, slots=True)
@@ -840,12 +859,13 @@ class Proposed:
     id: str = ""
 
 
-def _routine_score(
+def _routine_shares(
     routine: Routine, skills: Sequence[Proposed], replays: Sequence[Replay]
-) -> dict[str, Any]:
-    """Return the best share of the routine's occurrences one skill got right, for one action."""
-    best: dict[str, Any] = {"share": 0.0, "matched": 0, "skill": None, "action": None}
+) -> list[dict[str, Any]]:
+    """Return, per skill, the best share of the routine's occurrences it got right (one action)."""
+    out = []
     for skill, result in zip(skills, replays, strict=True):
+        best: dict[str, Any] = {"share": 0.0, "matched": 0, "skill": None, "action": None}
         for entity_id, state in routine.actions:
             spans = sorted(
                 (f.time - OCCURRENCE_S, max(c.time for c in s.matched) + OCCURRENCE_S)
@@ -868,7 +888,94 @@ def _routine_score(
             if share > best["share"]:
                 best = {"share": share, "matched": matched, "skill": skill.name,
                         "action": [entity_id, state]}  # fmt: skip
-    return best
+        out.append(best)
+    return out
+
+
+ALL_DAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# A learned sun routine's offset is right within this many minutes of the label's.
+SUN_OFFSET_SLACK_MIN: Final = 20
+# A learned window is right when it holds this share of the routine's occurrences.
+WINDOW_HELD: Final = 0.8
+
+
+def _timing(automation: Mapping[str, Any]) -> tuple[set[str], tuple[int, int] | None, int | None]:
+    """Return a compiled skill's weekdays, its window (minutes) and a sun trigger's offset."""
+    days, window = set(ALL_DAYS), None
+    for condition in automation.get("conditions") or ():
+        if isinstance(condition, Mapping) and condition.get("condition") == "time":
+            if condition.get("weekday"):
+                days = {str(d) for d in condition["weekday"]}
+            if condition.get("after") and condition.get("before"):
+                window = (_minute_of(condition["after"]), _minute_of(condition["before"]))
+    trigger = (automation.get("triggers") or [{}])[0]
+    offset = None
+    if trigger.get("trigger") == "sun":
+        text = str(trigger.get("offset", "0:00:00"))
+        sign = -1 if text.startswith("-") else 1
+        hours, minutes = text.lstrip("+-").split(":")[:2]
+        offset, window = sign * (int(hours) * 60 + int(minutes)), None
+    elif trigger.get("trigger") == "time":
+        start = _minute_of(trigger.get("at", "00:00"))
+        span = (automation.get("variables") or {}).get("aisthos_window_s", 60)
+        window = (start, (start + max(1, round(float(span) / 60)) - 1) % 1440)
+    return days, window, offset
+
+
+def _delay_s(automation: Mapping[str, Any]) -> float:
+    """Return how long a compiled skill waits in all before its last action."""
+    total = 0.0
+    for step in automation.get("actions") or ():
+        delay = step.get("delay") if isinstance(step, Mapping) else None
+        if isinstance(delay, Mapping):
+            total += float(delay.get("seconds", 0)) + 60 * float(delay.get("minutes", 0))
+    return total
+
+
+def _minutes_in(window: tuple[int, int]) -> set[int]:
+    start, end = window
+    return {(start + i) % 1440 for i in range((end - start) % 1440 + 1)}
+
+
+def _timing_right(
+    routine: Routine, automation: Mapping[str, Any], history: History
+) -> tuple[bool, bool]:
+    """Tell whether a skill serving a routine has its weekdays and its window right.
+
+    Weekdays: the same set as labelled (for a triggered routine, at least
+    those). Window: for a sun routine, the offset
+    within SUN_OFFSET_SLACK_MIN of the label's. Otherwise the learned window
+    (the whole day if none) holds WINDOW_HELD of the occurrences (for an
+    event, give or take the labelled delay and 5 minutes); a clock's, whose
+    window is its trigger, is also at most twice the labelled one plus half
+    an hour.
+    """
+    days, window, offset = _timing(automation)
+    # A clock or the sun fires every allowed day: the days are the routine.
+    # Anything else fires when its trigger happens: its days must allow the
+    # labelled ones (what the trigger does on other days its precision shows).
+    trigger = (automation.get("triggers") or [{}])[0].get("trigger")
+    if trigger in ("time", "sun"):
+        days_right = not routine.days or days == set(routine.days)
+    else:
+        days_right = days >= set(routine.days)
+    if routine.offset_min is not None and offset is not None:
+        return days_right, abs(offset - routine.offset_min) <= SUN_OFFSET_SLACK_MIN
+    if window is None or not routine.occurrences:
+        return days_right, True
+    learned = _minutes_in(window)
+    # Occurrences are the action's times; an event's trigger came about its delay before.
+    waited = max(routine.delay_s, _delay_s(automation))
+    before, after = (0, 0) if trigger == "time" else (5 + round(waited / 60), 5)
+    held = 0
+    for occurrence in routine.occurrences:
+        local = history.local(occurrence)
+        minute = local.hour * 60 + local.minute
+        held += any((minute + d) % 1440 in learned for d in range(-before, after + 1))
+    window_right = held >= WINDOW_HELD * len(routine.occurrences)
+    if trigger == "time" and routine.window is not None:
+        window_right &= len(learned) <= 2 * len(_minutes_in(routine.window)) + 30
+    return days_right, window_right
 
 
 def _iso(when: float, history: History) -> str:
@@ -971,8 +1078,18 @@ def evaluate(
             elif len(days) < RECURRING_DAYS:
                 entry["not_counted"] = f"seen on {len(days)} day{'s' if len(days) != 1 else ''}"
             if routine.occurrences:
-                best = _routine_score(routine, skills, replays)
+                shares = _routine_shares(routine, skills, replays)
+                best = max(shares, key=lambda x: x["share"], default=None)
+                if best is None or best["share"] == 0:
+                    best = {"share": 0.0, "matched": 0, "skill": None, "action": None}
                 entry.update(best, covered=best["share"] >= COVERED_SHARE)
+                for row, share, skill in zip(rows, shares, skills, strict=True):
+                    if share["share"] >= COVERED_SHARE and share["share"] > row.get("_share", 0):
+                        days_right, window_right = _timing_right(routine, skill.automation, history)
+                        row.update(
+                            routine=routine.name, _share=share["share"],
+                            days_right=days_right, window_right=window_right,
+                        )  # fmt: skip
             else:
                 entry.update(share=None, matched=0, skill=None, action=None, covered=None)
             listed.append(entry)
@@ -982,5 +1099,16 @@ def evaluate(
         totals["routines"] = len(recurring)
         totals["labelled_routines_covered"] = sum(1 for r in scored if r["covered"])
         totals["labelled_routines"] = len(scored)
+        # As a planted-routine finder: how many proposals are a labelled
+        # routine (precision), and of those, how many with weekdays and window right.
+        serving = [r for r in rows if r.pop("_share", None) is not None]
+        totals["skills_serving_routines"] = len(serving)
+        totals["routine_precision"] = len(serving) / len(rows) if rows else None
+        totals["routine_recall"] = (
+            totals["routines_covered"] / totals["routines"] if totals["routines"] else None
+        )
+        totals["serving_with_days_and_window_right"] = sum(
+            1 for r in serving if r["days_right"] and r["window_right"]
+        )
         out["routines"] = listed
     return out

@@ -173,7 +173,8 @@ def learn_proposals(
     report = engine.skills_report(home, engine.learn(home, tz, today=today))
     skills = list(report["skills"])
     # The report's (rounded) confidence, as the routine tests and the user see it.
-    proposed = [s for s in skills if s["confidence"] >= engine.threshold]
+    # Today's report says which it proposes; an old engine's, by its threshold.
+    proposed = [s for s in skills if s.get("proposed", s["confidence"] >= engine.threshold)]
     return proposed, len(skills)
 
 
@@ -201,6 +202,12 @@ def render(result: dict[str, Any]) -> str:
             f"{name:<44} {row['confidence']:>5.2f} {row['firings']:>6} {row['right']:>6} "
             f"{row['wrong']:>6} {row['noop']:>6}  {_pct(row['precision'])}"
         )
+        if "routine" in row:
+            timing = [
+                f"{what} {'right' if row[key] else 'WRONG'}"
+                for what, key in (("weekdays", "days_right"), ("window", "window_right"))
+            ]
+            lines.append(f"    is {row['routine']!r}: {', '.join(timing)}")
         if row["unsupported"]:
             lines.append(f"    not replayed: {row['unsupported']}")
         lines.extend(f"    note: {note}" for note in row["notes"])
@@ -218,6 +225,12 @@ def render(result: dict[str, Any]) -> str:
             f"recurring routines covered: {totals['routines_covered']} of {totals['routines']} "
             f"(all labelled: {totals['labelled_routines_covered']} of "
             f"{totals['labelled_routines']})"
+        )
+        lines.append(
+            f"proposals that are a labelled routine: {totals['skills_serving_routines']} of "
+            f"{totals['proposed_skills']} (precision {_pct(totals['routine_precision'])}, recall "
+            f"{_pct(totals['routine_recall'])}); with weekdays and window right: "
+            f"{totals['serving_with_days_and_window_right']}"
         )
         for routine in result["routines"]:
             if routine["covered"] is None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from custom_components.aisthos.engine.history_file import read_records
 from custom_components.aisthos.engine.offline_learning import learn, perceive, skills_report
-from custom_components.aisthos.engine.skill import PROPOSAL_THRESHOLD, Skill
+from custom_components.aisthos.engine.skill import Skill
 
 from .home_simulator import START, TZ, Planted, acceptable, expected, forbidden, simulate
 
@@ -110,8 +110,8 @@ def firing_precision(proposals: list[dict[str, Any]], lines: list[str]) -> float
 
 
 def score(day_count: int, report: dict[str, Any], lines: list[str] | None = None) -> Score:
-    """Score the proposals (skills at or above the proposal threshold)."""
-    proposals = [s for s in report["skills"] if s["confidence"] >= PROPOSAL_THRESHOLD]
+    """Score the proposals (the skills the report says are proposed)."""
+    proposals = [s for s in report["skills"] if s["proposed"]]
     wanted = list(expected(day_count))
     allowed = list(acceptable(day_count))
     unwanted = list(forbidden(day_count))

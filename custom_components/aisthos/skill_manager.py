@@ -48,7 +48,7 @@ from .engine.automation_config import (
     undo_skill,
 )
 from .engine.growth import AUTONOMY_CONFIDENCE
-from .engine.skill import PROPOSAL_THRESHOLD, Skill
+from .engine.skill import Skill
 from .engine.skill_book import Feedback, SkillBook, Status
 from .engine.style_bandit import Style, StyleContext
 from .engine.teaching import TEACHABLE, clean_phrase, service_for, teaching_config, teaching_record
@@ -414,7 +414,7 @@ class SkillManager:
         for skill_id, decision in list(book.decisions.items()):
             if decision.status is not Status.PROPOSED:
                 continue
-            if skill_id not in book.skills or book.confidence(skill_id) < PROPOSAL_THRESHOLD:
+            if not book.worth_proposing(skill_id):
                 book.set_status(skill_id, Status.LEARNED, today)  # no longer convincing
         growth = self.learner.growth
         if growth.may_act_alone:
@@ -568,7 +568,7 @@ class SkillManager:
         for skill_id, skill in self.book.skills.items():
             if self.book.status(skill_id) in (Status.APPROVED, Status.PAUSED, Status.REJECTED):
                 continue  # approved ones run anyway; rejected ones are not wanted
-            if self.book.confidence(skill_id) < PROPOSAL_THRESHOLD:
+            if not self.book.worth_proposing(skill_id):
                 continue
             if (
                 skill.conditions.start - 5

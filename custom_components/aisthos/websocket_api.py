@@ -23,7 +23,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .engine.evidence_strip import evidence_strip
-from .engine.skill import PROPOSAL_THRESHOLD, Signature, Skill, minutes_to_hhmm
+from .engine.skill import Signature, Skill, minutes_to_hhmm
 from .engine.skill_book import Status
 from .engine.spark import Spark
 from .plain_text import plain
@@ -152,9 +152,7 @@ async def ws_suggestions(
     waiting = [
         book.skills[sid]
         for sid, d in book.decisions.items()
-        if d.status is Status.PROPOSED
-        and sid in book.skills
-        and book.confidence(sid) >= PROPOSAL_THRESHOLD
+        if d.status is Status.PROPOSED and book.worth_proposing(sid)
     ]
     waiting.sort(key=lambda s: -book.confidence(s.id))
     today = dt_util.now().date()

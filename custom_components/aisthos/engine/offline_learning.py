@@ -18,7 +18,7 @@ from .perception import Perception
 from .pipeline import SparkPipeline
 from .routine_miner import MinerSettings, RoutineMiner
 from .significance import SignificanceFilter
-from .skill import Signature, Skill
+from .skill import Signature, Skill, worth_proposing
 from .spark import Spark
 
 OFFLINE_SECRET = b"aisthos-offline-learning-key-v1!"
@@ -89,6 +89,7 @@ def skills_report(home: OfflineHome, skills: Iterable[Skill]) -> dict[str, Any]:
                 "id": skill.id,
                 "name": skill.name,
                 "confidence": round(skill.confidence, 3),
+                "proposed": worth_proposing(skill.confidence, skill.stats),
                 "learned_from": skill.learned_from,
                 "explanation": skill.explanation,
                 "definition": skill.definition(home.describe),

@@ -86,6 +86,9 @@ ACT_SPAN_S: Final = 2.0
 JUDGED_MIN_S: Final = 120.0
 # The bound's z for a weekday set the search picked among many.
 SEARCHED_Z: Final = 2.33
+# A set of single weekdays is chosen over every day, workdays or weekends
+# only if it scores this much better.
+SINGLE_DAYS_MARGIN: Final = 0.2
 # Per action and kind (event, hold), the likeliest triggers replayed: what
 # precedes a light in a busy home runs into the hundreds.
 REPLAYED_TRIGGERS: Final = 8
@@ -101,6 +104,16 @@ _ARC_ENDS: Final = _ARC_STARTS + np.tile(np.arange(1, RANK_BINS + 1), RANK_BINS)
 RANKED_CLOSER: Final = 24
 # A daily routine's chance rate is read in this many minutes either side.
 BACKGROUND_MIN: Final = 120
+# An action that nearly always (this share) comes the same time after the
+# entity's previous change, within a few seconds (and 0.2 %), is the device's
+# own timer: people are never that exact. Timers run from a minute (shorter
+# is a person's quick correction) to a few hours (a dishwasher's programme);
+# a day apart is a daily habit.
+SELF_TIMED_SHARE: Final = 0.9
+SELF_TIMED_SPREAD_S: Final = 5.0
+SELF_TIMED_MIN_S: Final = 60.0
+SELF_TIMED_MAX_S: Final = 4 * 3600.0
+SELF_TIMED_MIN_COUNT: Final = 5
 # Minutes of day are binned this finely when windows are searched.
 BIN_MIN: Final = 5
 _DAY: Final = 1440
@@ -128,7 +141,7 @@ class MinerSettings:
     pad_min: int = 5
     # A clock (or the sun) does a thing at a moment: a person doing it at
     # most this long after that moment is the same routine.
-    max_daily_span_min: int = 90
+    max_daily_span_min: int = 60
 
 
 @dataclass(slots=True)
@@ -208,6 +221,7 @@ class _Data:
         self.sigs: list[Signature] = []
         rows: list[tuple[float, int, bool, int, int, int]] = []
         first_ord, last_ord = first.toordinal(), last.toordinal()
+        person_codes: set[int] = set()
         offset_cache: dict[int, int] = {}
         for spark in sorted(sparks, key=lambda s: s.time):
             # Local day and minute; UTC offsets change rarely, so cache per hour.
@@ -227,6 +241,8 @@ class _Data:
                 self.sigs.append(
                     Signature(spark.ref, spark.action, spark.kind, spark.object, spark.area)
                 )
+            if spark.kind == "presence" and spark.subject.startswith("resident_"):
+                person_codes.add(code)
             act = dict(spark.extra).get("act", 0)
             rows.append(
                 (
@@ -258,6 +274,7 @@ class _Data:
             [s.kind not in NOT_TRIGGERS for s in self.sigs] or [False], dtype=bool
         )[:n_sigs]
         self.act_key = self._act_keys()
+        self._home_times, self._home_counts = self._people_home(person_codes)
         self.is_act_member = self._act_members()
         self._by_sig: dict[int, IntArray] = {}
         self._all_by_sig: dict[int, IntArray] = {}
@@ -290,6 +307,36 @@ class _Data:
             else:
                 opened[tag] = (when, int(i))
         return keys
+
+    def _people_home(self, person_codes: set[int]) -> tuple[FloatArray, IntArray]:
+        """Return when the number of residents at home changed, and to what.
+
+        From person.* arrivals and departures: before a resident's first
+        Spark they were where that Spark took them from. The first entry is
+        the count before any Spark. Empty when no resident came or went (who
+        is home is then not known).
+        """
+        rows = np.flatnonzero(np.isin(self.c, sorted(person_codes)))
+        if not person_codes or not len(rows):
+            return np.zeros(0), np.zeros(0, dtype=np.int64)
+        refs = self.ref_of_sig[self.c[rows]].tolist()
+        arrived = [self.sigs[int(c)].action == "arrived" for c in self.c[rows]]
+        at_home: dict[int, bool] = {}
+        for ref, came in zip(refs, arrived, strict=True):
+            at_home.setdefault(ref, not came)
+        counts = [sum(at_home.values())]
+        for ref, came in zip(refs, arrived, strict=True):
+            at_home[ref] = came
+            counts.append(sum(at_home.values()))
+        return np.concatenate([[-np.inf], self.t[rows]]), np.asarray(counts, dtype=np.int64)
+
+    def someone_home(self, times: FloatArray) -> BoolArray | None:
+        """Mark the moments a resident was home (zone.home above 0); None if not known."""
+        if not len(self._home_times):
+            return None
+        i = np.searchsorted(self._home_times, times, side="right") - 1
+        result: BoolArray = self._home_counts[np.maximum(i, 0)] > 0
+        return result
 
     def _act_members(self) -> BoolArray:
         """Mark actuator rows that are not their act's action (a group's members).
@@ -346,6 +393,27 @@ class _Data:
             last = np.searchsorted(self.t[rows], fire_times, side="left") - 1
             live &= ~((last >= 0) & (self.c[rows[np.maximum(last, 0)]] == action_code))
         return live
+
+    def self_timed(self, action_code: int, rows: IntArray) -> bool:
+        """Tell whether the device does this itself, on a timer (a kettle, off after 210 s).
+
+        Nearly every time (SELF_TIMED_SHARE), it comes the same time after the
+        entity's previous change, give or take a few seconds: no person is that
+        exact, so it is the device's own doing and nothing to automate.
+        """
+        if len(rows) < SELF_TIMED_MIN_COUNT:
+            return False
+        ref_changes = self.changes_by_ref()[int(self.ref_of_sig[action_code])]
+        before = np.searchsorted(self.t[ref_changes], self.t[rows], side="left") - 1
+        known = before >= 0
+        if np.sum(known) < SELF_TIMED_SHARE * len(rows):
+            return False
+        since = self.t[rows[known]] - self.t[ref_changes[before[known]]]
+        typical = float(np.median(since))
+        if not SELF_TIMED_MIN_S <= typical <= SELF_TIMED_MAX_S:
+            return False
+        exact = np.abs(since - typical) <= SELF_TIMED_SPREAD_S + 0.002 * typical
+        return bool(np.sum(exact) >= SELF_TIMED_SHARE * len(rows))
 
     def open_minutes(self, action_code: int) -> float:
         """Return the minutes the action's entity spent not as the action leaves it."""
@@ -561,6 +629,12 @@ def _choose_days(days_of: IntArray, right: BoolArray, base_rate: float) -> tuple
     )
     options += [tuple(d for d in WEEKDAYS if d in ranked[:n]) for n in range(1, len(ranked) + 1)]
     scored = [(score(o), i, o) for i, o in enumerate(options) if o]
+    # Households live by every day, workdays or weekends far more often than
+    # by a set of single weekdays, which the search picks among a hundred: such
+    # a set must do clearly better than the plain ones (a Friday skipped twice
+    # does not make a Monday-to-Thursday routine).
+    plain = max(s for s, i, _ in scored if i < 3)
+    scored = [(s, i, o) for s, i, o in scored if i < 3 or s >= (1.0 + SINGLE_DAYS_MARGIN) * plain]
     best_score = max(s for s, _, _ in scored)
     if best_score <= 0:
         return None
@@ -590,7 +664,7 @@ def _bound_z(days: Sequence[str], daily: bool) -> float:
     event's stands where its trigger happens.
     """
     canonical = tuple(days) in (WEEKDAYS, WORKDAYS, WEEKEND)
-    return WILSON_Z if canonical and not daily else SEARCHED_Z
+    return WILSON_Z if canonical else SEARCHED_Z
 
 
 def _in_days(days_of: IntArray, chosen: Sequence[str]) -> BoolArray:
@@ -648,7 +722,7 @@ class RoutineMiner:
         candidates: list[_Candidate] = []
         for code in actions:
             rows = data.person_actions(code)
-            if len(np.unique(data.day[rows])) < settings.min_days:
+            if len(np.unique(data.day[rows])) < settings.min_days or data.self_timed(code, rows):
                 continue
             candidates += self._event_candidates(data, code, rows)
             candidates += self._hold_candidates(data, code, rows)
@@ -780,19 +854,20 @@ class RoutineMiner:
             return None
         n_eligible = sum(1 for d in all_days if _weekday(d) in chosen_days)
 
-        def final(within: float, delay: float = 0.0) -> _Firings:
+        def final(within: float, delay: float, only: BoolArray) -> _Firings:
             # What the automation would find when it acts, after its delay.
-            live = keep & data.live_firings(action_code, times + delay)
+            live = only & data.live_firings(action_code, times + delay)
             return self._replay(
                 data, times[live], rows[live] if rows is not None else None, action_code,
                 within, (start, end), n_eligible, daily, chosen_days,
             )  # fmt: skip
 
-        replay = final(window_s)
-        delay = 0.0
-        if chance is not None:
-            replay.base_rate = max(replay.base_rate, chance)
-        if not daily:
+        def timed(only: BoolArray) -> tuple[_Firings, float, float]:
+            replay = final(window_s, 0.0, only)
+            if chance is not None:
+                replay.base_rate = max(replay.base_rate, chance)
+            if daily:
+                return replay, 0.0, window_s
             # The automation waits where the person waited, and is then judged
             # as the household lives with it: the person's own action must
             # come soon after the automation's (see judged_window).
@@ -800,15 +875,28 @@ class RoutineMiner:
             # twenty): later, the automation would mostly find it done.
             observed = _quantile(np.sort(replay.delays), 0.2) if len(replay.delays) else 0.0
             delay = observed if observed >= DELAY_STEP_MIN_S else 0.0
-            window_s = judged_window(delay)
-            replay = final(window_s, delay)
+            return final(judged_window(delay), delay, only), delay, judged_window(delay)
+
+        z = _bound_z(chosen_days, daily)
+        replay, delay, window_s = timed(keep)
+        value, score = _score(int(replay.right.sum()), len(replay.times), replay.base_rate, z)
+        # While nobody is home, the person does nothing: a clock (or the cat
+        # on a motion sensor) would fire for no one. Where residents come and
+        # go, the skill asks for someone at home if its firings are then surer.
+        someone_home = False
+        home = data.someone_home(times)
+        if home is not None and np.any(keep & ~home):
+            at_home = timed(keep & home)
+            home_value, home_score = _score(
+                int(at_home[0].right.sum()), len(at_home[0].times), at_home[0].base_rate, z
+            )
+            if home_score > score:
+                (replay, delay, window_s), value, score = at_home, home_value, home_score
+                someone_home = True
+        replay.z = z
         fired_at = np.searchsorted(times, replay.times)
         right_days = {int(d) for d in days_of[fired_at][replay.right]}
-        if len(right_days) < settings.min_days:
-            return None
-        z = replay.z = _bound_z(chosen_days, daily)
-        value, score = _score(int(replay.right.sum()), len(replay.times), replay.base_rate, z)
-        if value < settings.keep_threshold:
+        if len(right_days) < settings.min_days or value < settings.keep_threshold:
             return None
         fired_days = {int(d) for d in days_of[fired_at]}
         evidence = {
@@ -818,7 +906,7 @@ class RoutineMiner:
         return _Candidate(
             trigger,
             action,
-            Conditions(start, end, chosen_days),
+            Conditions(start, end, chosen_days, someone_home),
             delay,
             window_s,
             replay,
@@ -1322,6 +1410,8 @@ class RoutineMiner:
             fire_times, fire_days = fire_times[exists], fire_days[exists]
             fire_minutes = np.full(len(fire_days), at, dtype=np.int64)
         keep = _in_window(fire_minutes, cond.start, cond.end) & _in_days(fire_days, cond.days)
+        if cond.someone_home and (home := data.someone_home(fire_times)) is not None:
+            keep &= home
         first = min(skill.actions, key=lambda a: a.delay_s)
         first_code = data.codes.get(first.target.key)
         if first_code is not None:

@@ -25,8 +25,12 @@ HALF_LIFE_DAYS: Final = 21.0
 # One-sided 95 % Wilson bound: few observations cannot give high confidence.
 WILSON_Z: Final = 1.64
 _SKILL_ID: Final = re.compile(r"^[a-z0-9_]{1,40}$")
-# Skills at or above this confidence are proposed to the user.
+# Skills at or above this confidence are proposed to the user...
 PROPOSAL_THRESHOLD: Final = 0.5
+# ...if at least this share of their firings so far were right: a bound of
+# 0.5 over dozens of firings allows an automation wrong one time in three,
+# which no household keeps.
+PROPOSAL_RATE: Final = 0.75
 
 
 @dataclass(frozen=True, slots=True)
@@ -453,6 +457,20 @@ def firing_confidence(stats: FiringStats, last_observed: str, today: date) -> fl
         return value
     silent_days = max(0, (today - date.fromisoformat(last_observed)).days - 8)
     return value * math.pow(0.5, silent_days / 7.0)
+
+
+def worth_proposing(confidence_value: float, stats: FiringStats | None) -> bool:
+    """Tell whether a skill of this confidence and these firings is proposed.
+
+    Sure enough (PROPOSAL_THRESHOLD), and right on PROPOSAL_RATE of its
+    firings counted so far; a skill without firing counts (taught, or from an
+    older version until it is recounted) is judged by its confidence alone.
+    """
+    if confidence_value < PROPOSAL_THRESHOLD:
+        return False
+    if stats is None or stats.firings == 0:
+        return True
+    return stats.right >= PROPOSAL_RATE * stats.firings
 
 
 def minutes_to_hhmm(minutes: int) -> str:

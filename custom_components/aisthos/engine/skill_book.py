@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any, Final
 
-from .skill import PROPOSAL_THRESHOLD, Skill
+from .skill import Skill, worth_proposing
 
 
 class Status(StrEnum):
@@ -121,6 +121,11 @@ class SkillBook:
         feedback = found.feedback if found else 0.0
         return max(0.0, min(1.0, skill.confidence + feedback))
 
+    def worth_proposing(self, skill_id: str) -> bool:
+        """Tell whether the skill is sure and right enough to propose (see worth_proposing)."""
+        skill = self.skills.get(skill_id)
+        return skill is not None and worth_proposing(self.confidence(skill_id), skill.stats)
+
     def effective(self, skill_id: str) -> Skill:
         """Return the skill carrying its effective confidence."""
         return replace(self.skills[skill_id], confidence=self.confidence(skill_id))
@@ -137,8 +142,7 @@ class SkillBook:
         for skill_id, skill in self.skills.items():
             found = self.decisions.get(skill_id)
             status = found.status if found else Status.LEARNED
-            value = self.confidence(skill_id)
-            if value < PROPOSAL_THRESHOLD:
+            if not self.worth_proposing(skill_id):
                 continue
             if self._may_propose(skill, status, found, today):
                 out.append(skill)
