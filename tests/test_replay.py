@@ -535,6 +535,51 @@ def test_coverage_and_routines_covered_from_labels() -> None:
     assert out["totals"]["routines_covered"] == 0
 
 
+def test_proposals_as_planted_routines_with_their_weekdays_and_window() -> None:
+    hist, routines = _labelled_home()
+    motion = [state_trigger("binary_sensor.motion", to="on")]
+    evening = {"condition": "time", "after": "18:55:00", "before": "19:10:59"}
+    right = replay.Proposed("right", 0.9, automation(motion, conditions=[evening]))
+    # Right on the first two evenings too, but only on Mondays and Tuesdays.
+    some_days = replay.Proposed(
+        "weekdays wrong",
+        0.9,
+        automation(motion, conditions=[{**evening, "weekday": ["mon", "tue"]}]),
+    )
+    unrelated = replay.Proposed(
+        "unrelated", 0.9, automation([state_trigger("switch.kettle", to="on")], [on("light.porch")])
+    )
+    out = replay.evaluate([right, some_days, unrelated], hist, routines)
+    rows = {r["name"]: r for r in out["skills"]}
+    assert rows["right"]["routine"] == "evening light"
+    assert (rows["right"]["days_right"], rows["right"]["window_right"]) == (True, True)
+    assert (rows["weekdays wrong"]["days_right"], rows["weekdays wrong"]["window_right"]) == (
+        False,
+        True,
+    )
+    assert "routine" not in rows["unrelated"]
+    totals = out["totals"]
+    assert totals["skills_serving_routines"] == 2
+    assert totals["routine_precision"] == pytest.approx(2 / 3)
+    assert totals["routine_recall"] == 1.0
+    assert totals["serving_with_days_and_window_right"] == 1
+
+
+def test_a_clocks_weekdays_must_be_the_routines_own() -> None:
+    hist, routines = _labelled_home()
+    kettle = next(r for r in routines if r.name == "morning kettle")
+    clock = automation([{"trigger": "time", "at": "06:55:00"}], [on("switch.kettle")])
+    clock["variables"] = {"aisthos_window_s": 900}
+    assert replay._timing_right(kettle, clock, hist) == (False, True)  # every day, not Mondays
+    clock["conditions"] = [{"condition": "time", "weekday": ["mon"]}]
+    assert replay._timing_right(kettle, clock, hist) == (True, True)
+    clock["variables"] = {"aisthos_window_s": 3 * 3600}  # 3 hours for a 20-minute routine
+    assert replay._timing_right(kettle, clock, hist) == (True, False)
+    clock["triggers"] = [{"trigger": "time", "at": "07:01:00"}]  # after the kettle
+    clock["variables"] = {"aisthos_window_s": 900}
+    assert replay._timing_right(kettle, clock, hist) == (True, False)
+
+
 def test_a_changes_actions_of_a_second_skill_are_counted_once_in_coverage() -> None:
     hist, _routines = _labelled_home()
     skill = replay.Proposed("a", 0.9, automation([state_trigger("binary_sensor.motion", to="on")]))

@@ -1,0 +1,117 @@
+"""Miner rules for how households live: who is home, devices' own timers, weekdays, proposals."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import numpy as np
+import pytest
+
+from custom_components.aisthos.engine import routine_miner
+from custom_components.aisthos.engine.skill import (
+    WORKDAYS,
+    FiringStats,
+    worth_proposing,
+)
+from custom_components.aisthos.engine.spark import Spark
+
+from .test_routine_miner import START, TZ, arrive, at, light, mine, motion
+
+
+def kettle(t: float, action: str = "turned_on") -> Spark:
+    return light(t, ref="kettle1", action=action)
+
+
+def test_a_clock_routine_asks_for_someone_home_where_residents_come_and_go() -> None:
+    # The kettle at 06:40 every morning, but the family is away for a week.
+    away = range(8, 14)  # leaves on day 7 after breakfast, back on day 13 for dinner
+    sparks = [arrive(at(7, "09:00"), action="left"), arrive(at(13, "18:00"))]
+    for day in range(28):
+        if day not in away:
+            sparks += [
+                kettle(at(day, "06:40", day * 53 % 600)),
+                kettle(at(day, "09:00"), "turned_off"),
+            ]
+    [skill] = [
+        s
+        for s in mine(sparks, 28)
+        if s.trigger.at is not None and any(a.target.key == "kettle1:turned_on" for a in s.actions)
+    ]
+    assert skill.conditions.someone_home
+    assert skill.stats is not None
+    assert (skill.stats.firings, skill.stats.right) == (22, 22)
+    # Where nobody is known to come or go, nothing is assumed: the week counts against it.
+    nobody = [s for s in sparks if s.kind != "presence"]
+    [unknown] = [
+        s
+        for s in mine(nobody, 28)
+        if s.trigger.at is not None and any(a.target.key == "kettle1:turned_on" for a in s.actions)
+    ]
+    assert not unknown.conditions.someone_home
+    assert unknown.stats is not None
+    assert (unknown.stats.firings, unknown.stats.right) == (28, 22)
+
+
+def test_the_someone_home_timeline_starts_where_the_first_spark_came_from() -> None:
+    def b(t: float, action: str = "arrived") -> Spark:
+        return replace(arrive(t, "resident_b", action), ref="person2")
+
+    sparks = [
+        arrive(at(0, "12:00"), action="left"),  # A was home before
+        b(at(1, "12:00")),  # B was away before
+        b(at(2, "12:00"), "left"),
+        arrive(at(3, "12:00")),
+    ]
+    data = routine_miner._Data(sparks, TZ, START, START + timedelta(days=4))
+    moments = [at(0, "08:00"), at(0, "18:00"), at(1, "18:00"), at(2, "18:00"), at(3, "18:00")]
+    home = data.someone_home(np.asarray(moments))
+    assert home is not None
+    assert home.tolist() == [True, False, True, False, True]
+    assert routine_miner._Data([], TZ, START, START).someone_home(np.asarray(moments)) is None
+
+
+def test_a_devices_own_timer_is_not_a_persons_action() -> None:
+    sparks = []
+    for day in range(14):
+        start = at(day, "07:00", day * 997 % 7200)
+        # The kettle switches itself off 210 s after it was switched on...
+        sparks += [kettle(start), kettle(start + 210, "turned_off")]
+        # ...and a person switches the hall light off 3-9 minutes after it went on.
+        sparks += [light(start), light(start + 180 + day * 29 % 360, action="turned_off")]
+    data = routine_miner._Data(sparks, TZ, START, START + timedelta(days=14))
+    kettle_off = data.codes["kettle1:turned_off"]
+    light_off = data.codes["light1:turned_off"]
+    assert data.self_timed(kettle_off, data.person_actions(kettle_off))
+    assert not data.self_timed(light_off, data.person_actions(light_off))
+    learned = mine(sparks, 14)
+    assert not [s for s in learned if any(a.target.key == "kettle1:turned_off" for a in s.actions)]
+
+
+def test_fridays_skipped_do_not_make_a_monday_to_thursday_routine() -> None:
+    sparks = []
+    for day in range(28):
+        weekday = (START + timedelta(days=day)).weekday()
+        offset = day * 37 % 300
+        sparks.append(motion(at(day, "07:00", offset)))
+        if weekday < 5 and day not in (4, 11, 18):  # three Fridays of four without the light
+            sparks.append(light(at(day, "07:00", offset + 20)))
+            sparks.append(light(at(day, "10:00", offset), action="turned_off"))
+    [skill] = [s for s in mine(sparks, 28) if s.trigger.event is not None]
+    assert skill.conditions.days == WORKDAYS
+
+
+@pytest.mark.parametrize(
+    ("value", "right", "firings", "proposed"),
+    [
+        (0.6, 36, 45, True),  # 80 % of its firings right
+        (0.6, 30, 45, False),  # sure of "better than half", but wrong one time in three
+        (0.45, 45, 45, False),  # always right, but not sure enough yet
+        (0.6, 0, 0, True),  # taught, or not recounted yet: its confidence says
+    ],
+)
+def test_worth_proposing_needs_sureness_and_right_firings(
+    value: float, right: int, firings: int, proposed: bool
+) -> None:
+    stats = FiringStats(firings=firings, right=right) if firings else None
+    assert worth_proposing(value, stats) is proposed
