@@ -646,6 +646,36 @@ def _choose_days(days_of: IntArray, right: BoolArray, base_rate: float) -> tuple
     return min(near, key=lambda x: (not with_evidence <= set(x[1]), len(x[1]), x[0]))[1]
 
 
+# Day ordinals (about 740,000 today) fit below this: (code, day) as one integer.
+_DAY_KEY_SPAN: Final = 10**6
+
+
+def _days_and_counts(codes: IntArray, days: IntArray) -> tuple[dict[int, int], dict[int, int]]:
+    """Return, per code, on how many distinct days it appears, and how often."""
+    if not len(codes):
+        return {}, {}
+    found, counts = np.unique(codes, return_counts=True)
+    with_day, day_counts = np.unique(
+        np.unique(codes * _DAY_KEY_SPAN + days) // _DAY_KEY_SPAN, return_counts=True
+    )
+    return (
+        dict(zip(with_day.tolist(), day_counts.tolist(), strict=True)),
+        dict(zip(found.tolist(), counts.tolist(), strict=True)),
+    )
+
+
+def _worse_while_away(right: BoolArray, keep: BoolArray, home: BoolArray) -> bool:
+    """Tell whether the firings while nobody was home went worse than the others.
+
+    Only then may a someone-home condition help, and the candidate is
+    replayed again with it (read cheaply off the first replay's counts).
+    """
+    away, present = keep & ~home, keep & home
+    if not np.any(away) or not np.any(present):
+        return False
+    return bool(np.mean(right[away]) < np.mean(right[present]))
+
+
 def judged_window(delay_s: float) -> float:
     """Return how long after a firing the person's action still proves it right.
 
@@ -885,7 +915,7 @@ class RoutineMiner:
         # go, the skill asks for someone at home if its firings are then surer.
         someone_home = False
         home = data.someone_home(times)
-        if home is not None and np.any(keep & ~home):
+        if home is not None and _worse_while_away(first.right, keep, home):
             at_home = timed(keep & home)
             home_value, home_score = _score(
                 int(at_home[0].right.sum()), len(at_home[0].times), at_home[0].base_rate, z
@@ -962,20 +992,11 @@ class RoutineMiner:
         first = np.ones(len(act), dtype=bool)
         first[1:] = (act[1:] != act[:-1]) | (codes[1:] != codes[:-1])
         act, trig, codes = act[first], trig[first], codes[first]
-        seen: dict[int, set[int]] = {}
-        delays: dict[int, list[float]] = {}
         gaps = data.t[act] - data.t[trig]
-        # Grouped by trigger with one sort, not one scan of all pairs per trigger.
-        by_code = np.argsort(codes, kind="stable")
-        bounds = np.flatnonzero(np.diff(codes[by_code])) + 1
-        action_days = data.day[act]
-        for group in np.split(by_code, bounds) if len(by_code) else []:
-            trig_code = int(codes[group[0]])
-            seen[trig_code] = set(action_days[group].tolist())
-            delays[trig_code] = gaps[group].tolist()
+        seen, pairs = _days_and_counts(codes, data.day[act])
         out = []
-        for trig_code in self._most_promising(data, seen, delays, code):
-            observed = np.asarray(delays[trig_code])
+        for trig_code in self._most_promising(data, seen, pairs, code):
+            observed = gaps[codes == trig_code]
             window_s = float(
                 min(settings.max_delay_s, max(60.0, 1.25 * _quantile(np.sort(observed), 0.9)))
             )
@@ -989,24 +1010,25 @@ class RoutineMiner:
         return out
 
     def _by_days_and_share(
-        self, data: _Data, days: Mapping[int, set[int]], pairs: Mapping[int, list[float]]
+        self, data: _Data, days: Mapping[int, int], pairs: Mapping[int, int]
     ) -> list[int]:
         """Rank triggers seen on enough days by days x share of moments before the action.
 
-        Cheap: nothing is replayed.
+        days: per trigger, the days it came before the action; pairs: how
+        often. Cheap: nothing is replayed.
         """
-        eligible = [c for c, seen in days.items() if len(seen) >= self.settings.min_days]
+        eligible = [c for c, seen in days.items() if seen >= self.settings.min_days]
 
         def days_times_share(c: int) -> float:
-            return len(days[c]) * min(1.0, len(pairs[c]) / max(1, len(data.occurrences(c))))
+            return days[c] * min(1.0, pairs[c] / max(1, len(data.occurrences(c))))
 
         return sorted(eligible, key=lambda c: -days_times_share(c))
 
     def _most_promising(
         self,
         data: _Data,
-        days: Mapping[int, set[int]],
-        pairs: Mapping[int, list[float]],
+        days: Mapping[int, int],
+        pairs: Mapping[int, int],
         action_code: int,
     ) -> list[int]:
         """Return the event triggers worth replaying for one action (replaying is what costs).
@@ -1063,8 +1085,6 @@ class RoutineMiner:
         for how long; a routine is "after N minutes of that".
         """
         settings = self.settings
-        ages: dict[int, list[float]] = {}
-        days: dict[int, set[int]] = {}
         index = data.hold_index()
         n_refs = len(index.refs)
         if not n_refs or not len(rows):
@@ -1095,17 +1115,11 @@ class RoutineMiner:
             & (age <= settings.max_hold_s)
         )
         held_codes, age, a_pos = held_codes[keep], age[keep], a_pos[keep]
-        action_days = data.day[rows]
-        by_code = np.argsort(held_codes, kind="stable")
-        bounds = np.flatnonzero(np.diff(held_codes[by_code])) + 1
-        for group in np.split(by_code, bounds) if len(by_code) else []:
-            held_code = int(held_codes[group[0]])
-            ages[held_code] = age[group].tolist()
-            days[held_code] = set(action_days[a_pos[group]].tolist())
+        days, ages = _days_and_counts(held_codes, data.day[rows][a_pos])
         # Each held state's firings first (cheap), then only the likeliest replayed.
         planned: dict[int, tuple[float, float, FloatArray, IntArray, IntArray]] = {}
         for held_code in self._by_days_and_share(data, days, ages)[:RANKED_CLOSER]:
-            observed = np.sort(np.asarray(ages[held_code]))
+            observed = np.sort(age[held_codes == held_code])
             # Fire a little before most of the person's own times, wait for the rest.
             hold = float(max(60.0, math.floor(_quantile(observed, 0.1) / 60.0) * 60.0))
             # Switching off early cuts off what is still in use: the person's own
