@@ -10,13 +10,17 @@ import pytest
 
 from custom_components.aisthos.engine import routine_miner
 from custom_components.aisthos.engine.skill import (
+    WEEKDAYS,
     WORKDAYS,
+    Conditions,
     FiringStats,
+    Signature,
+    Trigger,
     worth_proposing,
 )
 from custom_components.aisthos.engine.spark import Spark
 
-from .test_routine_miner import START, TZ, arrive, at, light, mine, motion
+from .test_routine_miner import START, TZ, arrive, at, light, light_off, mine, motion
 
 
 def kettle(t: float, action: str = "turned_on") -> Spark:
@@ -115,3 +119,50 @@ def test_worth_proposing_needs_sureness_and_right_firings(
 ) -> None:
     stats = FiringStats(firings=firings, right=right) if firings else None
     assert worth_proposing(value, stats) is proposed
+
+
+def test_one_action_at_two_times_of_day_is_two_clock_routines() -> None:
+    # The kitchen light at 06:10 on workdays and at 17:30 every day.
+    sparks = []
+    for day in range(28):
+        weekday = (START + timedelta(days=day)).weekday()
+        if weekday < 5:
+            sparks += [light(at(day, "06:10", day * 53 % 600)), light_off(at(day, "07:30"))]
+        sparks += [light(at(day, "17:30", day * 71 % 600)), light_off(at(day, "23:00"))]
+    clocks = sorted(
+        (s for s in mine(sparks, 28) if s.trigger.at is not None and s.actions[0].target.action
+         == "turned_on"),
+        key=lambda s: s.trigger.at or 0,
+    )  # fmt: skip
+    assert [(s.trigger.at or 0) // 60 for s in clocks] == [6, 17]
+    assert clocks[0].conditions.days == WORKDAYS
+    assert clocks[1].conditions.days == WEEKDAYS
+
+
+def _candidate(ref: str, confidence: float) -> routine_miner._Candidate:
+    times = np.arange(10, dtype=np.float64) * 86400.0
+    firings = routine_miner._Firings(times, np.ones(10, dtype=bool), np.full(10, 20.0), 10, 10, 0.0)
+    motion_sig = Signature("motion1", "detected", "motion", "motion", "hallway")
+    return routine_miner._Candidate(
+        Trigger(event=motion_sig),
+        Signature(ref, "turned_on", "power", "light", "hallway"),
+        Conditions(18 * 60, 20 * 60),
+        0.0,
+        120.0,
+        firings,
+        {},
+        confidence,
+        confidence * 10,
+    )
+
+
+@pytest.mark.parametrize(("fan_confidence", "one_skill"), [(0.6, True), (0.4, False)])
+def test_a_sure_skill_does_not_take_in_an_action_that_is_not(
+    fan_confidence: float, one_skill: bool
+) -> None:
+    # Both always follow the motion together; the fan is less sure (a higher chance).
+    groups = routine_miner.RoutineMiner._group(
+        [_candidate("light1", 0.8), _candidate("fan1", fan_confidence)]
+    )
+    assert len(groups) == (1 if one_skill else 2)
+    assert groups[0].action.ref == "light1"

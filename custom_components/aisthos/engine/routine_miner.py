@@ -53,6 +53,7 @@ from .skill import (
     Trigger,
     lower_bound,
     minutes_to_hhmm,
+    worth_proposing,
 )
 from .spark import Spark
 
@@ -82,6 +83,9 @@ TRIGGER_BONUS: Final = {
 EVIDENCE_DAYS_KEPT: Final = 120
 # Changes with one context tag this close together are one act.
 ACT_SPAN_S: Final = 2.0
+# A clock's routines per action: the kitchen light at 06:10 and at 17:30
+# are two; beyond three it is chatter, not routine.
+DAILY_ARCS: Final = 3
 # The shortest span after its action a firing is judged in.
 JUDGED_MIN_S: Final = 120.0
 # The bound's z for a weekday set the search picked among many.
@@ -567,8 +571,11 @@ def _best_arc(
     starts = bins.astype(np.float64) - pad
     ends = np.concatenate([bins, bins + _DAY]).astype(np.float64) + BIN_MIN - 1 + pad
     # Every (start i, end j) with j from i to i + k - 1: arcs up to a whole day.
-    i_idx = np.repeat(np.arange(k), k)
-    j_idx = i_idx + np.tile(np.arange(k), k)
+    # Bins are distinct and BIN_MIN apart at least, so an arc no longer than
+    # max_length ends within max_length // BIN_MIN + 1 bins of its start.
+    ends_per_start = k if max_length >= _DAY else min(k, max_length // BIN_MIN + 2)
+    i_idx = np.repeat(np.arange(k), ends_per_start)
+    j_idx = i_idx + np.tile(np.arange(ends_per_start), k)
     arc_start, arc_end = starts[i_idx], ends[j_idx]
     length = np.minimum(arc_end - arc_start + 1, _DAY)
     # Minutes are whole numbers: counts inside [start, end] come from a
@@ -662,6 +669,12 @@ def _days_and_counts(codes: IntArray, days: IntArray) -> tuple[dict[int, int], d
         dict(zip(with_day.tolist(), day_counts.tolist(), strict=True)),
         dict(zip(found.tolist(), counts.tolist(), strict=True)),
     )
+
+
+def _worth_proposing(cand: _Candidate) -> bool:
+    """Tell whether the candidate alone would be proposed (skill.worth_proposing)."""
+    right, fired = int(cand.replay.right.sum()), len(cand.replay.times)
+    return worth_proposing(cand.confidence, FiringStats(fired, right))
 
 
 def _worse_while_away(right: BoolArray, keep: BoolArray, home: BoolArray) -> bool:
@@ -836,6 +849,7 @@ class RoutineMiner:
         fire_days: IntArray,
         window_s: float,
         chance: float | None = None,
+        searched: bool = False,
     ) -> _Candidate | None:
         """Choose window and days for the firings, replay them and score.
 
@@ -907,7 +921,7 @@ class RoutineMiner:
             delay = observed if observed >= DELAY_STEP_MIN_S else 0.0
             return final(judged_window(delay), delay, only), delay, judged_window(delay)
 
-        z = _bound_z(chosen_days, daily)
+        z = SEARCHED_Z if searched else _bound_z(chosen_days, daily)
         replay, delay, window_s = timed(keep)
         value, score = _score(int(replay.right.sum()), len(replay.times), replay.base_rate, z)
         # While nobody is home, the person does nothing: a clock (or the cat
@@ -1170,9 +1184,7 @@ class RoutineMiner:
 
     def _daily_candidates(self, data: _Data, code: int, rows: IntArray) -> list[_Candidate]:
         """At a time of day, or relative to sunset or sunrise."""
-        out = []
-        if (cand := self._time_candidate(data, code, rows)) is not None:
-            out.append(cand)
+        out = self._time_candidates(data, code, rows)
         for event, action in (("sunset", "set"), ("sunrise", "rose")):
             if (cand := self._sun_candidate(data, code, rows, event, action)) is not None:
                 out.append(cand)
@@ -1188,27 +1200,29 @@ class RoutineMiner:
         offset_of: Callable[[int], int],
         offset_limit: int | None = None,
         clock: bool = False,
-    ) -> _Candidate | None:
-        """Find a daily routine at an anchor (midnight, the sun) plus an offset.
+        arcs: int = 1,
+    ) -> list[_Candidate]:
+        """Find daily routines at an anchor (midnight, the sun) plus an offset.
 
         Offsets of the person's actions from each day's anchor are searched
         for the densest, surest arc; the automation fires at the arc's start
         each day and the person's action may come until its end. A clock's
         offsets are local times of day, whatever the day's length (DST).
+        People do one thing at several times of day (the kitchen light at
+        06:10 and at 17:30): once an arc is found, the actions outside it are
+        searched again (a clock: DAILY_ARCS times at most; the sun: once).
         """
         settings = self.settings
         if clock:
             offsets = data.minute[rows].astype(np.float64)
+            offset_days = data.day[rows]
         else:
-            offsets = np.asarray(
-                [
-                    (data.t[i] - anchors[int(data.day[i])]) / 60.0
-                    for i in rows
-                    if int(data.day[i]) in anchors
-                ]
-            )
+            anchored = rows[np.isin(data.day[rows], list(anchors))]
+            offset_days = data.day[anchored]
+            anchor_times = np.asarray([anchors[int(d)] for d in offset_days], dtype=np.float64)
+            offsets = (data.t[anchored] - anchor_times) / 60.0
         if len(offsets) < settings.min_days:
-            return None
+            return []
         # Offsets as minutes of a circular day (midnight anchors wrap around).
         as_minutes = (np.floor(offsets).astype(np.int64)) % _DAY
         per_day = len(rows) / max(1, len(data.all_days()))
@@ -1217,9 +1231,41 @@ class RoutineMiner:
             return 1.0 - np.exp(-per_day * length / _DAY)
 
         every = np.arange(0, _DAY, BIN_MIN, dtype=np.int64)
-        arc = _best_arc(as_minutes, every, base, settings.pad_min, settings.max_daily_span_min)
-        if arc is None or _window_length(*arc) >= _DAY:
-            return None
+        found: list[_Candidate] = []
+        left = np.ones(len(as_minutes), dtype=bool)
+        for n in range(arcs):
+            if int(np.sum(left)) < settings.min_days:
+                break
+            arc = _best_arc(
+                as_minutes[left], every, base, settings.pad_min, settings.max_daily_span_min
+            )
+            if arc is None or _window_length(*arc) >= _DAY:
+                break
+            padded = ((arc[0] - settings.pad_min) % _DAY, (arc[1] + settings.pad_min) % _DAY)
+            inside = left & _in_window(as_minutes, *arc)
+            left &= ~_in_window(as_minutes, *padded)
+            if len(np.unique(offset_days[inside])) < settings.min_days:
+                break  # too few days to be a routine (and what is left has fewer)
+            if (cand := self._at_arc(
+                data, code, anchors, make, offset_of, offset_limit, clock, as_minutes, arc, n > 0
+            )) is not None:  # fmt: skip
+                found.append(cand)
+        return found
+
+    def _at_arc(
+        self,
+        data: _Data,
+        code: int,
+        anchors: dict[int, float],
+        make: Callable[[int, int], Trigger],
+        offset_of: Callable[[int], int],
+        offset_limit: int | None,
+        clock: bool,
+        as_minutes: IntArray,
+        arc: tuple[int, int],
+        searched: bool,
+    ) -> _Candidate | None:
+        """Replay one daily arc: fire at its start each day, judge until its end."""
         start, end = arc
         span_s = float(_window_length(start, end) * 60)
         start_offset = offset_of(start)
@@ -1252,11 +1298,12 @@ class RoutineMiner:
             days_all,
             span_s,
             chance=1.0 - math.exp(-rate * span),
+            searched=searched,
         )
 
-    def _time_candidate(self, data: _Data, code: int, rows: IntArray) -> _Candidate | None:
+    def _time_candidates(self, data: _Data, code: int, rows: IntArray) -> list[_Candidate]:
         anchors = dict.fromkeys(data.all_days(), 0.0)
-        cand = self._anchored(
+        found = self._anchored(
             data,
             code,
             rows,
@@ -1264,16 +1311,16 @@ class RoutineMiner:
             lambda at, _span: Trigger(at=at % _DAY),
             lambda m: m,
             clock=True,
+            arcs=DAILY_ARCS,
         )
-        if cand is None:
-            return None
-        # A clock runs the routine at the start of its window; the window says when.
-        cand.conditions = replace(
-            cand.conditions,
-            start=cand.trigger.at or 0,
-            end=((cand.trigger.at or 0) + round(cand.window_s / 60) - 1) % _DAY,
-        )
-        return cand
+        for cand in found:
+            # A clock runs the routine at the start of its window; the window says when.
+            cand.conditions = replace(
+                cand.conditions,
+                start=cand.trigger.at or 0,
+                end=((cand.trigger.at or 0) + round(cand.window_s / 60) - 1) % _DAY,
+            )
+        return found
 
     def _sun_candidate(
         self, data: _Data, code: int, rows: IntArray, event: str, sun_action: str
@@ -1285,7 +1332,7 @@ class RoutineMiner:
         def offset_of(minute: int) -> int:
             return minute - _DAY if minute > _DAY // 2 else minute
 
-        cand = self._anchored(
+        found = self._anchored(
             data,
             code,
             rows,
@@ -1294,10 +1341,10 @@ class RoutineMiner:
             offset_of,
             MAX_SUN_OFFSET_MIN,
         )
-        if cand is not None:
-            # The sun moves through the day: the routine holds all day long.
-            cand.conditions = replace(cand.conditions, start=0, end=_DAY - 1)
-        return cand
+        if not found:
+            return None
+        # The sun moves through the day: the routine holds all day long.
+        return replace(found[0], conditions=replace(found[0].conditions, start=0, end=_DAY - 1))
 
     # ---- selection and grouping ----------------------------------------------
 
@@ -1320,7 +1367,9 @@ class RoutineMiner:
 
         Same trigger, days and overlapping window are not enough: on most
         of the firings where one of them was done, the other must be too.
-        One entity is never switched both ways by one skill.
+        One entity is never switched both ways by one skill, and a skill
+        worth proposing does not take in an action that is not (it would be
+        only as sure as that one).
         """
         groups: list[_Candidate] = []
         for cand in sorted(candidates, key=lambda c: (-c.confidence, c.delay_s)):
@@ -1330,6 +1379,7 @@ class RoutineMiner:
                     and group.conditions.days == cand.conditions.days
                     and _overlap(group.conditions, cand.conditions)
                     and all(m.action.ref != cand.action.ref for m in group.members)
+                    and (_worth_proposing(cand) or not _worth_proposing(group))
                     and _together(group, cand)
                 ):
                     group.members.append(cand)
