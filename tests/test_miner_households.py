@@ -166,3 +166,21 @@ def test_a_sure_skill_does_not_take_in_an_action_that_is_not(
     )
     assert len(groups) == (1 if one_skill else 2)
     assert groups[0].action.ref == "light1"
+
+
+def test_rivals_are_candidates_that_would_do_the_same_actions() -> None:
+    def with_explains(
+        cand: routine_miner._Candidate, rows: list[int], score: float
+    ) -> routine_miner._Candidate:
+        cand.replay.explains = np.asarray(rows, dtype=np.int64)
+        cand.score = score
+        return cand
+
+    evening = with_explains(_candidate("light1", 0.8), [1, 2, 3, 4], 8.0)
+    weekend = with_explains(_candidate("light1", 0.7), [10, 11, 12], 5.0)  # other moments
+    rival = with_explains(_candidate("light1", 0.7), [2, 3, 4, 20], 6.0)  # mostly the same
+    kept = routine_miner.RoutineMiner._best_per_action([weekend, rival, evening])
+    assert kept == [evening, weekend]
+    # One that would be proposed is not hidden by a busier one that would not.
+    busy = with_explains(_candidate("light1", 0.45), [1, 2, 3, 4], 20.0)
+    assert routine_miner.RoutineMiner._best_per_action([busy, evening])[0] is evening

@@ -83,6 +83,9 @@ TRIGGER_BONUS: Final = {
 EVIDENCE_DAYS_KEPT: Final = 120
 # Changes with one context tag this close together are one act.
 ACT_SPAN_S: Final = 2.0
+# Two candidates for one action are rivals (only the better is kept) when
+# the one would do at least this share of what the other does.
+RIVAL_SHARE: Final = 0.5
 # A clock's routines per action: the kitchen light at 06:10 and at 17:30
 # are two; beyond three it is chatter, not routine.
 DAILY_ARCS: Final = 3
@@ -159,6 +162,8 @@ class _Firings:
     actions: int  # all the person's actions of this signature
     base_rate: float
     z: float = WILSON_Z
+    # The person's actions (rows) a firing did.
+    explains: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 @dataclass(slots=True)
@@ -836,7 +841,10 @@ class RoutineMiner:
         # whatever happened. The surer of the two is taken.
         hazard = (len(times) - explained) / max(1.0, data.open_minutes(action_code))
         base = 1.0 - math.exp(-max(rate, hazard) * stretch)
-        return _Firings(fire_times, right, delays[right], explained, len(times), min(base, 0.999))
+        return _Firings(
+            fire_times, right, delays[right], explained, len(times), min(base, 0.999),
+            explains=rows[explained_rows],
+        )  # fmt: skip
 
     def _finish(
         self,
@@ -1350,12 +1358,18 @@ class RoutineMiner:
 
     @staticmethod
     def _best_per_action(candidates: list[_Candidate]) -> list[_Candidate]:
-        """For each action and time of day, keep the trigger that explains it best."""
+        """For each action and time of day, keep the trigger that explains it best.
+
+        One that would be proposed goes before one that would not, whatever
+        their scores: a busier rival nobody will see must not hide it. Rivals
+        are candidates that would do the same actions of the person (half of
+        them or more); ones that do different ones (the blinds at 19:55 every
+        day, and when the TV goes on at weekends) are kept side by side.
+        """
         chosen: list[_Candidate] = []
-        for cand in sorted(candidates, key=lambda c: -c.score):
+        for cand in sorted(candidates, key=lambda c: (not _worth_proposing(c), -c.score)):
             if any(
-                other.action.key == cand.action.key and _overlap(other.conditions, cand.conditions)
-                for other in chosen
+                other.action.key == cand.action.key and _rivals(other, cand) for other in chosen
             ):
                 continue
             chosen.append(cand)
@@ -1574,6 +1588,15 @@ def _together(group: _Candidate, cand: _Candidate) -> bool:
     ra, rb = a.right[ia], b.right[ib]
     either = int(np.sum(ra | rb))
     return either > 0 and int(np.sum(ra & rb)) >= 0.8 * either
+
+
+def _rivals(chosen: _Candidate, cand: _Candidate) -> bool:
+    """Tell whether most of what cand would do, chosen does already."""
+    theirs = cand.replay.explains
+    if not len(theirs):
+        return _overlap(chosen.conditions, cand.conditions)
+    shared = np.intersect1d(chosen.replay.explains, theirs, assume_unique=True)
+    return len(shared) >= RIVAL_SHARE * len(theirs)
 
 
 def _overlap(a: Conditions, b: Conditions) -> bool:
