@@ -25,6 +25,7 @@ from homeassistant.util import dt as dt_util
 from .automation_bridge import is_aisthos_automation
 from .engine.growth import ORDER, Growth
 from .engine.ontology import Action
+from .engine.perception import entity_and_option, option_key
 from .engine.routine_miner import MinerSettings, RoutineMiner
 from .engine.skill import Signature, Skill
 from .engine.skill_book import Decision, SkillBook
@@ -145,9 +146,19 @@ class SkillLearner:
         )
 
     def entity_map(self) -> dict[str, str]:
-        """Return Spark ref -> entity id for every entity this home has."""
+        """Return Spark ref -> entity id for every entity this home has.
+
+        Each option of an input_select is a thing of its own: its ref maps to
+        "entity=option" (perception.option_key), which compiling understands.
+        """
         ids = set(self.hass.states.async_entity_ids()) | set(er.async_get(self.hass).entities)
-        return {self._ref_of(entity_id): entity_id for entity_id in ids}
+        found = {self._ref_of(entity_id): entity_id for entity_id in ids}
+        for state in self.hass.states.async_all("input_select"):
+            options = state.attributes.get("options")
+            for option in options if isinstance(options, list) else ():
+                key = option_key(state.entity_id, str(option))
+                found[self._ref_of(key)] = key
+        return found
 
     def describe(self, entity_map: dict[str, str]) -> Callable[[Signature], str]:
         """Name entities by their names in this home (names never leave it).
@@ -157,13 +168,18 @@ class SkillLearner:
         """
         registry = er.async_get(self.hass)
         names: dict[str, str] = {}
-        for ref, entity_id in entity_map.items():
+        for ref, key in entity_map.items():
+            entity_id, option = entity_and_option(key)
+            name: str | None = None
             if (state := self.hass.states.get(entity_id)) is not None and state.name:
-                names[ref] = state.name
+                name = state.name
             elif (entry := registry.async_get(entity_id)) is not None and (
                 entry.name or entry.original_name
             ):
-                names[ref] = str(entry.name or entry.original_name)
+                name = str(entry.name or entry.original_name)
+            if name is not None:
+                # One option of a select is named with it: "House mode: Night".
+                names[ref] = f"{name}: {option}" if option is not None else name
 
         def describe(sig: Signature) -> str:
             if (name := names.get(sig.ref)) is not None:

@@ -13,6 +13,7 @@ from dataclasses import replace
 import re
 from typing import Any, Final
 
+from .perception import entity_and_option
 from .skill import WEEKDAYS, Action, Skill, minutes_to_hhmm
 
 ENTITY_ID: Final = re.compile(r"^(?!.*__)[a-z0-9_]{1,64}\.[a-z0-9_]{1,200}$")
@@ -128,9 +129,15 @@ def _trigger(skill: Skill, resolve: Callable[[str], str | None]) -> dict[str, An
     """Return the automation trigger of a skill."""
     trig = skill.trigger
     if trig.event is not None:
-        entity_id = _entity(resolve(trig.event.ref), TRIGGER_DOMAINS)
+        resolved, option = entity_and_option(resolve(trig.event.ref) or "")
+        entity_id = _entity(resolved or None, TRIGGER_DOMAINS)
         domain = entity_id.split(".", 1)[0]
         out: dict[str, Any] = {"trigger": "state", "entity_id": entity_id}
+        if option is not None or domain == "input_select":
+            # One option of a mode: the words are data, never a template.
+            if domain != "input_select" or not option or option != clean_text(option, 255):
+                raise UnsafeSkillError(f"not an option of a select: {resolved!r}")
+            return out | {"to": option, "not_from": list(_NOT_A_MOMENT)}
         if domain in MOMENT_DOMAINS:
             out |= {"not_from": list(_NOT_A_MOMENT), "not_to": list(_NOT_A_MOMENT)}
         else:

@@ -15,13 +15,29 @@ from .template import SparkValueError
 SUPPORTED_DOMAINS: Final = (
     "person", "device_tracker", "binary_sensor", "light", "switch", "fan", "cover",
     "lock", "media_player", "climate", "vacuum", "sensor", "event", "scene", "sun",
-    "input_boolean",
+    "input_boolean", "input_select",
 )  # fmt: skip
 DEFAULT_DOMAINS: Final = (
     "person", "binary_sensor", "light", "switch", "fan", "cover",
     "lock", "media_player", "climate", "vacuum", "event", "scene", "sun", "input_boolean",
+    "input_select",
 )  # fmt: skip
-# input_select is not here: its options are the household's own words.
+# An input_select's options are the household's own words ("Night", "Guests"):
+# each option is a thing of its own, known to Sparks only by the keyed ref of
+# "entity=option". The words stay in Home Assistant, like entity ids.
+OPTION_SEPARATOR: Final = "="
+
+
+def option_key(entity_id: str, option: str) -> str:
+    """Return the key whose ref stands for one option of an input_select."""
+    return f"{entity_id}{OPTION_SEPARATOR}{option}"
+
+
+def entity_and_option(key: str) -> tuple[str, str | None]:
+    """Split a key made by option_key (a plain entity id has no option)."""
+    entity_id, separator, option = key.partition(OPTION_SEPARATOR)
+    return (entity_id, option) if separator else (key, None)
+
 
 _MOTION_CLASSES: Final = {
     "motion": ObjectType.MOTION,
@@ -124,8 +140,11 @@ class Perception:
         template = TEMPLATES[template_name]
         if "act" in template.field_names:
             values["act"] = float(anonymizer.act(change.context_id))
+        key = change.entity_id
+        if info.domain == "input_select":
+            key = option_key(change.entity_id, change.new_state or "")
         try:
-            return make_spark(template, anonymizer.ref(change.entity_id), values)
+            return make_spark(template, anonymizer.ref(key), values)
         except SparkValueError:
             return None
 
@@ -169,6 +188,11 @@ class Perception:
                 return "control", Action.PRESSED, ObjectType.BUTTON, Band.NONE, None
             case "scene":
                 return "scene", Action.ACTIVATED, ObjectType.SCENE, Band.NONE, None
+            case "input_select":
+                # A mode chosen (its ref says which option): a moment to start from.
+                if new == old:
+                    return None
+                return "control", Action.SELECTED, ObjectType.HELPER, Band.NONE, None
             case "sun":
                 if (action := _SUN.get(new)) is None or old == new:
                     return None

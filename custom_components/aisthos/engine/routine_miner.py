@@ -1690,18 +1690,21 @@ def _name(
         head = "At sunset" if trigger.sun == "sunset" else "At sunrise"
     else:
         middle = conditions.start + ((conditions.end - conditions.start) % _DAY) // 2
-        daypart = _daypart(middle % _DAY)
+        # A skill that holds all day has no part of the day to be named by.
+        whole_day = _window_length(conditions.start, conditions.end) >= _DAY
+        daypart = "" if whole_day else _daypart(middle % _DAY)
         event = trigger.event
         if event is None:
             head = f"{daypart} routine"
         elif trigger.hold_s:
             head = f"{_action_words(event, describe)} for {round(trigger.hold_s / 60)} min"
         elif event.kind == "presence":
-            head = f"{daypart} {_TRIGGER_WORDS.get(event.action, 'presence')}"
+            head = f"{daypart} {_TRIGGER_WORDS.get(event.action, 'presence')}".strip()
         elif event.kind == "motion":
-            head = f"{daypart} {_lower_first(describe(event))}"
+            head = f"{daypart} {_lower_first(describe(event))}".strip()
         else:
-            head = f"{daypart} {_lower_first(_action_words(event, describe, trigger=True))}"
+            words = _action_words(event, describe, trigger=True)
+            head = f"{daypart} {_lower_first(words)}".strip() if daypart else words
     parts = [_action_words(a.target, describe) for a in actions]
     tail = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     name = f"{head}: {tail}"
