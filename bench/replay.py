@@ -959,8 +959,13 @@ def _timing_right(
         days_right = not routine.days or days == set(routine.days)
     else:
         days_right = days >= set(routine.days)
-    if routine.offset_min is not None and offset is not None:
-        return days_right, abs(offset - routine.offset_min) <= SUN_OFFSET_SLACK_MIN
+    if offset is not None:
+        # A sun skill's moment moves with the sun: right only for a sun routine.
+        near = (
+            routine.offset_min is not None
+            and abs(offset - routine.offset_min) <= SUN_OFFSET_SLACK_MIN
+        )
+        return days_right, near
     if window is None or not routine.occurrences:
         return days_right, True
     learned = _minutes_in(window)

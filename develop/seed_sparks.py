@@ -78,7 +78,6 @@ from custom_components.aisthos.learning import STORAGE_KEY  # noqa: E402
 BASE = "http://127.0.0.1:8123"
 SIMULATOR = REPO / "develop/custom_components/aisthos_home/simulator.py"
 META_KEY = "dev_seeded"
-PROPOSAL_THRESHOLD = 0.5  # engine/skill.py: proposed from this confidence on
 
 # The simulator squeezes a day into minutes; at real time of day the same
 # actions are seconds to a minute apart and a motion sensor holds for minutes.

@@ -189,7 +189,7 @@ def render(result: dict[str, Any]) -> str:
         f"{result['history']['first']} .. {result['history']['last']}",
         f"learned with {result['engine']}: {result['skills_learned']} skills, "
         f"{result['totals']['proposed_skills']} proposed (confidence >= "
-        f"{result['proposal_threshold']})",
+        f"{result['proposal_threshold']}, and for today's engine right on 3 firings of 4)",
         "",
     ]
     header = (

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from custom_components.aisthos.engine.routine_miner import RoutineMiner
+from custom_components.aisthos.engine.skill import worth_proposing
 from custom_components.aisthos.engine.spark import Spark
 
 TZ = ZoneInfo("Europe/Berlin")
@@ -173,7 +174,7 @@ def test_the_routine_behind_busier_triggers_is_found(
     skills = RoutineMiner().run(sparks, TZ, START + timedelta(days=DAYS))
     found = [
         s for s in skills
-        if s.confidence >= 0.5
+        if worth_proposing(s.confidence, s.stats)
         and s.trigger.event is not None
         and s.trigger.event.ref == trigger
         and any(a.target.ref == light for a in s.actions)

@@ -146,8 +146,8 @@ def test_an_approved_skill_is_kept_even_when_it_fades() -> None:
     assert skills[0].confidence < 0.2
 
 
-def test_a_time_routine_carries_no_condition_it_cannot_count() -> None:
-    """Who is home is not known from Sparks alone: no someone-home condition is learned."""
+def test_a_time_routine_carries_no_condition_it_does_not_need() -> None:
+    """Nobody was ever away: no someone-home condition (see test_miner_households)."""
     sparks = [arrive(at(0, "06:00"))]
     for day in range(14):
         sparks.append(light(at(day, "06:45", day * 20 % 240)))

@@ -94,7 +94,12 @@ SPECS: Final[list[dict[str, Any]]] = [
             ObjectType.SENSOR,
         ],
     ),
-    _state_template("control", Kind.CONTROL, [Action.PRESSED], [ObjectType.BUTTON]),
+    _state_template(
+        "control",
+        Kind.CONTROL,
+        [Action.PRESSED, Action.SELECTED],
+        [ObjectType.BUTTON, ObjectType.HELPER],
+    ),
     _state_template("scene", Kind.SCENE, [Action.ACTIVATED], [ObjectType.SCENE]),
     _state_template("sun", Kind.SUN, [Action.ROSE, Action.SET], [ObjectType.SUN]),
     _state_template(

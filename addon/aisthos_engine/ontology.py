@@ -59,6 +59,7 @@ class Action(StrEnum):
     WAVED = "waved"
     SHOWED = "showed"
     PRESSED = "pressed"
+    SELECTED = "selected"  # an input_select's option was chosen
     ACTIVATED = "activated"
     SET = "set"  # the sun went down
 
@@ -104,7 +105,7 @@ class ObjectType(StrEnum):
     POWER_METER = "power_meter"
     CO2 = "co2"
     CAMERA = "camera"
-    HELPER = "helper"  # an input_boolean
+    HELPER = "helper"  # an input_boolean or input_select
     BUTTON = "button"
     SCENE = "scene"
     SUN = "sun"

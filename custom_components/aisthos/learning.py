@@ -216,12 +216,14 @@ class SkillLearner:
             automated = self._automated(entity_map)
             existing = list(self.book.skills.values())
             keep = self.book.keep_ids()
+            # zone.home counts every person: who is home is known only if each made Sparks.
+            residents = [ref for ref, key in entity_map.items() if key.startswith("person.")]
 
             def work() -> list[Skill]:
                 sparks = self._store.between(start, end)
                 return self._miner.run(
                     sparks, tz, today, existing=existing, automated=automated,
-                    keep_ids=keep, describe=describe,
+                    keep_ids=keep, describe=describe, residents=residents,
                 )  # fmt: skip
 
             try:

@@ -79,9 +79,11 @@ def learn(
         today = datetime.fromtimestamp(max(s.time for s in home.sparks), tz).date() + timedelta(
             days=1
         )
+    residents = [ref for ref, key in home.entity_of_ref.items() if key.startswith("person.")]
     return RoutineMiner(settings).run(
-        home.sparks, tz, today, existing=list(existing), describe=home.describe
-    )
+        home.sparks, tz, today, existing=list(existing), describe=home.describe,
+        residents=residents,
+    )  # fmt: skip
 
 
 def skills_report(home: OfflineHome, skills: Iterable[Skill]) -> dict[str, Any]:

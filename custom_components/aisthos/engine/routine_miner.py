@@ -224,7 +224,14 @@ class _HoldIndex:
 class _Data:
     """The Sparks of the look-back period as parallel numpy arrays."""
 
-    def __init__(self, sparks: Iterable[Spark], tz: tzinfo, first: date, last: date) -> None:
+    def __init__(
+        self,
+        sparks: Iterable[Spark],
+        tz: tzinfo,
+        first: date,
+        last: date,
+        residents: Iterable[str] | None = None,
+    ) -> None:
         self.tz = tz
         codes: dict[str, int] = {}
         self.sigs: list[Signature] = []
@@ -283,7 +290,7 @@ class _Data:
             [s.kind not in NOT_TRIGGERS for s in self.sigs] or [False], dtype=bool
         )[:n_sigs]
         self.act_key = self._act_keys()
-        self._home_times, self._home_counts = self._people_home(person_codes)
+        self._home_times, self._home_counts = self._people_home(person_codes, residents)
         self.is_act_member = self._act_members()
         self._by_sig: dict[int, IntArray] = {}
         self._all_by_sig: dict[int, IntArray] = {}
@@ -317,16 +324,23 @@ class _Data:
                 opened[tag] = (when, int(i))
         return keys
 
-    def _people_home(self, person_codes: set[int]) -> tuple[FloatArray, IntArray]:
+    def _people_home(
+        self, person_codes: set[int], residents: Iterable[str] | None
+    ) -> tuple[FloatArray, IntArray]:
         """Return when the number of residents at home changed, and to what.
 
         From person.* arrivals and departures: before a resident's first
         Spark they were where that Spark took them from. The first entry is
-        the count before any Spark. Empty when no resident came or went (who
-        is home is then not known).
+        the count before any Spark. Empty when who is home is not known: no
+        resident came or went, or one of the home's residents (refs of all
+        its person entities, when given) made no Spark in the period. Home
+        Assistant counts that one at home or away, and nobody here knows which.
         """
         rows = np.flatnonzero(np.isin(self.c, sorted(person_codes)))
         if not person_codes or not len(rows):
+            return np.zeros(0), np.zeros(0, dtype=np.int64)
+        seen = {self.sigs[c].ref for c in person_codes}
+        if residents is not None and not set(residents) <= seen:
             return np.zeros(0), np.zeros(0, dtype=np.int64)
         refs = self.ref_of_sig[self.c[rows]].tolist()
         arrived = [self.sigs[int(c)].action == "arrived" for c in self.c[rows]]
@@ -343,8 +357,9 @@ class _Data:
         """Mark the moments a resident was home (zone.home above 0); None if not known."""
         if not len(self._home_times):
             return None
+        # The first entry is at -inf: every moment has a count.
         i = np.searchsorted(self._home_times, times, side="right") - 1
-        result: BoolArray = self._home_counts[np.maximum(i, 0)] > 0
+        result: BoolArray = self._home_counts[i] > 0
         return result
 
     def _act_members(self) -> BoolArray:
@@ -389,9 +404,7 @@ class _Data:
 
         A firing while the action's entity already is as the action would
         leave it does nothing (the light is on already): neither right nor
-        wrong. Who is home is not known from Sparks alone (a resident who
-        never left makes none), so learned skills carry no someone-home
-        condition: every firing counted is one the automation would make.
+        wrong.
         """
         ref = int(self.ref_of_sig[action_code])
         rows = self._ref_rows.get(ref)
@@ -682,6 +695,24 @@ def _worth_proposing(cand: _Candidate) -> bool:
     return worth_proposing(cand.confidence, FiringStats(fired, right))
 
 
+def _all_right(members: Sequence[_Candidate]) -> tuple[int, int]:
+    """Return the firings all members saw, and those after which every one was right."""
+    times = members[0].replay.times
+    right = members[0].replay.right
+    for member in members[1:]:
+        times, here, there = np.intersect1d(times, member.replay.times, return_indices=True)
+        right = right[here] & member.replay.right[there]
+    return len(times), int(np.sum(right))
+
+
+def _worth_proposing_together(members: Sequence[_Candidate]) -> bool:
+    """Tell whether one skill of these actions would be proposed."""
+    fired, right = _all_right(members)
+    z = max(m.replay.z for m in members)
+    base = max(m.replay.base_rate for m in members)
+    return worth_proposing(_score(right, fired, base, z)[0], FiringStats(fired, right))
+
+
 def _worse_while_away(right: BoolArray, keep: BoolArray, home: BoolArray) -> bool:
     """Tell whether the firings while nobody was home went worse than the others.
 
@@ -703,13 +734,12 @@ def judged_window(delay_s: float) -> float:
     return delay_s + max(JUDGED_MIN_S, 0.5 * delay_s)
 
 
-def _bound_z(days: Sequence[str], daily: bool) -> float:
+def _bound_z(days: Sequence[str]) -> float:
     """Return how wide a skill's bound is drawn.
 
     Where the learner chose among many possibilities, the evidence must be
     surer (one-sided 99 %, not 95 %): a set of single weekdays is one of
-    many, and a clock's window could stand anywhere in the day, where an
-    event's stands where its trigger happens.
+    many. (So is one of several clock arcs of one action: see _anchored.)
     """
     canonical = tuple(days) in (WEEKDAYS, WORKDAYS, WEEKEND)
     return WILSON_Z if canonical else SEARCHED_Z
@@ -750,15 +780,17 @@ class RoutineMiner:
         automated: Iterable[str] = (),
         keep_ids: Iterable[str] = (),
         describe: Describe | None = None,
+        residents: Iterable[str] | None = None,
     ) -> list[Skill]:
         """Mine the look-back period before today and merge into existing skills.
 
         automated: signature keys ('ref:action') an automation already performs.
         keep_ids: skills to keep whatever their confidence (the user approved them).
+        residents: refs of all the home's person entities (None: those with Sparks).
         """
         settings = self.settings
         first = today - timedelta(days=settings.lookback_days)
-        data = _Data(sparks, tz, first, today - timedelta(days=1))
+        data = _Data(sparks, tz, first, today - timedelta(days=1), residents)
         blocked = set(automated)
         actions = [
             code
@@ -929,7 +961,7 @@ class RoutineMiner:
             delay = observed if observed >= DELAY_STEP_MIN_S else 0.0
             return final(judged_window(delay), delay, only), delay, judged_window(delay)
 
-        z = SEARCHED_Z if searched else _bound_z(chosen_days, daily)
+        z = SEARCHED_Z if searched else _bound_z(chosen_days)
         replay, delay, window_s = timed(keep)
         value, score = _score(int(replay.right.sum()), len(replay.times), replay.base_rate, z)
         # While nobody is home, the person does nothing: a clock (or the cat
@@ -1239,9 +1271,9 @@ class RoutineMiner:
             return 1.0 - np.exp(-per_day * length / _DAY)
 
         every = np.arange(0, _DAY, BIN_MIN, dtype=np.int64)
-        found: list[_Candidate] = []
+        found_arcs: list[tuple[int, int]] = []
         left = np.ones(len(as_minutes), dtype=bool)
-        for n in range(arcs):
+        for _ in range(arcs):
             if int(np.sum(left)) < settings.min_days:
                 break
             arc = _best_arc(
@@ -1252,13 +1284,29 @@ class RoutineMiner:
             padded = ((arc[0] - settings.pad_min) % _DAY, (arc[1] + settings.pad_min) % _DAY)
             inside = left & _in_window(as_minutes, *arc)
             left &= ~_in_window(as_minutes, *padded)
-            if len(np.unique(offset_days[inside])) < settings.min_days:
-                break  # too few days to be a routine (and what is left has fewer)
-            if (cand := self._at_arc(
-                data, code, anchors, make, offset_of, offset_limit, clock, as_minutes, arc, n > 0
-            )) is not None:  # fmt: skip
-                found.append(cand)
-        return found
+            # Arcs rank by actions, not days: a busy one on a few party nights
+            # is no routine, and what is left may still hold one.
+            if len(np.unique(offset_days[inside])) >= settings.min_days:
+                found_arcs.append(arc)
+
+        def at(arc: tuple[int, int], searched: bool) -> _Candidate | None:
+            return self._at_arc(
+                data, code, anchors, make, offset_of, offset_limit, clock, as_minutes, arc,
+                searched,
+            )  # fmt: skip
+
+        found = [(arc, cand) for arc in found_arcs if (cand := at(arc, False)) is not None]
+        if len(found) < 2:
+            return [cand for _, cand in found]
+        # Several routines of one action were searched among each other: one
+        # holding most of the action's moments is its routine (whichever ranks
+        # first tonight); the others are bounded at 99 %.
+        out = []
+        for arc, first in found:
+            most = np.sum(_in_window(as_minutes, *arc)) >= 0.5 * len(as_minutes)
+            if (cand := first if most else at(arc, True)) is not None:
+                out.append(cand)
+        return out
 
     def _at_arc(
         self,
@@ -1382,8 +1430,8 @@ class RoutineMiner:
         Same trigger, days and overlapping window are not enough: on most
         of the firings where one of them was done, the other must be too.
         One entity is never switched both ways by one skill, and a skill
-        worth proposing does not take in an action that is not (it would be
-        only as sure as that one).
+        worth proposing does not take in an action that would make it not
+        (counted as it runs: right when every action was).
         """
         groups: list[_Candidate] = []
         for cand in sorted(candidates, key=lambda c: (-c.confidence, c.delay_s)):
@@ -1393,7 +1441,10 @@ class RoutineMiner:
                     and group.conditions.days == cand.conditions.days
                     and _overlap(group.conditions, cand.conditions)
                     and all(m.action.ref != cand.action.ref for m in group.members)
-                    and (_worth_proposing(cand) or not _worth_proposing(group))
+                    and (
+                        not _worth_proposing_together(group.members)
+                        or _worth_proposing_together([*group.members, cand])
+                    )
                     and _together(group, cand)
                 ):
                     group.members.append(cand)
@@ -1519,14 +1570,15 @@ class RoutineMiner:
             evidence[key] = max(evidence.get(key, 0), int(hit))
         stats = FiringStats(
             len(right), int(right.sum()), base, actions, min(explained, actions),
-            _bound_z(cond.days, trig.event is None),
+            # As surely as it was learned (a clock among several of one action).
+            max(_bound_z(cond.days), skill.stats.z if skill.stats is not None else WILSON_Z),
         )  # fmt: skip
         return stats, evidence
 
     def _skill_from_group(self, group: _Candidate, today: date, describe: Describe) -> Skill:
         members = sorted(group.members, key=lambda m: m.delay_s)
-        # The skill is as good as its weakest action.
-        weakest = min(members, key=lambda m: m.confidence)
+        # The skill is counted as its automation runs: a firing is right when
+        # every action was (as a recount will count it), at the highest chance.
         days: set[str] = set().union(*(m.evidence for m in members))
         evidence = {day: int(all(m.evidence.get(day, 0) for m in members)) for day in sorted(days)}
         start = group.conditions.start
@@ -1534,11 +1586,11 @@ class RoutineMiner:
         conditions = replace(group.conditions, start=start, end=end)
         actions = tuple(Action(m.action, m.delay_s) for m in members)
         trigger = group.trigger
-        replay = weakest.replay
+        fired, right = _all_right(members)
         stats = FiringStats(
-            len(replay.times),
-            int(replay.right.sum()),
-            replay.base_rate,
+            fired,
+            right,
+            max(m.replay.base_rate for m in members),
             sum(m.replay.actions for m in members),
             sum(m.replay.explained for m in members),
             max(m.replay.z for m in members),
@@ -1591,12 +1643,12 @@ def _together(group: _Candidate, cand: _Candidate) -> bool:
 
 
 def _rivals(chosen: _Candidate, cand: _Candidate) -> bool:
-    """Tell whether most of what cand would do, chosen does already."""
-    theirs = cand.replay.explains
-    if not len(theirs):
+    """Tell whether one of the two would do most of what the other does."""
+    ours, theirs = chosen.replay.explains, cand.replay.explains
+    if not len(ours) or not len(theirs):
         return _overlap(chosen.conditions, cand.conditions)
-    shared = np.intersect1d(chosen.replay.explains, theirs, assume_unique=True)
-    return len(shared) >= RIVAL_SHARE * len(theirs)
+    shared = np.intersect1d(ours, theirs, assume_unique=True)
+    return len(shared) >= RIVAL_SHARE * min(len(ours), len(theirs))
 
 
 def _overlap(a: Conditions, b: Conditions) -> bool:
