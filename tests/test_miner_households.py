@@ -268,3 +268,23 @@ def test_who_is_home_is_not_known_when_a_resident_made_no_spark() -> None:
     assert not skill.conditions.someone_home
     assert skill.stats is not None
     assert (skill.stats.firings, skill.stats.right) == (28, 22)
+
+
+def test_a_devices_own_schedule_is_not_a_persons_routine() -> None:
+    # An aquarium plug switches on at 09:00:00 and off at 21:00:00 by itself.
+    sparks = []
+    for day in range(28):
+        sparks += [
+            light(at(day, "09:00", day % 3), ref="plug1"),
+            light(at(day, "21:00", day % 4), ref="plug1", action="turned_off"),
+            # A person's lamp at seven, give or take a few minutes.
+            light(at(day, "07:00", day * 53 % 600)),
+            light_off(at(day, "08:30", day * 31 % 600)),
+        ]
+    data = routine_miner._Data(sparks, TZ, START, START + timedelta(days=28))
+    plug_on, lamp_on = data.codes["plug1:turned_on"], data.codes["light1:turned_on"]
+    assert data.self_timed(plug_on, data.person_actions(plug_on))
+    assert not data.self_timed(lamp_on, data.person_actions(lamp_on))
+    refs = {a.target.ref for s in mine(sparks, 28) for a in s.actions}
+    assert "plug1" not in refs
+    assert "light1" in refs

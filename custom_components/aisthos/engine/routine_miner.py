@@ -120,6 +120,9 @@ SELF_TIMED_SHARE: Final = 0.9
 SELF_TIMED_SPREAD_S: Final = 5.0
 SELF_TIMED_MIN_S: Final = 60.0
 SELF_TIMED_MAX_S: Final = 4 * 3600.0
+# ...and so is one at the same second of the day, give or take half a minute
+# (a smart plug's schedule); a person's "every morning at seven" never is.
+SELF_TIMED_CLOCK_S: Final = 30.0
 SELF_TIMED_MIN_COUNT: Final = 5
 # Minutes of day are binned this finely when windows are searched.
 BIN_MIN: Final = 5
@@ -236,6 +239,7 @@ class _Data:
         codes: dict[str, int] = {}
         self.sigs: list[Signature] = []
         rows: list[tuple[float, int, bool, int, int, int]] = []
+        offsets: list[int] = []
         first_ord, last_ord = first.toordinal(), last.toordinal()
         person_codes: set[int] = set()
         offset_cache: dict[int, int] = {}
@@ -270,6 +274,7 @@ class _Data:
                     int(local % 86400) // 60,
                 )
             )
+            offsets.append(offset)
         self.codes = codes
         self.first, self.last = first_ord, last_ord
         self.t: FloatArray = np.asarray([r[0] for r in rows], dtype=np.float64)
@@ -278,6 +283,10 @@ class _Data:
         self.act: IntArray = np.asarray([r[3] for r in rows], dtype=np.int64)
         self.day: IntArray = np.asarray([r[4] for r in rows], dtype=np.int64)
         self.minute: IntArray = np.asarray([r[5] for r in rows], dtype=np.int64)
+        # Seconds of the local day (a device's own schedule repeats to the second).
+        self.second: IntArray = (
+            np.floor(self.t + np.asarray(offsets, dtype=np.float64)).astype(np.int64) % 86400
+        )
         n_sigs = max(1, len(self.sigs))
         ref_index = {ref: i for i, ref in enumerate(dict.fromkeys(s.ref for s in self.sigs))}
         self.ref_of_sig: IntArray = np.asarray(
@@ -420,11 +429,19 @@ class _Data:
         """Tell whether the device does this itself, on a timer (a kettle, off after 210 s).
 
         Nearly every time (SELF_TIMED_SHARE), it comes the same time after the
-        entity's previous change, give or take a few seconds: no person is that
-        exact, so it is the device's own doing and nothing to automate.
+        entity's previous change, give or take a few seconds, or at the same
+        second of the day (a plug's schedule): no person is that exact, so it
+        is the device's own doing and nothing to automate.
         """
         if len(rows) < SELF_TIMED_MIN_COUNT:
             return False
+        # A schedule of its own: the same second of the day, nearly every time.
+        seconds = self.second[rows]
+        typical_second = float(np.median(seconds))
+        apart = np.abs(seconds - typical_second)
+        apart = np.minimum(apart, 86400 - apart)
+        if np.sum(apart <= SELF_TIMED_CLOCK_S) >= SELF_TIMED_SHARE * len(rows):
+            return True
         ref_changes = self.changes_by_ref()[int(self.ref_of_sig[action_code])]
         before = np.searchsorted(self.t[ref_changes], self.t[rows], side="left") - 1
         known = before >= 0
