@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from custom_components.aisthos.engine import routine_miner
+from custom_components.aisthos.engine.automation_config import compile_automation
 from custom_components.aisthos.engine.skill import (
     WEEKDAYS,
     WORKDAYS,
@@ -288,3 +289,41 @@ def test_a_devices_own_schedule_is_not_a_persons_routine() -> None:
     refs = {a.target.ref for s in mine(sparks, 28) for a in s.actions}
     assert "plug1" not in refs
     assert "light1" in refs
+
+
+def sun(t: float, action: str) -> Spark:
+    return Spark(t, "sun", "unknown", "nobody", action, "sun", "none", "automation", "sun1")
+
+
+def test_coming_home_after_dark_follows_the_sun_not_the_clock() -> None:
+    # Sunset moves from 19:00 to 17:40 over four weeks; arrivals are spread
+    # from 16:00 to 22:00, and the hall light goes on only when it is dark.
+    sparks = []
+    for day in range(28):
+        sunset = at(day, "19:00") - day * 170.0
+        sparks += [sun(at(day, "07:00"), "rose"), sun(sunset, "set")]
+        for k in range(3):
+            t = at(day, "16:00", ((day * 7 + k * 11) % 36) * 600 + 30)
+            sparks.append(arrive(t))
+            sparks.append(arrive(t + 3000, action="left"))
+            if t > sunset:
+                sparks += [light(t + 40), light_off(t + 2400)]
+    learned = mine(sparks, 28)
+    [skill] = [
+        s for s in learned if s.trigger.event is not None and s.trigger.event.ref == "person1"
+    ]
+    assert skill.conditions.after_dark
+    assert (skill.conditions.start, skill.conditions.end) == (0, 1439)
+    assert skill.name.startswith("After dark arrival")
+    assert "after dark" in skill.explanation
+    assert skill.stats is not None
+    assert skill.stats.precision == 1.0
+    # ...and its automation asks the sun, which the replay then counts the same.
+    config = compile_automation(skill, {"person1": "person.anna", "light1": "light.hall"}.get)
+    assert {"condition": "state", "entity_id": "sun.sun", "state": "below_horizon"} in config[
+        "conditions"
+    ]
+    miner = routine_miner.RoutineMiner()
+    data = routine_miner._Data(sparks, TZ, START, START + timedelta(days=27))
+    stats, _days = miner._recount(skill, data)
+    assert (stats.firings, stats.right) == (skill.stats.firings, skill.stats.right)

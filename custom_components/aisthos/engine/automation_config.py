@@ -218,6 +218,8 @@ def compile_automation(
     conditions: list[dict[str, Any]] = [time_condition] if len(time_condition) > 1 else []
     if cond.someone_home:
         conditions.append({"condition": "numeric_state", "entity_id": "zone.home", "above": 0})
+    if cond.after_dark:
+        conditions.append({"condition": "state", "entity_id": "sun.sun", "state": "below_horizon"})
     conditions.extend(extra_conditions or [])
     actions: list[dict[str, Any]] = []
     waited = 0.0

@@ -479,6 +479,20 @@ class _Data:
             found = self._sun[action] = {int(self.day[i]): float(self.t[i]) for i in rows}
         return found
 
+    def dark(self, times: FloatArray) -> BoolArray | None:
+        """Mark the moments the sun was down (from sun.sun's Sparks); None without them."""
+        sets, rises = self.sun_times("set"), self.sun_times("rose")
+        if not sets or not rises:
+            return None
+        moments = np.asarray([*sets.values(), *rises.values()], dtype=np.float64)
+        is_set = np.asarray([True] * len(sets) + [False] * len(rises))
+        order = np.argsort(moments, kind="stable")
+        moments, is_set = moments[order], is_set[order]
+        last = np.searchsorted(moments, times, side="right") - 1
+        # Before the first sunrise or sunset it was what that one ended.
+        result: BoolArray = np.where(last >= 0, is_set[np.maximum(last, 0)], not is_set[0])
+        return result
+
     def held_for(self, code: int, entries: IntArray, hold_s: float) -> BoolArray:
         """Mark the entries into a state that stayed so for hold_s (HA's `for:`)."""
         ref_changes = self.changes_by_ref()[int(self.ref_of_sig[code])]
@@ -955,16 +969,20 @@ class RoutineMiner:
             return None
         n_eligible = sum(1 for d in all_days if _weekday(d) in chosen_days)
 
-        def final(within: float, delay: float, only: BoolArray) -> _Firings:
+        def final(
+            within: float, delay: float, only: BoolArray, window: tuple[int, int]
+        ) -> _Firings:
             # What the automation would find when it acts, after its delay.
             live = only & data.live_firings(action_code, times + delay)
             return self._replay(
                 data, times[live], rows[live] if rows is not None else None, action_code,
-                within, (start, end), n_eligible, daily, chosen_days,
+                within, window, n_eligible, daily, chosen_days,
             )  # fmt: skip
 
-        def timed(only: BoolArray) -> tuple[_Firings, float, float]:
-            replay = final(window_s, 0.0, only)
+        def timed(
+            only: BoolArray, window: tuple[int, int] = (start, end)
+        ) -> tuple[_Firings, float, float]:
+            replay = final(window_s, 0.0, only, window)
             if chance is not None:
                 replay.base_rate = max(replay.base_rate, chance)
             if daily:
@@ -976,18 +994,33 @@ class RoutineMiner:
             # twenty): later, the automation would mostly find it done.
             observed = _quantile(np.sort(replay.delays), 0.2) if len(replay.delays) else 0.0
             delay = observed if observed >= DELAY_STEP_MIN_S else 0.0
-            return final(judged_window(delay), delay, only), delay, judged_window(delay)
+            return final(judged_window(delay), delay, only, window), delay, judged_window(delay)
 
         z = SEARCHED_Z if searched else _bound_z(chosen_days)
         replay, delay, window_s = timed(keep)
         value, score = _score(int(replay.right.sum()), len(replay.times), replay.base_rate, z)
+        # "When I come home after dark": the sun, not the clock, says when. A
+        # triggered routine is kept to the hours of darkness instead of a
+        # window if that scores better (the dark moves two hours with the
+        # seasons and jumps one at a change of clocks; a window cannot follow).
+        after_dark = False
+        dark = data.dark(times) if not daily else None
+        if dark is not None and np.any(dark):
+            on_days = _in_days(days_of, chosen_days)
+            in_dark = timed(on_days & dark, (0, _DAY - 1))
+            dark_value, dark_score = _score(
+                int(in_dark[0].right.sum()), len(in_dark[0].times), in_dark[0].base_rate, z
+            )
+            if dark_score > score:
+                (replay, delay, window_s), value, score = in_dark, dark_value, dark_score
+                keep, start, end, after_dark = on_days & dark, 0, _DAY - 1, True
         # While nobody is home, the person does nothing: a clock (or the cat
         # on a motion sensor) would fire for no one. Where residents come and
         # go, the skill asks for someone at home if its firings are then surer.
         someone_home = False
         home = data.someone_home(times)
         if home is not None and _worse_while_away(first.right, keep, home):
-            at_home = timed(keep & home)
+            at_home = timed(keep & home, (start, end))
             home_value, home_score = _score(
                 int(at_home[0].right.sum()), len(at_home[0].times), at_home[0].base_rate, z
             )
@@ -1007,7 +1040,7 @@ class RoutineMiner:
         return _Candidate(
             trigger,
             action,
-            Conditions(start, end, chosen_days, someone_home),
+            Conditions(start, end, chosen_days, someone_home, after_dark),
             delay,
             window_s,
             replay,
@@ -1558,6 +1591,8 @@ class RoutineMiner:
         keep = _in_window(fire_minutes, cond.start, cond.end) & _in_days(fire_days, cond.days)
         if cond.someone_home and (home := data.someone_home(fire_times)) is not None:
             keep &= home
+        if cond.after_dark and (dark := data.dark(fire_times)) is not None:
+            keep &= dark
         first = min(skill.actions, key=lambda a: a.delay_s)
         first_code = data.codes.get(first.target.key)
         if first_code is not None:
@@ -1762,6 +1797,8 @@ def _name(
         # A skill that holds all day has no part of the day to be named by.
         whole_day = _window_length(conditions.start, conditions.end) >= _DAY
         daypart = "" if whole_day else _daypart(middle % _DAY)
+        if conditions.after_dark:
+            daypart = "After dark"
         event = trigger.event
         if event is None:
             head = f"{daypart} routine"
@@ -1793,6 +1830,8 @@ def _explain(skill: Skill, describe: Describe) -> str:
     when = cond.days_text()
     if (cond.start, cond.end) != (0, _DAY - 1):
         when += f" {minutes_to_hhmm(cond.start)}–{minutes_to_hhmm(cond.end)}"
+    if cond.after_dark:
+        when += " after dark"
     if stats is None or not stats.firings:
         return f"Seen on {skill.learned_from} of {skill.eligible_days} days ({when})."
     if trig.event is not None:

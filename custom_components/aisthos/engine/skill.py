@@ -164,12 +164,14 @@ class Action:
 
 @dataclass(frozen=True, slots=True)
 class Conditions:
-    """When the skill applies: a time window, days, and presence."""
+    """When the skill applies: a time window, days, presence and darkness."""
 
     start: int  # minutes after local midnight
     end: int  # may be < start when the window spans midnight
     days: tuple[str, ...] = WEEKDAYS
     someone_home: bool = False
+    # Only while the sun is down (sunset to sunrise), wherever the clock is.
+    after_dark: bool = False
 
     def window_text(self) -> str:
         """Return '18:52–19:17'."""
@@ -199,6 +201,7 @@ class Conditions:
             "before": minutes_to_hhmm(self.end),
             "days": list(self.days),
             "someone_home": self.someone_home,
+            "after_dark": self.after_dark,
         }
 
     @classmethod
@@ -212,6 +215,7 @@ class Conditions:
             hhmm_to_minutes(str(data["before"])),
             days,
             bool(data.get("someone_home", False)),
+            bool(data.get("after_dark", False)),
         )
 
 
@@ -393,6 +397,8 @@ class Skill:
             trigger += f" AND {self.conditions.days_text()}"
         if self.conditions.someone_home:
             trigger += " AND someone home"
+        if self.conditions.after_dark:
+            trigger += " AND after dark"
         return {
             "name": self.name,
             "trigger": trigger,
