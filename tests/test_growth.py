@@ -191,6 +191,21 @@ async def test_adult_anticipates(hass: HomeAssistant, freezer: FrozenDateTimeFac
     assert entry.runtime_data.learner.growth.stage is Stage.ADULT
 
 
+async def test_a_routine_that_holds_all_day_has_no_time_to_anticipate(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    tz = dt_util.get_default_time_zone()
+    doc = document("adult", 0.6)
+    doc["skills"][1]["conditions"] |= {"after": "00:00", "before": "23:59"}
+    freezer.move_to(datetime(2026, 11, 28, 23, 50, tzinfo=tz))
+    await setup_assistant_home(hass, doc, mode="replace")
+    offer_time = datetime(2026, 11, 28, 23, 55, tzinfo=tz)  # five minutes before "00:00"
+    freezer.move_to(offer_time)
+    async_fire_time_changed(hass, offer_time)
+    await hass.async_block_till_done()
+    assert "aisthos_offer" not in notifications(hass)
+
+
 async def test_younger_stages_do_not_anticipate(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:

@@ -570,9 +570,10 @@ class SkillManager:
                 continue  # approved ones run anyway; rejected ones are not wanted
             if not self.book.worth_proposing(skill_id):
                 continue
-            if (
-                skill.conditions.start - 5
-            ) % 1440 != minute or weekday not in skill.conditions.days:
+            cond = skill.conditions
+            if (cond.end - cond.start) % 1440 == 1439 or cond.after_dark:
+                continue  # it holds all day (or all night): there is no usual time
+            if (cond.start - 5) % 1440 != minute or weekday not in cond.days:
                 continue
             if self.offers.offered(skill_id, today):
                 continue
