@@ -28,8 +28,8 @@ def kettle(t: float, action: str = "turned_on") -> Spark:
     return light(t, ref="kettle1", action=action)
 
 
-def test_a_clock_routine_asks_for_someone_home_where_residents_come_and_go() -> None:
-    # The kettle at 06:40 every morning, but the family is away for a week.
+def kettle_mornings_and_a_week_away() -> list[Spark]:
+    """The kettle at 06:40 every morning the resident (person1) is home; a week away."""
     away = range(8, 14)  # leaves on day 7 after breakfast, back on day 13 for dinner
     sparks = [arrive(at(7, "09:00"), action="left"), arrive(at(13, "18:00"))]
     for day in range(28):
@@ -38,6 +38,12 @@ def test_a_clock_routine_asks_for_someone_home_where_residents_come_and_go() -> 
                 kettle(at(day, "06:40", day * 53 % 600)),
                 kettle(at(day, "09:00"), "turned_off"),
             ]
+    return sparks
+
+
+def test_a_clock_routine_asks_for_someone_home_where_residents_come_and_go() -> None:
+    # The kettle at 06:40 every morning, but the family is away for a week.
+    sparks = kettle_mornings_and_a_week_away()
     [skill] = [
         s
         for s in mine(sparks, 28)
@@ -249,14 +255,7 @@ def test_a_broader_candidate_is_a_rival_of_a_narrower_one() -> None:
 
 
 def test_who_is_home_is_not_known_when_a_resident_made_no_spark() -> None:
-    away = range(8, 14)
-    sparks = [arrive(at(7, "09:00"), action="left"), arrive(at(13, "18:00"))]
-    for day in range(28):
-        if day not in away:
-            sparks += [
-                kettle(at(day, "06:40", day * 53 % 600)),
-                kettle(at(day, "09:00"), "turned_off"),
-            ]
+    sparks = kettle_mornings_and_a_week_away()
     # A second resident (person2) stayed home all month: Home Assistant counts them home.
     learned = routine_miner.RoutineMiner().run(
         sorted(sparks, key=lambda s: s.time), TZ, START + timedelta(days=28),
