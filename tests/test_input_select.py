@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 import json
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,7 +19,7 @@ from custom_components.aisthos.engine.spark import Spark
 from custom_components.aisthos.engine.state_change import EntityInfo, StateChange
 from homeassistant.core import HomeAssistant
 
-from .test_wisdom_in_ha import setup_home
+from .test_wisdom_in_ha import add_entity, call, setup_home
 
 TZ = ZoneInfo("Europe/Berlin")
 MODE = "input_select.house_mode"
@@ -58,7 +59,12 @@ def _skill(trigger_ref: str) -> Skill:
     ("resolved", "error"),
     [
         (option_key(MODE, "Night"), None),
-        (option_key(MODE, "{{ states('lock.front') }}"), "not an option"),  # no template
+        # Spelled as the household spells it; a trigger's "to" is never a template.
+        (option_key(MODE, "Night  mode "), None),
+        (option_key(MODE, "👨‍👩‍👧 Familie"), None),
+        (option_key(MODE, "{{ states('lock.front') }}"), None),
+        (option_key(MODE, "Night\nmode"), "not an option"),  # a control character
+        (option_key(MODE, "x" * 256), "not an option"),
         (option_key(MODE, ""), "not an option"),
         (option_key("light.hall", "on"), "not an option"),  # only a select has options
         (MODE, "not an option"),  # a select without its option says nothing
@@ -71,7 +77,7 @@ def test_a_modes_option_compiles_to_a_state_trigger_or_a_clear_error(
     if error is None:
         config = compile_automation(_skill("mode"), refs.get)
         assert config["triggers"] == [
-            {"trigger": "state", "entity_id": MODE, "to": "Night",
+            {"trigger": "state", "entity_id": MODE, "to": entity_and_option(resolved)[1],
              "not_from": ["unavailable", "unknown"]}
         ]  # fmt: skip
         return
@@ -138,3 +144,37 @@ async def test_home_assistant_knows_every_option_by_its_ref(hass: HomeAssistant)
     assert describe(Signature(night, "selected", "control", "helper", "unknown")) == (
         "House mode: Night"
     )
+
+
+async def test_a_mode_skill_travels_in_user_wisdom(hass: HomeAssistant) -> None:
+    add_entity(hass, "light.hall", "Hallway", "Hall light")
+    hass.states.async_set(
+        MODE, "Home", {"friendly_name": "House mode", "options": ["Home", "Night"]}
+    )
+    entry = await setup_home(hass)
+    learner = entry.runtime_data.learner
+    night = learner.ref_of(option_key(MODE, "Night"))
+    hall = learner.ref_of("light.hall")
+    skill = Skill(
+        id="s_mode000001",
+        name="House mode: Night selected: Hall light off",
+        trigger=Trigger(event=Signature(night, "selected", "control", "helper", "unknown")),
+        conditions=Conditions(0, 1439),
+        actions=(Action(Signature(hall, "turned_off", "power", "light", "hallway")),),
+    )
+    learner.book.skills[skill.id] = skill
+    await learner.async_save()
+    exported = await call(hass, "export_wisdom")
+    # The option is described like an entity, so another home can find its own.
+    assert exported["wisdom"]["entities"][night] == {
+        "entity_id": option_key(MODE, "Night"), "domain": "input_select",
+        "device_class": None, "area": None, "name": "House mode: Night",
+    }  # fmt: skip
+    path = Path(exported["path"])
+    result = await call(hass, "import_wisdom", path=f"aisthos/{path.name}", mode="replace")
+    assert (result["skills"], result["dormant"], result["unmatched_entities"]) == (1, 0, 0)
+    config = entry.runtime_data.skills.automation_config("s_mode000001")
+    assert config["triggers"][0] == {
+        "trigger": "state", "entity_id": MODE, "to": "Night",
+        "not_from": ["unavailable", "unknown"],
+    }  # fmt: skip

@@ -237,13 +237,30 @@ def test_a_skill_is_counted_right_only_when_all_its_actions_were() -> None:
     assert (fired, right) == (10, 7)
     # Together they would be right 7 times in 10: the sure light does not take the fan in.
     assert len(routine_miner.RoutineMiner._group([light_cand, fan_cand])) == 2
-    # A skill of both is counted so, as the recount of its automation will count it.
-    light_cand.members = [light_cand, fan_cand]
-    skill = routine_miner.RoutineMiner()._skill_from_group(
-        light_cand, START + timedelta(days=20), lambda sig: sig.ref
-    )
-    assert skill.stats is not None
-    assert (skill.stats.firings, skill.stats.right) == (10, 7)
+
+
+def test_a_skill_of_two_actions_is_counted_as_its_recount_counts_it() -> None:
+    # Motion, the light and the fan; the fan is left on overnight one day in four.
+    sparks, fan_on = [], False
+    for day in range(28):
+        t = at(day, "07:00", day * 37 % 300)
+        sparks += [motion(t), light(t + 20)]
+        if not fan_on:
+            sparks.append(light(t + 40, ref="fan1"))
+            fan_on = True
+        sparks.append(light_off(at(day, "10:00", day * 7919 % 3600)))
+        if day % 4 != 1:
+            sparks.append(
+                light(at(day, "22:30", day * 7919 % 3600), ref="fan1", action="turned_off")
+            )
+            fan_on = False
+    data = routine_miner._Data(sparks, TZ, START, START + timedelta(days=27))
+    learned = mine(sparks, 28)
+    assert any(len(s.actions) == 2 for s in learned)
+    for skill in learned:
+        assert skill.stats is not None
+        stats, _days = routine_miner.RoutineMiner()._recount(skill, data)
+        assert (stats.firings, stats.right) == (skill.stats.firings, skill.stats.right)
 
 
 def test_a_broader_candidate_is_a_rival_of_a_narrower_one() -> None:

@@ -27,6 +27,7 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.file import write_utf8_file_atomic
 
 from .const import DOMAIN
+from .engine.perception import option_key
 from .engine.skill_book import SkillBook
 from .engine.wisdom import (
     MAX_BYTES,
@@ -115,6 +116,19 @@ def describe_entities(hass: HomeAssistant) -> list[EntityDescription]:
             area.name if area else None,
             entry.name or entry.original_name or (known.name if known else None),
         )
+    # Each option of a select is a thing skills refer to ("House mode: Night").
+    for state in hass.states.async_all("input_select"):
+        options = state.attributes.get("options")
+        select = out.get(state.entity_id)
+        for option in options if isinstance(options, (list, tuple)) else ():
+            key = option_key(state.entity_id, str(option))
+            out[key] = EntityDescription(
+                key,
+                "input_select",
+                None,
+                select.area if select else None,
+                f"{select.name if select and select.name else state.entity_id}: {option}",
+            )
     return list(out.values())
 
 

@@ -66,6 +66,8 @@ _SERVICE: Final[dict[tuple[str, str], tuple[str, dict[str, Any]]]] = {
     ("vacuum", "docked"): ("return_to_base", {}),
     ("vacuum", "paused"): ("pause", {}),
 }
+# An input_select option as HA allows it: 1 to 255 characters, none a control one.
+_OPTION: Final = re.compile(r"[^\x00-\x1f\x7f]{1,255}")
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 
 
@@ -134,10 +136,14 @@ def _trigger(skill: Skill, resolve: Callable[[str], str | None]) -> dict[str, An
         domain = entity_id.split(".", 1)[0]
         out: dict[str, Any] = {"trigger": "state", "entity_id": entity_id}
         if option is not None or domain == "input_select":
-            # One option of a mode: the words are data, never a template.
-            if domain != "input_select" or not option or option != clean_text(option, 255):
+            # One option of a mode, exactly as it is spelled (a state trigger's
+            # "to" is data, never rendered as a template).
+            if domain != "input_select" or not _OPTION.fullmatch(option or ""):
                 raise UnsafeSkillError(f"not an option of a select: {resolved!r}")
-            return out | {"to": option, "not_from": list(_NOT_A_MOMENT)}
+            out |= {"to": option, "not_from": list(_NOT_A_MOMENT)}
+            if trig.hold_s:
+                out["for"] = {"seconds": round(trig.hold_s)}
+            return out
         if domain in MOMENT_DOMAINS:
             out |= {"not_from": list(_NOT_A_MOMENT), "not_to": list(_NOT_A_MOMENT)}
         else:

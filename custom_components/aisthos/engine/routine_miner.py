@@ -120,9 +120,10 @@ SELF_TIMED_SHARE: Final = 0.9
 SELF_TIMED_SPREAD_S: Final = 5.0
 SELF_TIMED_MIN_S: Final = 60.0
 SELF_TIMED_MAX_S: Final = 4 * 3600.0
-# ...and so is one at the same second of the day, give or take half a minute
-# (a smart plug's schedule); a person's "every morning at seven" never is.
-SELF_TIMED_CLOCK_S: Final = 30.0
+# ...and so is one at a second of the day it keeps, give or take 10 s (a
+# smart plug's schedule); a person's "every morning at seven" never is.
+SELF_TIMED_CLOCK_S: Final = 10.0
+SELF_TIMED_SCHEDULES: Final = 4
 SELF_TIMED_MIN_COUNT: Final = 5
 # Minutes of day are binned this finely when windows are searched.
 BIN_MIN: Final = 5
@@ -307,6 +308,7 @@ class _Data:
         self._ref_rows: dict[int, IntArray] = {}
         self._open: dict[int, float] = {}
         self._sun: dict[str, dict[int, float]] = {}
+        self._sun_changes: tuple[FloatArray, BoolArray] | None = None
         self._changes_by_ref: dict[int, IntArray] | None = None
         self._hold_index: _HoldIndex | None = None
         # Per signature: may hold before an action, and is a quiet state.
@@ -435,12 +437,9 @@ class _Data:
         """
         if len(rows) < SELF_TIMED_MIN_COUNT:
             return False
-        # A schedule of its own: the same second of the day, nearly every time.
-        seconds = self.second[rows]
-        typical_second = float(np.median(seconds))
-        apart = np.abs(seconds - typical_second)
-        apart = np.minimum(apart, 86400 - apart)
-        if np.sum(apart <= SELF_TIMED_CLOCK_S) >= SELF_TIMED_SHARE * len(rows):
+        # A schedule of its own: nearly every time at one of a few seconds of
+        # the day (on at 09:00:00 and at 15:00:00), see _on_a_schedule.
+        if _on_a_schedule(self.second[rows]):
             return True
         ref_changes = self.changes_by_ref()[int(self.ref_of_sig[action_code])]
         before = np.searchsorted(self.t[ref_changes], self.t[rows], side="left") - 1
@@ -480,14 +479,19 @@ class _Data:
         return found
 
     def dark(self, times: FloatArray) -> BoolArray | None:
-        """Mark the moments the sun was down (from sun.sun's Sparks); None without them."""
-        sets, rises = self.sun_times("set"), self.sun_times("rose")
-        if not sets or not rises:
+        """Mark the moments the sun was down (from sun.sun's Sparks); None without them.
+
+        Every sunset and sunrise counts (far north, a summer day may see two
+        sunsets around midnight).
+        """
+        if self._sun_changes is None:
+            codes = [c for c, sig in enumerate(self.sigs) if sig.kind == "sun"]
+            rows = np.flatnonzero(np.isin(self.c, codes)) if codes else np.zeros(0, np.int64)
+            set_rows = np.asarray([self.sigs[int(c)].action == "set" for c in self.c[rows]], bool)
+            self._sun_changes = (self.t[rows], set_rows)  # rows are in time order
+        moments, is_set = self._sun_changes
+        if not np.any(is_set) or np.all(is_set):
             return None
-        moments = np.asarray([*sets.values(), *rises.values()], dtype=np.float64)
-        is_set = np.asarray([True] * len(sets) + [False] * len(rises))
-        order = np.argsort(moments, kind="stable")
-        moments, is_set = moments[order], is_set[order]
         last = np.searchsorted(moments, times, side="right") - 1
         # Before the first sunrise or sunset it was what that one ended.
         result: BoolArray = np.where(last >= 0, is_set[np.maximum(last, 0)], not is_set[0])
@@ -718,6 +722,28 @@ def _days_and_counts(codes: IntArray, days: IntArray) -> tuple[dict[int, int], d
         dict(zip(with_day.tolist(), day_counts.tolist(), strict=True)),
         dict(zip(found.tolist(), counts.tolist(), strict=True)),
     )
+
+
+def _on_a_schedule(seconds: IntArray) -> bool:
+    """Tell whether nearly all these seconds of the day keep a few times to the second.
+
+    The seconds fall into runs where each is within 2 x SELF_TIMED_CLOCK_S of
+    the next; a schedule's runs are tight (no longer than that), hold three
+    days at least, and are few (SELF_TIMED_SCHEDULES). A person's routine,
+    however regular, spreads over minutes.
+    """
+    ordered = np.sort(np.asarray(seconds, dtype=np.int64))
+    if not len(ordered):
+        return False
+    width = 2 * SELF_TIMED_CLOCK_S
+    # Start at the widest gap of the circular day, so no run is cut at midnight.
+    gaps = np.diff(np.concatenate([ordered, ordered[:1] + 86400]))
+    start = (int(np.argmax(gaps)) + 1) % len(ordered)
+    turned = np.concatenate([ordered[start:], ordered[:start] + 86400])
+    runs = np.split(turned, np.flatnonzero(np.diff(turned) > width) + 1)
+    tight = [len(r) for r in runs if len(r) >= 3 and r[-1] - r[0] <= width]
+    # A few schedules a day, not a scatter that happens to bunch up.
+    return len(tight) <= SELF_TIMED_SCHEDULES and sum(tight) >= SELF_TIMED_SHARE * len(ordered)
 
 
 def _worth_proposing(cand: _Candidate) -> bool:
@@ -1489,6 +1515,8 @@ class RoutineMiner:
                 if (
                     _same_trigger(group.trigger, cand.trigger)
                     and group.conditions.days == cand.conditions.days
+                    and group.conditions.after_dark == cand.conditions.after_dark
+                    and group.conditions.someone_home == cand.conditions.someone_home
                     and _overlap(group.conditions, cand.conditions)
                     and all(m.action.ref != cand.action.ref for m in group.members)
                     and (
@@ -1519,10 +1547,14 @@ class RoutineMiner:
         result: list[Skill] = []
         matched: set[str] = set()
         for group in found:
-            skill = self._skill_from_group(group, today, describe)
+            skill = self._skill_from_group(group, today, describe, data)
             previous = next(
                 (s for s in existing if s.id not in matched and _same_routine(s, skill)), None
             )
+            if previous is not None and previous.id in keep_ids:
+                # What the household approved runs as approved: a night that
+                # learns it a little differently does not rewrite its automation.
+                continue
             if previous is not None:
                 matched.add(previous.id)
                 evidence = {d: h for d, h in previous.evidence.items() if d < lookback_start}
@@ -1593,28 +1625,32 @@ class RoutineMiner:
             keep &= home
         if cond.after_dark and (dark := data.dark(fire_times)) is not None:
             keep &= dark
-        first = min(skill.actions, key=lambda a: a.delay_s)
-        first_code = data.codes.get(first.target.key)
-        if first_code is not None:
-            # What the automation finds when it acts, after its delay.
-            keep &= data.live_firings(first_code, fire_times + first.delay_s)
+        found_codes = [data.codes.get(a.target.key) for a in skill.actions]
+        codes = [c for c in found_codes if c is not None]
+        if not codes or len(codes) != len(found_codes):
+            return FiringStats(), {}
+        # What the automation finds when each action is due: a step that would
+        # do nothing (the light on already) is neither right nor wrong, and a
+        # firing counts where some step would do something.
+        lives = [
+            data.live_firings(c, fire_times + a.delay_s)
+            for c, a in zip(codes, skill.actions, strict=True)
+        ]
+        keep &= np.logical_or.reduce(lives)
+        order = np.argsort(fire_times[keep], kind="stable")
         rights: list[BoolArray] = []
         explained = actions = 0
         base = 0.0
-        for action in skill.actions:
-            code = data.codes.get(action.target.key)
-            if code is None:
-                return FiringStats(), {}
+        for code, live in zip(codes, lives, strict=True):
             replay = self._replay(
                 data, fire_times[keep], fire_rows[keep] if fire_rows is not None else None,
-                code, window_s, (cond.start, cond.end), len(data.all_days()), trig.event is None,
-                cond.days,
+                code, window_s, (cond.start, cond.end), len(data.all_days()),
+                trig.event is None, cond.days,
             )  # fmt: skip
-            rights.append(replay.right)
+            rights.append(replay.right | ~live[keep][order])
             explained, actions = explained + replay.explained, actions + replay.actions
             base = max(base, replay.base_rate)
-        right = np.logical_and.reduce(rights) if rights else np.zeros(0, dtype=bool)
-        order = np.argsort(fire_times[keep], kind="stable")
+        right = np.logical_and.reduce(rights)
         days_sorted = fire_days[keep][order]
         evidence: dict[str, int] = {}
         for day, hit in zip(days_sorted, right, strict=True):
@@ -1627,7 +1663,9 @@ class RoutineMiner:
         )  # fmt: skip
         return stats, evidence
 
-    def _skill_from_group(self, group: _Candidate, today: date, describe: Describe) -> Skill:
+    def _skill_from_group(
+        self, group: _Candidate, today: date, describe: Describe, data: _Data
+    ) -> Skill:
         members = sorted(group.members, key=lambda m: m.delay_s)
         # The skill is counted as its automation runs: a firing is right when
         # every action was (as a recount will count it), at the highest chance.
@@ -1656,6 +1694,11 @@ class RoutineMiner:
             first_seen=min(evidence) if evidence else today.isoformat(),
             stats=stats,
         )
+        if len(members) > 1:
+            # Members were replayed each on its own: count the skill as its
+            # automation runs, with the leader's conditions and every action.
+            stats, evidence = self._recount(skill, data)
+            skill = replace(skill, stats=stats)
         skill = skill.with_evidence(evidence, today)
         return replace(skill, explanation=_explain(skill, describe))
 
