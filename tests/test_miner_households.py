@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
+import json
 
 import numpy as np
 import pytest
 
 from custom_components.aisthos.engine import routine_miner
 from custom_components.aisthos.engine.automation_config import compile_automation
+from custom_components.aisthos.engine.history_file import read_records
+from custom_components.aisthos.engine.offline_learning import learn, perceive
 from custom_components.aisthos.engine.skill import (
     WEEKDAYS,
     WORKDAYS,
@@ -343,3 +346,38 @@ def test_coming_home_after_dark_follows_the_sun_not_the_clock() -> None:
     data = routine_miner._Data(sparks, TZ, START, START + timedelta(days=27))
     stats, _days = miner._recount(skill, data)
     assert (stats.firings, stats.right) == (skill.stats.firings, skill.stats.right)
+
+
+@pytest.mark.parametrize(("second_person", "asks"), [("unknown", True), ("home", False)])
+def test_a_person_without_whereabouts_does_not_hide_who_is_home(
+    second_person: str, asks: bool
+) -> None:
+    # Anna's kettle at 06:40 except in her week away. Ben's person entity has no
+    # tracker ("unknown": zone.home does not count him) or is home all month.
+    lines: list[str] = []
+
+    def rec(entity_id: str, state: str, when: float) -> None:
+        iso = datetime.fromtimestamp(when, TZ).isoformat()
+        lines.append(json.dumps({
+            "entity_id": entity_id, "state": state, "attributes": {}, "last_changed": iso,
+            "last_updated": iso,
+            "context": {"id": f"01C{len(lines):023d}", "parent_id": None, "user_id": None},
+        }))  # fmt: skip
+
+    rec("person.ben", second_person, at(0, "00:00"))
+    rec("person.anna", "home", at(0, "00:00"))
+    rec("switch.kettle", "off", at(0, "00:00"))
+    for day in range(28):
+        if day == 7:
+            rec("person.anna", "not_home", at(day, "09:00"))
+        if day == 13:
+            rec("person.anna", "home", at(day, "18:00"))
+        if not 8 <= day <= 13:
+            rec("switch.kettle", "on", at(day, "06:40", day * 53 % 600))
+            rec("switch.kettle", "off", at(day, "09:00", day * 31 % 600))
+    home = perceive(read_records(lines))
+    [skill] = [
+        s for s in learn(home, TZ, today=START + timedelta(days=28))
+        if s.trigger.at is not None and s.actions[0].target.action == "turned_on"
+    ]  # fmt: skip
+    assert skill.conditions.someone_home is asks

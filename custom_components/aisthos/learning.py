@@ -15,6 +15,7 @@ import logging
 from typing import Any, Final
 
 from homeassistant.components.automation import entities_in_automation
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -216,8 +217,15 @@ class SkillLearner:
             automated = self._automated(entity_map)
             existing = list(self.book.skills.values())
             keep = self.book.keep_ids()
-            # zone.home counts every person: who is home is known only if each made Sparks.
-            residents = [ref for ref, key in entity_map.items() if key.startswith("person.")]
+            # zone.home counts every person whose whereabouts are known: who is
+            # home is known to the miner only if each of those made Sparks.
+            residents = [
+                ref
+                for ref, key in entity_map.items()
+                if key.startswith("person.")
+                and (state := self.hass.states.get(key)) is not None
+                and state.state not in (STATE_UNKNOWN, STATE_UNAVAILABLE)
+            ]
 
             def work() -> list[Skill]:
                 sparks = self._store.between(start, end)

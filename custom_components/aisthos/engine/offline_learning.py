@@ -7,7 +7,7 @@ automation config. Used by scripts/learn and by the routine tests.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Final
 
@@ -31,6 +31,8 @@ class OfflineHome:
     sparks: list[Spark]
     entity_of_ref: dict[str, str]
     name_of_ref: dict[str, str]
+    # Refs of the people zone.home counts (see RoutineMiner.run's residents).
+    residents: list[str] = field(default_factory=list)
 
     def describe(self, sig: Signature) -> str:
         """Name an entity by its friendly name, else by area and kind."""
@@ -62,7 +64,14 @@ def perceive(records: Iterable[HistoryRecord], secret: bytes = OFFLINE_SECRET) -
             name_of_ref[option_ref] = f"{record.friendly_name or record.entity_id}: {record.state}"
     pipeline = SparkPipeline(Perception(anonymizer), SignificanceFilter())
     sparks = pipeline.replay(state_changes(record_list))
-    return OfflineHome(sparks, entity_of_ref, name_of_ref)
+    # zone.home counts the people whose whereabouts are known (not "unknown").
+    last_state = {r.entity_id: r.state for r in record_list if r.entity_id.startswith("person.")}
+    residents = [
+        anonymizer.ref(entity_id)
+        for entity_id, state in last_state.items()
+        if state not in ("unknown", "unavailable")
+    ]
+    return OfflineHome(sparks, entity_of_ref, name_of_ref, residents)
 
 
 def learn(
@@ -79,7 +88,7 @@ def learn(
         today = datetime.fromtimestamp(max(s.time for s in home.sparks), tz).date() + timedelta(
             days=1
         )
-    residents = [ref for ref, key in home.entity_of_ref.items() if key.startswith("person.")]
+    residents = home.residents
     return RoutineMiner(settings).run(
         home.sparks, tz, today, existing=list(existing), describe=home.describe,
         residents=residents,

@@ -497,6 +497,15 @@ class _Data:
         result: BoolArray = np.where(last >= 0, is_set[np.maximum(last, 0)], not is_set[0])
         return result
 
+    def dark_share(self) -> float:
+        """Return the share of the time between the first and last sun change that was dark."""
+        if self._sun_changes is None or len(self._sun_changes[0]) < 2:
+            return 0.5
+        moments, is_set = self._sun_changes
+        spans = np.diff(moments)
+        total = float(np.sum(spans))
+        return float(np.sum(spans[is_set[:-1]])) / total if total > 0 else 0.5
+
     def held_for(self, code: int, entries: IntArray, hold_s: float) -> BoolArray:
         """Mark the entries into a state that stayed so for hold_s (HA's `for:`)."""
         ref_changes = self.changes_by_ref()[int(self.ref_of_sig[code])]
@@ -881,6 +890,7 @@ class RoutineMiner:
         days: int,
         daily: bool = False,
         weekdays: Sequence[str] = WEEKDAYS,
+        during: tuple[BoolArray, float] | None = None,
     ) -> _Firings:
         """Count right firings: the person did the action within window_s after one.
 
@@ -922,8 +932,13 @@ class RoutineMiner:
             rate = int(np.sum(near & on_days)) / max(1.0, float(days) * 2 * BACKGROUND_MIN)
             stretch = float(min(length, window_s / 60.0))
         else:
-            unexplained = _in_window(minutes, *window) & on_days & ~explained_rows
-            rate = int(np.sum(unexplained)) / max(1.0, float(days) * length)
+            # Where the routine holds (the window; or, after dark, the
+            # person's actions in the dark over the minutes of dark a day).
+            inside, minutes_a_day = (
+                during if during is not None else (_in_window(minutes, *window), float(length))
+            )
+            unexplained = inside & on_days & ~explained_rows
+            rate = int(np.sum(unexplained)) / max(1.0, float(days) * minutes_a_day)
             stretch = window_s / 60.0
         # ...and the person's own pace once the entity is as the automation
         # finds it: lights left on for minutes are switched off within minutes
@@ -996,19 +1011,25 @@ class RoutineMiner:
         n_eligible = sum(1 for d in all_days if _weekday(d) in chosen_days)
 
         def final(
-            within: float, delay: float, only: BoolArray, window: tuple[int, int]
+            within: float,
+            delay: float,
+            only: BoolArray,
+            window: tuple[int, int],
+            during: tuple[BoolArray, float] | None,
         ) -> _Firings:
             # What the automation would find when it acts, after its delay.
             live = only & data.live_firings(action_code, times + delay)
             return self._replay(
                 data, times[live], rows[live] if rows is not None else None, action_code,
-                within, window, n_eligible, daily, chosen_days,
+                within, window, n_eligible, daily, chosen_days, during,
             )  # fmt: skip
 
         def timed(
-            only: BoolArray, window: tuple[int, int] = (start, end)
+            only: BoolArray,
+            window: tuple[int, int] = (start, end),
+            during: tuple[BoolArray, float] | None = None,
         ) -> tuple[_Firings, float, float]:
-            replay = final(window_s, 0.0, only, window)
+            replay = final(window_s, 0.0, only, window, during)
             if chance is not None:
                 replay.base_rate = max(replay.base_rate, chance)
             if daily:
@@ -1020,7 +1041,8 @@ class RoutineMiner:
             # twenty): later, the automation would mostly find it done.
             observed = _quantile(np.sort(replay.delays), 0.2) if len(replay.delays) else 0.0
             delay = observed if observed >= DELAY_STEP_MIN_S else 0.0
-            return final(judged_window(delay), delay, only, window), delay, judged_window(delay)
+            judged = judged_window(delay)
+            return final(judged, delay, only, window, during), delay, judged
 
         z = SEARCHED_Z if searched else _bound_z(chosen_days)
         replay, delay, window_s = timed(keep)
@@ -1030,23 +1052,30 @@ class RoutineMiner:
         # window if that scores better (the dark moves two hours with the
         # seasons and jumps one at a change of clocks; a window cannot follow).
         after_dark = False
+        during: tuple[BoolArray, float] | None = None
         dark = data.dark(times) if not daily else None
         if dark is not None and np.any(dark):
             on_days = _in_days(days_of, chosen_days)
-            in_dark = timed(on_days & dark, (0, _DAY - 1))
+            # Its chance is the person's rate in the dark, not over the day.
+            acts = data.t[data.person_actions(action_code)]
+            acts_dark = data.dark(acts)
+            assert acts_dark is not None
+            in_the_dark = (acts_dark, data.dark_share() * _DAY)
+            in_dark = timed(on_days & dark, (0, _DAY - 1), in_the_dark)
             dark_value, dark_score = _score(
                 int(in_dark[0].right.sum()), len(in_dark[0].times), in_dark[0].base_rate, z
             )
             if dark_score > score:
                 (replay, delay, window_s), value, score = in_dark, dark_value, dark_score
                 keep, start, end, after_dark = on_days & dark, 0, _DAY - 1, True
+                during = in_the_dark
         # While nobody is home, the person does nothing: a clock (or the cat
         # on a motion sensor) would fire for no one. Where residents come and
         # go, the skill asks for someone at home if its firings are then surer.
         someone_home = False
         home = data.someone_home(times)
         if home is not None and _worse_while_away(first.right, keep, home):
-            at_home = timed(keep & home, (start, end))
+            at_home = timed(keep & home, (start, end), during)
             home_value, home_score = _score(
                 int(at_home[0].right.sum()), len(at_home[0].times), at_home[0].base_rate, z
             )
