@@ -81,7 +81,10 @@ def _skill_summary(
         "confidence": round(book.confidence(skill.id), 3),
         "trigger": plain(definition["trigger"].split(" AND ")[0]),
         "actions": [plain(a) for a in definition["actions"]],
-        "window": f"{minutes_to_hhmm(conditions.start)}–{minutes_to_hhmm(conditions.end)}",
+        # After dark the clock says nothing: the panel shows the darkness.
+        "window": "after dark"
+        if conditions.after_dark
+        else f"{minutes_to_hhmm(conditions.start)}–{minutes_to_hhmm(conditions.end)}",
         "days": list(conditions.days),
         "delay_s": max((a.delay_s for a in skill.actions), default=0.0),
         "learned_from": skill.learned_from,
