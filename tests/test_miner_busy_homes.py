@@ -174,7 +174,7 @@ def test_the_routine_behind_busier_triggers_is_found(
     skills = RoutineMiner().run(sparks, TZ, START + timedelta(days=DAYS))
     found = [
         s for s in skills
-        if worth_proposing(s.confidence, s.stats)
+        if worth_proposing(s.confidence, s.stats, s.proposal_rate)
         and s.trigger.event is not None
         and s.trigger.event.ref == trigger
         and any(a.target.ref == light for a in s.actions)

@@ -381,3 +381,16 @@ def test_a_person_without_whereabouts_does_not_hide_who_is_home(
         if s.trigger.at is not None and s.actions[0].target.action == "turned_on"
     ]  # fmt: skip
     assert skill.conditions.someone_home is asks
+
+
+def test_switching_off_what_was_left_alone_may_be_wrong_a_little_more_often() -> None:
+    empty = Signature("motion1", "cleared", "motion", "motion", "kitchen")
+    off = Signature("light1", "turned_off", "power", "light", "kitchen")
+    on = Signature("light1", "turned_on", "power", "light", "kitchen")
+    stats = FiringStats(firings=100, right=72)
+    left_alone = routine_miner.proposal_rate(Trigger(event=empty, hold_s=600), [off])
+    assert worth_proposing(0.6, stats, left_alone)
+    # The same record switching something on, or right after the trigger, is not enough.
+    assert not worth_proposing(0.6, stats, routine_miner.proposal_rate(Trigger(event=empty), [off]))
+    on_rate = routine_miner.proposal_rate(Trigger(event=empty, hold_s=600), [on])
+    assert not worth_proposing(0.6, stats, on_rate)

@@ -108,7 +108,7 @@ def skills_report(home: OfflineHome, skills: Iterable[Skill]) -> dict[str, Any]:
                 "id": skill.id,
                 "name": skill.name,
                 "confidence": round(skill.confidence, 3),
-                "proposed": worth_proposing(skill.confidence, skill.stats),
+                "proposed": worth_proposing(skill.confidence, skill.stats, skill.proposal_rate),
                 "learned_from": skill.learned_from,
                 "explanation": skill.explanation,
                 "definition": skill.definition(home.describe),

@@ -53,6 +53,7 @@ from .skill import (
     Trigger,
     lower_bound,
     minutes_to_hhmm,
+    proposal_rate,
     worth_proposing,
 )
 from .spark import Spark
@@ -758,7 +759,8 @@ def _on_a_schedule(seconds: IntArray) -> bool:
 def _worth_proposing(cand: _Candidate) -> bool:
     """Tell whether the candidate alone would be proposed (skill.worth_proposing)."""
     right, fired = int(cand.replay.right.sum()), len(cand.replay.times)
-    return worth_proposing(cand.confidence, FiringStats(fired, right))
+    rate = proposal_rate(cand.trigger, [cand.action])
+    return worth_proposing(cand.confidence, FiringStats(fired, right), rate)
 
 
 def _all_right(members: Sequence[_Candidate]) -> tuple[int, int]:
@@ -776,7 +778,8 @@ def _worth_proposing_together(members: Sequence[_Candidate]) -> bool:
     fired, right = _all_right(members)
     z = max(m.replay.z for m in members)
     base = max(m.replay.base_rate for m in members)
-    return worth_proposing(_score(right, fired, base, z)[0], FiringStats(fired, right))
+    rate = proposal_rate(members[0].trigger, [m.action for m in members])
+    return worth_proposing(_score(right, fired, base, z)[0], FiringStats(fired, right), rate)
 
 
 def _worse_while_away(right: BoolArray, keep: BoolArray, home: BoolArray) -> bool:

@@ -7,7 +7,7 @@ every night, grow with new observations and decay when a routine stops.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 import math
@@ -31,6 +31,12 @@ PROPOSAL_THRESHOLD: Final = 0.5
 # 0.5 over dozens of firings allows an automation wrong one time in three,
 # which no household keeps.
 PROPOSAL_RATE: Final = 0.75
+# Switching off what has been left alone for minutes ("the kitchen empty for
+# 10 minutes: the light off") is wrong only where the person would have left
+# it on longer; such a firing costs little and "undo" brings it back.
+LEFT_ALONE_RATE: Final = 0.7
+# What switching off is, for LEFT_ALONE_RATE.
+OFF_ACTIONS: Final = frozenset({"turned_off", "closed", "paused", "stopped", "docked"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +306,11 @@ class Skill:
     stats: FiringStats | None = None
 
     @property
+    def proposal_rate(self) -> float:
+        """Return the share of right firings this skill needs to be proposed."""
+        return proposal_rate(self.trigger, [a.target for a in self.actions])
+
+    @property
     def learned_from(self) -> int:
         """Return the number of distinct days the routine was observed."""
         return sum(1 for hit in self.evidence.values() if hit)
@@ -465,18 +476,27 @@ def firing_confidence(stats: FiringStats, last_observed: str, today: date) -> fl
     return value * math.pow(0.5, silent_days / 7.0)
 
 
-def worth_proposing(confidence_value: float, stats: FiringStats | None) -> bool:
+def worth_proposing(
+    confidence_value: float, stats: FiringStats | None, rate: float = PROPOSAL_RATE
+) -> bool:
     """Tell whether a skill of this confidence and these firings is proposed.
 
-    Sure enough (PROPOSAL_THRESHOLD), and right on PROPOSAL_RATE of its
-    firings counted so far; a skill without firing counts (taught, or from an
-    older version until it is recounted) is judged by its confidence alone.
+    Sure enough (PROPOSAL_THRESHOLD), and right on `rate` of its firings
+    counted so far (Skill.proposal_rate); a skill without firing counts
+    (taught, or from an older version until it is recounted) is judged by
+    its confidence alone.
     """
     if confidence_value < PROPOSAL_THRESHOLD:
         return False
     if stats is None or stats.firings == 0:
         return True
-    return stats.right >= PROPOSAL_RATE * stats.firings
+    return stats.right >= rate * stats.firings
+
+
+def proposal_rate(trigger: Trigger, actions: Sequence[Signature]) -> float:
+    """Return the share of right firings a skill needs: lower for switching off what was left."""
+    left_alone = trigger.hold_s > 0 and all(a.action in OFF_ACTIONS for a in actions)
+    return LEFT_ALONE_RATE if left_alone else PROPOSAL_RATE
 
 
 def minutes_to_hhmm(minutes: int) -> str:

@@ -124,7 +124,9 @@ class SkillBook:
     def worth_proposing(self, skill_id: str) -> bool:
         """Tell whether the skill is sure and right enough to propose (see worth_proposing)."""
         skill = self.skills.get(skill_id)
-        return skill is not None and worth_proposing(self.confidence(skill_id), skill.stats)
+        return skill is not None and worth_proposing(
+            self.confidence(skill_id), skill.stats, skill.proposal_rate
+        )
 
     def effective(self, skill_id: str) -> Skill:
         """Return the skill carrying its effective confidence."""
