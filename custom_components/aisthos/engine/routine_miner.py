@@ -344,9 +344,9 @@ class _Data:
         From person.* arrivals and departures: before a resident's first
         Spark they were where that Spark took them from. The first entry is
         the count before any Spark. Empty when who is home is not known: no
-        resident came or went, or one of the home's residents (refs of all
-        its person entities, when given) made no Spark in the period. Home
-        Assistant counts that one at home or away, and nobody here knows which.
+        resident came or went, or one of the home's residents (when given:
+        the people whose whereabouts Home Assistant knows, and so counts in
+        zone.home) made no Spark in the period, so nobody here knows where.
         """
         rows = np.flatnonzero(np.isin(self.c, sorted(person_codes)))
         if not person_codes or not len(rows):
@@ -701,8 +701,8 @@ def _choose_days(days_of: IntArray, right: BoolArray, base_rate: float) -> tuple
     scored = [(score(o), i, o) for i, o in enumerate(options) if o]
     # Households live by every day, workdays or weekends far more often than
     # by a set of single weekdays, which the search picks among a hundred: such
-    # a set must do clearly better than the plain ones (a Friday skipped twice
-    # does not make a Monday-to-Thursday routine).
+    # a set must do clearly better than the plain ones (a Friday skipped three
+    # times in four does not make a Monday-to-Thursday routine).
     plain = max(s for s, i, _ in scored if i < 3)
     scored = [(s, i, o) for s, i, o in scored if i < 3 or s >= (1.0 + SINGLE_DAYS_MARGIN) * plain]
     best_score = max(s for s, _, _ in scored)
