@@ -16,9 +16,11 @@ from custom_components.aisthos.engine.offline_learning import learn, perceive
 from custom_components.aisthos.engine.skill import (
     WEEKDAYS,
     WORKDAYS,
+    Action,
     Conditions,
     FiringStats,
     Signature,
+    Skill,
     Trigger,
     worth_proposing,
 )
@@ -394,3 +396,29 @@ def test_switching_off_what_was_left_alone_may_be_wrong_a_little_more_often() ->
     assert not worth_proposing(0.6, stats, routine_miner.proposal_rate(Trigger(event=empty), [off]))
     on_rate = routine_miner.proposal_rate(Trigger(event=empty, hold_s=600), [on])
     assert not worth_proposing(0.6, stats, on_rate)
+
+
+def test_darkness_far_north_and_without_the_sun() -> None:
+    # Polar night: the sun sets once and stays down.
+    sparks = [sun(at(0, "14:00"), "set"), light(at(3, "12:00"))]
+    data = routine_miner._Data(sparks, TZ, START, START + timedelta(days=5))
+    dark = data.dark(np.asarray([at(0, "12:00"), at(0, "15:00"), at(4, "12:00")]))
+    assert dark is not None
+    assert dark.tolist() == [False, True, True]
+    # Without sun.sun an after-dark automation never fires: its recount has no firings.
+    nosun = routine_miner._Data([s for s in sparks if s.kind != "sun"], TZ, START, START)
+    assert nosun.dark(np.asarray([at(0, "15:00")])) is None
+    skill = Skill(
+        id="s_dark000001",
+        name="After dark motion: light",
+        trigger=Trigger(event=Signature("motion1", "detected", "motion", "motion", "hallway")),
+        conditions=Conditions(0, 1439, after_dark=True),
+        actions=(Action(Signature("light1", "turned_on", "power", "light", "hallway")),),
+    )
+    motions = [motion(at(d, "20:00")) for d in range(5)] + [
+        light(at(d, "20:00", 20)) for d in range(5)
+    ]
+    stats, _days = routine_miner.RoutineMiner()._recount(
+        skill, routine_miner._Data(motions, TZ, START, START + timedelta(days=5))
+    )
+    assert stats.firings == 0

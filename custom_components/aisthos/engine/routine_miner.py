@@ -491,8 +491,9 @@ class _Data:
             set_rows = np.asarray([self.sigs[int(c)].action == "set" for c in self.c[rows]], bool)
             self._sun_changes = (self.t[rows], set_rows)  # rows are in time order
         moments, is_set = self._sun_changes
-        if not np.any(is_set) or np.all(is_set):
+        if not len(moments):
             return None
+        # Far north the sun may only set (or only rise) for weeks: that is kept.
         last = np.searchsorted(moments, times, side="right") - 1
         # Before the first sunrise or sunset it was what that one ended.
         result: BoolArray = np.where(last >= 0, is_set[np.maximum(last, 0)], not is_set[0])
@@ -1655,8 +1656,10 @@ class RoutineMiner:
         keep = _in_window(fire_minutes, cond.start, cond.end) & _in_days(fire_days, cond.days)
         if cond.someone_home and (home := data.someone_home(fire_times)) is not None:
             keep &= home
-        if cond.after_dark and (dark := data.dark(fire_times)) is not None:
-            keep &= dark
+        if cond.after_dark:
+            # Without sun.sun the automation's condition never holds.
+            dark = data.dark(fire_times)
+            keep &= dark if dark is not None else False
         found_codes = [data.codes.get(a.target.key) for a in skill.actions]
         codes = [c for c in found_codes if c is not None]
         if not codes or len(codes) != len(found_codes):
