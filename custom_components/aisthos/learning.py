@@ -26,7 +26,7 @@ from homeassistant.util import dt as dt_util
 from .automation_bridge import is_aisthos_automation
 from .engine.growth import ORDER, Growth
 from .engine.ontology import Action
-from .engine.perception import entity_and_option, option_key
+from .engine.perception import entity_and_option, option_key, select_options
 from .engine.routine_miner import MinerSettings, RoutineMiner
 from .engine.skill import Signature, Skill
 from .engine.skill_book import Decision, SkillBook
@@ -155,9 +155,8 @@ class SkillLearner:
         ids = set(self.hass.states.async_entity_ids()) | set(er.async_get(self.hass).entities)
         found = {self._ref_of(entity_id): entity_id for entity_id in ids}
         for state in self.hass.states.async_all("input_select"):
-            options = state.attributes.get("options")
-            for option in options if isinstance(options, list) else ():
-                key = option_key(state.entity_id, str(option))
+            for option in select_options(state.attributes.get("options")):
+                key = option_key(state.entity_id, option)
                 found[self._ref_of(key)] = key
         return found
 

@@ -571,7 +571,7 @@ class SkillManager:
             if not self.book.worth_proposing(skill_id):
                 continue
             cond = skill.conditions
-            if (cond.end - cond.start) % 1440 == 1439 or cond.after_dark:
+            if cond.all_day or cond.after_dark:
                 continue  # it holds all day (or all night): there is no usual time
             if (cond.start - 5) % 1440 != minute or weekday not in cond.days:
                 continue

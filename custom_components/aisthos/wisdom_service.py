@@ -27,7 +27,7 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.file import write_utf8_file_atomic
 
 from .const import DOMAIN
-from .engine.perception import option_key
+from .engine.perception import option_key, select_options
 from .engine.skill_book import SkillBook
 from .engine.wisdom import (
     MAX_BYTES,
@@ -118,10 +118,9 @@ def describe_entities(hass: HomeAssistant) -> list[EntityDescription]:
         )
     # Each option of a select is a thing skills refer to ("House mode: Night").
     for state in hass.states.async_all("input_select"):
-        options = state.attributes.get("options")
         select = out.get(state.entity_id)
-        for option in options if isinstance(options, (list, tuple)) else ():
-            key = option_key(state.entity_id, str(option))
+        for option in select_options(state.attributes.get("options")):
+            key = option_key(state.entity_id, option)
             out[key] = EntityDescription(
                 key,
                 "input_select",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any, Final
+from typing import Any
 
 from .anonymizer import Anonymizer
 from .automation_config import UnsafeSkillError, compile_automation
@@ -17,7 +17,7 @@ from .history_file import HistoryRecord, state_changes
 from .perception import Perception, option_key
 from .pipeline import SparkPipeline
 from .routine_miner import MinerSettings, RoutineMiner
-from .significance import SignificanceFilter
+from .significance import IGNORED_STATES, SignificanceFilter
 from .skill import Signature, Skill, worth_proposing
 from .spark import Spark
 
@@ -43,10 +43,6 @@ class OfflineHome:
         return place + sig.object.replace("_", " ")
 
 
-# States of a select that are no option of it.
-NOT_OPTIONS: Final = frozenset({"unavailable", "unknown", ""})
-
-
 def perceive(records: Iterable[HistoryRecord], secret: bytes = OFFLINE_SECRET) -> OfflineHome:
     """Run history records through the Filter and Perception."""
     anonymizer = Anonymizer(secret)
@@ -58,7 +54,7 @@ def perceive(records: Iterable[HistoryRecord], secret: bytes = OFFLINE_SECRET) -
         entity_of_ref[ref] = record.entity_id
         if record.friendly_name:
             name_of_ref[ref] = record.friendly_name
-        if record.entity_id.startswith("input_select.") and record.state not in NOT_OPTIONS:
+        if record.entity_id.startswith("input_select.") and record.state not in IGNORED_STATES:
             key = option_key(record.entity_id, record.state)
             entity_of_ref[option_ref := anonymizer.ref(key)] = key
             name_of_ref[option_ref] = f"{record.friendly_name or record.entity_id}: {record.state}"

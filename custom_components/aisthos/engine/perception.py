@@ -33,6 +33,11 @@ def option_key(entity_id: str, option: str) -> str:
     return f"{entity_id}{OPTION_SEPARATOR}{option}"
 
 
+def select_options(options: object) -> list[str]:
+    """Return the options of an input_select from its "options" attribute (none if odd)."""
+    return [str(o) for o in options] if isinstance(options, (list, tuple)) else []
+
+
 def entity_and_option(key: str) -> tuple[str, str | None]:
     """Split a key made by option_key (a plain entity id has no option)."""
     entity_id, separator, option = key.partition(OPTION_SEPARATOR)

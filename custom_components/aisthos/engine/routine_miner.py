@@ -309,7 +309,7 @@ class _Data:
         self._ref_rows: dict[int, IntArray] = {}
         self._open: dict[int, float] = {}
         self._sun: dict[str, dict[int, float]] = {}
-        self._sun_changes: tuple[FloatArray, BoolArray] | None = None
+        self._sun_rows: tuple[IntArray, BoolArray] | None = None
         self._changes_by_ref: dict[int, IntArray] | None = None
         self._hold_index: _HoldIndex | None = None
         # Per signature: may hold before an action, and is a quiet state.
@@ -472,12 +472,22 @@ class _Data:
         """Return each day's sunset ("set") or sunrise ("rose"), from sun.sun's Sparks."""
         found = self._sun.get(action)
         if found is None:
-            codes = [
-                c for c, sig in enumerate(self.sigs) if sig.kind == "sun" and sig.action == action
-            ]
-            rows = np.nonzero(np.isin(self.c, codes))[0] if codes else np.zeros(0, dtype=np.int64)
-            found = self._sun[action] = {int(self.day[i]): float(self.t[i]) for i in rows}
+            rows, _ = self._sun_changes()
+            found = self._sun[action] = {
+                int(self.day[i]): float(self.t[i])
+                for i in rows
+                if self.sigs[int(self.c[i])].action == action
+            }
         return found
+
+    def _sun_changes(self) -> tuple[IntArray, BoolArray]:
+        """Return sun.sun's Sparks (rows, in time order) and which were sunsets (cached)."""
+        if self._sun_rows is None:
+            codes = [c for c, sig in enumerate(self.sigs) if sig.kind == "sun"]
+            rows = np.flatnonzero(np.isin(self.c, codes)) if codes else np.zeros(0, np.int64)
+            is_set = np.asarray([self.sigs[int(c)].action == "set" for c in self.c[rows]], bool)
+            self._sun_rows = (rows, is_set)
+        return self._sun_rows
 
     def dark(self, times: FloatArray) -> BoolArray | None:
         """Mark the moments the sun was down (from sun.sun's Sparks); None without them.
@@ -485,12 +495,8 @@ class _Data:
         Every sunset and sunrise counts (far north, a summer day may see two
         sunsets around midnight).
         """
-        if self._sun_changes is None:
-            codes = [c for c, sig in enumerate(self.sigs) if sig.kind == "sun"]
-            rows = np.flatnonzero(np.isin(self.c, codes)) if codes else np.zeros(0, np.int64)
-            set_rows = np.asarray([self.sigs[int(c)].action == "set" for c in self.c[rows]], bool)
-            self._sun_changes = (self.t[rows], set_rows)  # rows are in time order
-        moments, is_set = self._sun_changes
+        rows, is_set = self._sun_changes()
+        moments = self.t[rows]
         if not len(moments):
             return None
         # Far north the sun may only set (or only rise) for weeks: that is kept.
@@ -501,10 +507,10 @@ class _Data:
 
     def dark_share(self) -> float:
         """Return the share of the time between the first and last sun change that was dark."""
-        if self._sun_changes is None or len(self._sun_changes[0]) < 2:
+        rows, is_set = self._sun_changes()
+        if len(rows) < 2:
             return 0.5
-        moments, is_set = self._sun_changes
-        spans = np.diff(moments)
+        spans = np.diff(self.t[rows])
         total = float(np.sum(spans))
         return float(np.sum(spans[is_set[:-1]])) / total if total > 0 else 0.5
 
@@ -1873,8 +1879,7 @@ def _name(
     else:
         middle = conditions.start + ((conditions.end - conditions.start) % _DAY) // 2
         # A skill that holds all day has no part of the day to be named by.
-        whole_day = _window_length(conditions.start, conditions.end) >= _DAY
-        daypart = "" if whole_day else _daypart(middle % _DAY)
+        daypart = "" if conditions.all_day else _daypart(middle % _DAY)
         if conditions.after_dark:
             daypart = "After dark"
         event = trigger.event

@@ -194,6 +194,11 @@ class Conditions:
             return "weekends"
         return ", ".join(d.capitalize() for d in days)
 
+    @property
+    def all_day(self) -> bool:
+        """Return whether the window is the whole day."""
+        return (self.end - self.start) % 1440 == 1439
+
     def contains(self, minute: int) -> bool:
         """Return whether a minute of the day is inside the window."""
         if self.start <= self.end:
