@@ -162,7 +162,7 @@ async def ws_suggestions(
     start = dt_util.start_of_local_day().timestamp() - STRIP_DAYS * 86400
     tz = dt_util.get_default_time_zone()
     refs = {a.target.ref for s in waiting for a in s.actions} | {
-        s.trigger.event.ref for s in waiting if s.trigger.event is not None
+        e.ref for s in waiting for e in s.trigger.events
     }
 
     end = time.time()

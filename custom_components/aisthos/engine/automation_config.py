@@ -14,7 +14,7 @@ import re
 from typing import Any, Final
 
 from .perception import entity_and_option
-from .skill import WEEKDAYS, Action, Skill, minutes_to_hhmm
+from .skill import WEEKDAYS, Action, Signature, Skill, Trigger, minutes_to_hhmm
 
 ENTITY_ID: Final = re.compile(r"^(?!.*__)[a-z0-9_]{1,64}\.[a-z0-9_]{1,200}$")
 ACTION_DOMAINS: Final = frozenset(
@@ -127,40 +127,47 @@ def _entity(entity_id: str | None, domains: frozenset[str]) -> str:
     return entity_id
 
 
-def _trigger(skill: Skill, resolve: Callable[[str], str | None]) -> dict[str, Any]:
-    """Return the automation trigger of a skill."""
+def _triggers(skill: Skill, resolve: Callable[[str], str | None]) -> list[dict[str, Any]]:
+    """Return the automation triggers of a skill: one per entity whose moment starts it."""
     trig = skill.trigger
     if trig.event is not None:
-        resolved, option = entity_and_option(resolve(trig.event.ref) or "")
-        entity_id = _entity(resolved or None, TRIGGER_DOMAINS)
-        domain = entity_id.split(".", 1)[0]
-        out: dict[str, Any] = {"trigger": "state", "entity_id": entity_id}
-        if option is not None or domain == "input_select":
-            # One option of a mode, exactly as it is spelled (a state trigger's
-            # "to" is data, never rendered as a template).
-            if domain != "input_select" or not _OPTION.fullmatch(option or ""):
-                raise UnsafeSkillError(f"not an option of a select: {resolved!r}")
-            out |= {"to": option, "not_from": list(_NOT_A_MOMENT)}
-            if trig.hold_s:
-                out["for"] = {"seconds": round(trig.hold_s)}
-            return out
-        if domain in MOMENT_DOMAINS:
-            out |= {"not_from": list(_NOT_A_MOMENT), "not_to": list(_NOT_A_MOMENT)}
-        else:
-            out |= _trigger_state(domain, trig.event.action)
-            if "from" not in out:
-                # Coming back after a restart is not the moment it waits for.
-                out["not_from"] = list(_NOT_A_MOMENT)
-        if trig.hold_s:
-            out["for"] = {"seconds": round(trig.hold_s)}
-        return out
+        return [_event_trigger(trig, event, resolve) for event in trig.events]
     if trig.sun is not None:
         sun: dict[str, Any] = {"trigger": "sun", "event": trig.sun}
         if trig.offset_min:
             sign = "-" if trig.offset_min < 0 else ""
             sun["offset"] = f"{sign}{minutes_to_hhmm(abs(trig.offset_min))}:00"
-        return sun
-    return {"trigger": "time", "at": minutes_to_hhmm(trig.at or 0) + ":00"}
+        return [sun]
+    return [{"trigger": "time", "at": minutes_to_hhmm(trig.at or 0) + ":00"}]
+
+
+def _event_trigger(
+    trig: Trigger, event: Signature, resolve: Callable[[str], str | None]
+) -> dict[str, Any]:
+    """Return the state trigger of one entity's moment."""
+    resolved, option = entity_and_option(resolve(event.ref) or "")
+    entity_id = _entity(resolved or None, TRIGGER_DOMAINS)
+    domain = entity_id.split(".", 1)[0]
+    out: dict[str, Any] = {"trigger": "state", "entity_id": entity_id}
+    if option is not None or domain == "input_select":
+        # One option of a mode, exactly as it is spelled (a state trigger's
+        # "to" is data, never rendered as a template).
+        if domain != "input_select" or not _OPTION.fullmatch(option or ""):
+            raise UnsafeSkillError(f"not an option of a select: {resolved!r}")
+        out |= {"to": option, "not_from": list(_NOT_A_MOMENT)}
+        if trig.hold_s:
+            out["for"] = {"seconds": round(trig.hold_s)}
+        return out
+    if domain in MOMENT_DOMAINS:
+        out |= {"not_from": list(_NOT_A_MOMENT), "not_to": list(_NOT_A_MOMENT)}
+    else:
+        out |= _trigger_state(domain, event.action)
+        if "from" not in out:
+            # Coming back after a restart is not the moment it waits for.
+            out["not_from"] = list(_NOT_A_MOMENT)
+    if trig.hold_s:
+        out["for"] = {"seconds": round(trig.hold_s)}
+    return out
 
 
 def _window_variable(skill: Skill) -> dict[str, int]:
@@ -211,7 +218,7 @@ def compile_automation(
 
     resolve maps a Spark ref to this home's entity id (None if unknown).
     """
-    trigger = _trigger(skill, resolve)
+    triggers = _triggers(skill, resolve)
     cond = skill.conditions
     time_condition: dict[str, Any] = {"condition": "time"}
     if (cond.start, cond.end) != WHOLE_DAY:
@@ -262,7 +269,7 @@ def compile_automation(
             "aisthos_confidence": round(skill.confidence, 3),
             **_window_variable(skill),
         },
-        "triggers": [trigger],
+        "triggers": triggers,
         "conditions": conditions,
         "actions": actions,
     }

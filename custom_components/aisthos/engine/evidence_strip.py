@@ -29,7 +29,7 @@ def evidence_strip(
     window is the trigger.
     """
     first = today - timedelta(days=days)
-    trigger = skill.trigger.event
+    starts = {(s.ref, s.action) for s in skill.trigger.events}
     wanted = {(a.target.ref, a.target.action) for a in skill.actions}
     rows: dict[date, dict[str, list[int]]] = {
         first + timedelta(days=n): {"trigger": [], "actions": []} for n in range(days)
@@ -40,7 +40,7 @@ def evidence_strip(
         if row is None:
             continue
         minute = local.hour * 60 + local.minute
-        if trigger is not None and (spark.ref, spark.action) == (trigger.ref, trigger.action):
+        if (spark.ref, spark.action) in starts:
             marks = row["trigger"]
         elif (spark.ref, spark.action) in wanted and spark.cause == "person":
             marks = row["actions"]

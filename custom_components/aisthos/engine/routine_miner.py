@@ -40,6 +40,7 @@ import numpy.typing as npt
 
 from .automation_config import DELAY_STEP_MIN_S
 from .skill import (
+    MAX_ALSO,
     MAX_SUN_OFFSET_MIN,
     WEEKDAYS,
     WEEKEND,
@@ -87,6 +88,11 @@ ACT_SPAN_S: Final = 2.0
 # Two candidates for one action are rivals (only the better is kept) when
 # the one would do at least this share of what the other does.
 RIVAL_SHARE: Final = 0.5
+# Kinds of moment that several entities may share as one trigger: anyone
+# arriving; in one room, either door opening, any of its motion sensors, any
+# of its buttons. (Any of the lights going off is not a person's cue.)
+ANY_OF_KINDS: Final = frozenset({"presence", "opening", "motion", "control"})
+ANY_OF_ANYWHERE: Final = frozenset({"presence"})
 # A clock's routines per action: the kitchen light at 06:10 and at 17:30
 # are two; beyond three it is chatter, not routine.
 DAILY_ARCS: Final = 3
@@ -1164,18 +1170,74 @@ class RoutineMiner:
         gaps = data.t[act] - data.t[trig]
         seen, pairs = _days_and_counts(codes, data.day[act])
         out = []
-        for trig_code in self._most_promising(data, seen, pairs, code):
+        spans: dict[int, float] = {}
+        for trig_code in seen:
             observed = gaps[codes == trig_code]
-            window_s = float(
+            spans[trig_code] = float(
                 min(settings.max_delay_s, max(60.0, 1.25 * _quantile(np.sort(observed), 0.9)))
             )
-            fires = data.occurrences(trig_code)
-            trigger = Trigger(event=data.sigs[trig_code])
-            if (cand := self._finish(
-                data, trigger, code, data.t[fires], fires, data.minute[fires],
-                data.day[fires], window_s,
+        for trig_code in self._most_promising(data, seen, pairs, code):
+            if (cand := self._event_candidate(
+                data, [trig_code], code, spans[trig_code]
             )) is not None:  # fmt: skip
                 out.append(cand)
+        return out + self._any_of(data, code, out, seen, spans)
+
+    def _event_candidate(
+        self, data: _Data, trig_codes: Sequence[int], code: int, window_s: float
+    ) -> _Candidate | None:
+        """Replay a trigger of one or more entities, any of which fires it."""
+        fires = np.sort(np.concatenate([data.occurrences(c) for c in trig_codes]))
+        lead, *also = (data.sigs[c] for c in trig_codes)
+        return self._finish(
+            data, Trigger(event=lead, also=tuple(also)), code, data.t[fires], fires,
+            data.minute[fires], data.day[fires], window_s,
+        )  # fmt: skip
+
+    def _any_of(
+        self,
+        data: _Data,
+        code: int,
+        found: Sequence[_Candidate],
+        seen: Mapping[int, int],
+        spans: Mapping[int, float],
+    ) -> list[_Candidate]:
+        """Join the same moment of several entities into one trigger.
+
+        "Anyone arriving after dark: the entrance light": each resident's
+        arrival alone is too rare to be sure of, or explains only that
+        resident's share. Starting from the best candidate of each kind of
+        moment, another entity's same moment (seen before the action on a day
+        at least) is taken in where the joint replay scores better.
+        """
+        leads: dict[tuple[str, str], _Candidate] = {}
+        for cand in found:
+            sig = cand.trigger.event
+            assert sig is not None
+            if (sig.kind, sig.action) not in leads:
+                leads[(sig.kind, sig.action)] = cand
+        out = []
+        for (kind, action), best in leads.items():
+            assert best.trigger.event is not None
+            lead = data.codes[best.trigger.event.key]
+            if kind not in ANY_OF_KINDS:
+                continue
+            area = best.trigger.event.area
+            others = sorted(
+                (c for c in seen
+                 if c != lead and (data.sigs[c].kind, data.sigs[c].action) == (kind, action)
+                 and (kind in ANY_OF_ANYWHERE or data.sigs[c].area == area != "unknown")),
+                key=lambda c: -seen[c],
+            )[: MAX_ALSO]  # fmt: skip
+            joined, current = [lead], best
+            for other in others:
+                trial = self._event_candidate(
+                    data, [*joined, other], code, max(spans[c] for c in (*joined, other))
+                )
+                if trial is not None and trial.score > current.score:
+                    joined, current = [*joined, other], trial
+            if len(joined) > 1:
+                out.append(current)
         return out
 
     def _by_days_and_share(
@@ -1633,10 +1695,12 @@ class RoutineMiner:
         fire_times: FloatArray
         fire_rows: IntArray | None = None
         if trig.event is not None:
-            code = data.codes.get(trig.event.key)
-            if code is None:
+            found = [data.codes.get(s.key) for s in trig.events]
+            codes = [c for c in found if c is not None]
+            if not codes:
                 return FiringStats(), {}
-            fires = data.occurrences(code)
+            code = codes[0]
+            fires = np.sort(np.concatenate([data.occurrences(c) for c in codes]))
             if trig.hold_s:
                 # Only the entries that held that long fire, and on the day they end.
                 fires = fires[data.held_for(code, fires, trig.hold_s)]
@@ -1749,7 +1813,8 @@ class RoutineMiner:
 
 def _identity(trigger: Trigger, actions: Sequence[Action]) -> str:
     if trigger.event is not None:
-        head = trigger.event.key + (f"|for{int(trigger.hold_s // 300)}" if trigger.hold_s else "")
+        head = "+".join(sorted(s.key for s in trigger.events))
+        head += f"|for{int(trigger.hold_s // 300)}" if trigger.hold_s else ""
     elif trigger.sun is not None:
         head = f"sun:{trigger.sun}:{trigger.offset_min // 30}"
     else:
@@ -1757,9 +1822,16 @@ def _identity(trigger: Trigger, actions: Sequence[Action]) -> str:
     return head + "|" + "|".join(sorted(a.target.key for a in actions))
 
 
-def _same_trigger(a: Trigger, b: Trigger) -> bool:
+def _same_trigger(a: Trigger, b: Trigger, any_shared: bool = False) -> bool:
+    """Tell whether two triggers fire alike.
+
+    any_shared: triggers of several entities are the same if they share one
+    (tonight's "Maya or Sam arrived" is last week's "Maya arrived", grown).
+    """
     if a.event is not None and b.event is not None:
-        return a.event.key == b.event.key and abs(a.hold_s - b.hold_s) <= 120
+        ours, theirs = {s.key for s in a.events}, {s.key for s in b.events}
+        same = bool(ours & theirs) if any_shared else ours == theirs
+        return same and abs(a.hold_s - b.hold_s) <= 120
     if a.sun is not None and b.sun is not None:
         return a.sun == b.sun and abs(a.offset_min - b.offset_min) <= 10
     if a.at is not None and b.at is not None:
@@ -1792,7 +1864,7 @@ def _overlap(a: Conditions, b: Conditions) -> bool:
 
 
 def _same_routine(old: Skill, new: Skill) -> bool:
-    if not _same_trigger(old.trigger, new.trigger):
+    if not _same_trigger(old.trigger, new.trigger, any_shared=True):
         # A time or sun routine whose moment moved a little is still the same.
         a, b = old.trigger, new.trigger
         near = (
@@ -1883,6 +1955,11 @@ def _name(
         if conditions.after_dark:
             daypart = "After dark"
         event = trigger.event
+
+        def subject(_: Signature) -> str:
+            # "Hallway or stairs motion": any of a trigger's entities.
+            return " or ".join(describe(s) for s in trigger.events)
+
         if event is None:
             head = f"{daypart} routine"
         elif trigger.hold_s:
@@ -1890,9 +1967,9 @@ def _name(
         elif event.kind == "presence":
             head = f"{daypart} {_TRIGGER_WORDS.get(event.action, 'presence')}".strip()
         elif event.kind == "motion":
-            head = f"{daypart} {_lower_first(describe(event))}".strip()
+            head = f"{daypart} {_lower_first(subject(event))}".strip()
         else:
-            words = _action_words(event, describe, trigger=True)
+            words = _action_words(event, subject, trigger=True)
             head = f"{daypart} {_lower_first(words)}".strip() if daypart else words
     parts = [_action_words(a.target, describe) for a in actions]
     tail = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]

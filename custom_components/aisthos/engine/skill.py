@@ -88,6 +88,8 @@ SUN_EVENTS: Final = ("sunrise", "sunset")
 MAX_SUN_OFFSET_MIN: Final = 360
 # The longest a state must hold for an "after N minutes" trigger (a day).
 MAX_HOLD_S: Final = 86400.0
+# A trigger's further entities: the residents of a large household.
+MAX_ALSO: Final = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,11 +109,24 @@ class Trigger:
     hold_s: float = 0.0
     # For the sun: the person's own time comes within this long after it.
     span_min: int = 0
+    # The same moment of other entities, any of which starts the skill as the
+    # event does ("Maya, Sam or Leo arrived").
+    also: tuple[Signature, ...] = ()
 
     def __post_init__(self) -> None:
         """Exactly one of event, at and sun, each with its own bounds."""
         if sum(x is not None for x in (self.event, self.at, self.sun)) != 1:
             raise ValueError("a trigger is exactly one of an event, a time or the sun")
+        if self.also and (
+            self.event is None
+            or self.hold_s
+            or len({s.ref for s in self.events}) != len(self.events)
+            or any((s.kind, s.action) != (self.event.kind, self.event.action) for s in self.also)
+            or len(self.also) > MAX_ALSO
+        ):
+            raise ValueError(
+                "more entities of a trigger do the same as its event, each once, without a hold"
+            )
         if self.sun is not None and self.sun not in SUN_EVENTS:
             raise ValueError(f"the sun trigger is sunrise or sunset, not {self.sun!r}")
         if abs(self.offset_min) > MAX_SUN_OFFSET_MIN or (self.sun is None and self.offset_min):
@@ -121,12 +136,19 @@ class Trigger:
         if not 0 <= self.span_min <= MAX_SUN_OFFSET_MIN or (self.sun is None and self.span_min):
             raise ValueError("a span is within six hours, and only for the sun")
 
+    @property
+    def events(self) -> tuple[Signature, ...]:
+        """Return every moment that starts the skill (none for a clock or the sun)."""
+        return (self.event, *self.also) if self.event is not None else ()
+
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
         if self.event is not None:
             data: dict[str, Any] = {"type": "event", **self.event.as_dict()}
             if self.hold_s:
                 data["hold_s"] = round(self.hold_s, 1)
+            if self.also:
+                data["also"] = [s.as_dict() for s in self.also]
             return data
         if self.sun is not None:
             return {
@@ -148,7 +170,11 @@ class Trigger:
                 offset_min=int(data.get("offset_min", 0)),
                 span_min=int(data.get("span_min", 0)),
             )
-        return cls(event=Signature.from_dict(data), hold_s=float(data.get("hold_s", 0.0)))
+        return cls(
+            event=Signature.from_dict(data),
+            hold_s=float(data.get("hold_s", 0.0)),
+            also=tuple(Signature.from_dict(s) for s in data.get("also", ())),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,7 +427,7 @@ class Skill:
 
         trig = self.trigger
         if trig.event is not None:
-            trigger = words(trig.event)
+            trigger = " OR ".join(words(s) for s in trig.events)
             if trig.hold_s:
                 trigger += f" for {max(1, round(trig.hold_s / 60))} min"
         elif trig.sun is not None:

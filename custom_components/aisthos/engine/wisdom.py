@@ -90,8 +90,7 @@ class Wisdom:
         used: set[str] = set()
         skills = list(self.book.skills.values()) + [s for s, _ in self.dormant]
         for skill in skills:
-            if skill.trigger.event is not None:
-                used.add(skill.trigger.event.ref)
+            used.update(s.ref for s in skill.trigger.events)
             used.update(a.target.ref for a in skill.actions)
         for teaching in self.teachings:
             used.update(str(a["ref"]) for a in teaching.get("actions", []))
@@ -318,9 +317,7 @@ def load_document(raw: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
 
 def _check_tokens(skill: Skill) -> None:
     """Every word of a skill must come from the ontology."""
-    sigs = [a.target for a in skill.actions]
-    if skill.trigger.event is not None:
-        sigs.append(skill.trigger.event)
+    sigs = [a.target for a in skill.actions] + list(skill.trigger.events)
     for sig in sigs:
         for vocabulary, token in (
             ("action", sig.action),
@@ -491,9 +488,7 @@ def remap(
     candidates = [(s, wisdom.book.decisions.get(s.id)) for s in wisdom.book.skills.values()]
     candidates += [(s, d) for s, d in wisdom.dormant]
     for skill, decision in candidates:
-        refs = {a.target.ref for a in skill.actions}
-        if skill.trigger.event is not None:
-            refs.add(skill.trigger.event.ref)
+        refs = {a.target.ref for a in skill.actions} | {s.ref for s in skill.trigger.events}
         if refs <= set(new_refs):
             moved = move(skill)
             book.skills[moved.id] = moved
