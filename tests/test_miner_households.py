@@ -422,3 +422,74 @@ def test_darkness_far_north_and_without_the_sun() -> None:
         skill, routine_miner._Data(motions, TZ, START, START + timedelta(days=5))
     )
     assert stats.firings == 0
+
+
+def anyone_arriving(residents: int = 3, days: int = 28) -> list[Spark]:
+    """Each evening one resident comes home (each on too few days alone); the hall light follows."""
+    sparks = []
+    for day in range(days):
+        person = day % residents
+        who = (f"resident_{person}", f"person{person}")
+        home = at(day, "18:00", day * 2741 % 10800)
+        sparks += [
+            replace(arrive(at(day, "08:00", day * 61 % 900), who[0], "left"), ref=who[1]),
+            replace(arrive(home, who[0]), ref=who[1]),
+            light(home + 40 + day * 13 % 60),
+            light_off(at(day, "23:30", day * 17 % 600)),
+        ]
+    return sparks
+
+
+def test_anyone_arriving_is_one_trigger_of_every_resident() -> None:
+    # Three residents, each home on 9-10 evenings: "whoever comes home, the hall light".
+    learned = mine(anyone_arriving(), 28)
+    [skill] = [
+        s for s in learned if any(a.target.key == "light1:turned_on" for a in s.actions)
+    ]
+    assert {e.ref for e in skill.trigger.events} == {"person0", "person1", "person2"}
+    assert skill.stats is not None
+    assert (skill.stats.firings, skill.stats.right) == (28, 28)
+    assert worth_proposing(skill.confidence, skill.stats, skill.proposal_rate)
+    entities = {f"person{i}": f"person.p{i}" for i in range(3)} | {"light1": "light.hall"}
+    automation = compile_automation(skill, entities.get)
+    assert sorted(t["entity_id"] for t in automation["triggers"]) == [
+        "person.p0", "person.p1", "person.p2"
+    ]
+    assert all(t["to"] == "home" for t in automation["triggers"])
+    # Each on four evenings alone is too little for a routine; together they are one.
+    few = [s for s in anyone_arriving(residents=7) if s.time < at(28, "00:00")]
+    [joined] = [s for s in mine(few, 28) if any(a.target.key == "light1:turned_on" for a in s.actions)]
+    assert len(joined.trigger.events) == 7
+
+
+def test_tonights_joined_trigger_continues_last_weeks_skill() -> None:
+    # Last week only resident 0's arrival was a skill; tonight it is anyone's: the same skill.
+    sparks = anyone_arriving()
+    [joined] = [s for s in mine(sparks, 28) if any(a.target.key == "light1:turned_on" for a in s.actions)]
+    lead = next(e for e in joined.trigger.events if e.ref == "person0")
+    older = replace(joined, id="s_lastweek", trigger=Trigger(event=lead))
+    again = mine(sparks, 28, existing=[older])
+    hall = [s for s in again if any(a.target.key == "light1:turned_on" for a in s.actions)]
+    assert [s.id for s in hall] == ["s_lastweek"]
+    assert len(hall[0].trigger.events) == 3
+
+
+def test_only_a_persons_cues_are_joined_and_rooms_stay_apart() -> None:
+    # Motion in the hallway (two sensors) and in the kitchen each come before the
+    # hall light on some evenings: the hallway's two are one trigger, the kitchen's is not.
+    def moved(t: float, ref: str, area: str) -> Spark:
+        return replace(motion(t), ref=ref, area=area)
+
+    sparks = []
+    for day in range(28):
+        t = at(day, "19:00", day * 2741 % 7200)
+        ref, area = (("motion1", "hallway"), ("motion2", "hallway"), ("motion3", "kitchen"))[
+            day % 3
+        ]
+        sparks += [moved(t, ref, area), light(t + 20), light_off(at(day, "23:30"))]
+    triggers = sorted(
+        sorted(e.ref for e in s.trigger.events)
+        for s in mine(sparks, 28)
+        if s.trigger.event is not None and any(a.target.key == "light1:turned_on" for a in s.actions)
+    )
+    assert triggers == [["motion1", "motion2"], ["motion3"]]

@@ -93,6 +93,9 @@ RIVAL_SHARE: Final = 0.5
 # of its buttons. (Any of the lights going off is not a person's cue.)
 ANY_OF_KINDS: Final = frozenset({"presence", "opening", "motion", "control"})
 ANY_OF_ANYWHERE: Final = frozenset({"presence"})
+# ...each followed by the action at least this often (anyone arriving after
+# dark, a third of arrivals; a motion sensor firing all day, far fewer).
+ANY_OF_SHARE: Final = 0.2
 # A clock's routines per action: the kitchen light at 06:10 and at 17:30
 # are two; beyond three it is chatter, not routine.
 DAILY_ARCS: Final = 3
@@ -1170,18 +1173,20 @@ class RoutineMiner:
         gaps = data.t[act] - data.t[trig]
         seen, pairs = _days_and_counts(codes, data.day[act])
         out = []
-        spans: dict[int, float] = {}
-        for trig_code in seen:
+
+        def span(trig_code: int) -> float:
+            # How long after this trigger the action came (nine times in ten).
             observed = gaps[codes == trig_code]
-            spans[trig_code] = float(
+            return float(
                 min(settings.max_delay_s, max(60.0, 1.25 * _quantile(np.sort(observed), 0.9)))
             )
+
         for trig_code in self._most_promising(data, seen, pairs, code):
             if (cand := self._event_candidate(
-                data, [trig_code], code, spans[trig_code]
+                data, [trig_code], code, span(trig_code)
             )) is not None:  # fmt: skip
                 out.append(cand)
-        return out + self._any_of(data, code, out, seen, spans)
+        return out + self._any_of(data, code, out, seen, pairs, span)
 
     def _event_candidate(
         self, data: _Data, trig_codes: Sequence[int], code: int, window_s: float
@@ -1200,43 +1205,62 @@ class RoutineMiner:
         code: int,
         found: Sequence[_Candidate],
         seen: Mapping[int, int],
-        spans: Mapping[int, float],
+        pairs: Mapping[int, int],
+        span: Callable[[int], float],
     ) -> list[_Candidate]:
         """Join the same moment of several entities into one trigger.
 
         "Anyone arriving after dark: the entrance light": each resident's
         arrival alone is too rare to be sure of, or explains only that
-        resident's share. Starting from the best candidate of each kind of
-        moment, another entity's same moment (seen before the action on a day
-        at least) is taken in where the joint replay scores better.
+        resident's share. Starting from the best candidate of a kind of moment
+        (or, where none was sure enough alone, from the entity seen before the
+        action on most days), the same moment of another entity is taken in
+        where the joint replay scores better (or where there is no skill yet:
+        evidence adds up).
         """
-        leads: dict[tuple[str, str], _Candidate] = {}
+
+        def group(c: int) -> tuple[str, str, str] | None:
+            sig = data.sigs[c]
+            if sig.kind not in ANY_OF_KINDS or (
+                sig.kind not in ANY_OF_ANYWHERE and sig.area == "unknown"
+            ):
+                return None
+            return sig.kind, sig.action, "" if sig.kind in ANY_OF_ANYWHERE else sig.area
+
+        def share(c: int) -> float:
+            # Of the entity's moments, the share the action followed.
+            return min(1.0, pairs[c] / max(1, len(data.occurrences(c))))
+
+        members: dict[tuple[str, str, str], list[int]] = {}
+        for c in sorted(seen, key=lambda c: -seen[c]):
+            if (key := group(c)) is not None and share(c) >= ANY_OF_SHARE:
+                members.setdefault(key, []).append(c)
+        best: dict[tuple[str, str, str], _Candidate] = {}
         for cand in found:
-            sig = cand.trigger.event
-            assert sig is not None
-            if (sig.kind, sig.action) not in leads:
-                leads[(sig.kind, sig.action)] = cand
+            assert cand.trigger.event is not None
+            key = group(data.codes[cand.trigger.event.key])
+            if key is not None and (key not in best or cand.score > best[key].score):
+                best[key] = cand
         out = []
-        for (kind, action), best in leads.items():
-            assert best.trigger.event is not None
-            lead = data.codes[best.trigger.event.key]
-            if kind not in ANY_OF_KINDS:
+        for key, codes in members.items():
+            current = best.get(key)
+            if len(codes) < 2 or (
+                current is None and sum(seen[c] for c in codes) < self.settings.min_days
+            ):
                 continue
-            area = best.trigger.event.area
-            others = sorted(
-                (c for c in seen
-                 if c != lead and (data.sigs[c].kind, data.sigs[c].action) == (kind, action)
-                 and (kind in ANY_OF_ANYWHERE or data.sigs[c].area == area != "unknown")),
-                key=lambda c: -seen[c],
-            )[: MAX_ALSO]  # fmt: skip
-            joined, current = [lead], best
-            for other in others:
+            if current is not None:
+                assert current.trigger.event is not None
+                lead = data.codes[current.trigger.event.key]
+            else:
+                lead = codes[0]
+            joined = [lead]
+            for other in [c for c in codes if c != lead][:MAX_ALSO]:
                 trial = self._event_candidate(
-                    data, [*joined, other], code, max(spans[c] for c in (*joined, other))
+                    data, [*joined, other], code, max(span(c) for c in (*joined, other))
                 )
-                if trial is not None and trial.score > current.score:
+                if current is None or (trial is not None and trial.score > current.score):
                     joined, current = [*joined, other], trial
-            if len(joined) > 1:
+            if current is not None and len(joined) > 1:
                 out.append(current)
         return out
 
