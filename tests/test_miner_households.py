@@ -443,9 +443,7 @@ def anyone_arriving(residents: int = 3, days: int = 28) -> list[Spark]:
 def test_anyone_arriving_is_one_trigger_of_every_resident() -> None:
     # Three residents, each home on 9-10 evenings: "whoever comes home, the hall light".
     learned = mine(anyone_arriving(), 28)
-    [skill] = [
-        s for s in learned if any(a.target.key == "light1:turned_on" for a in s.actions)
-    ]
+    [skill] = [s for s in learned if any(a.target.key == "light1:turned_on" for a in s.actions)]
     assert {e.ref for e in skill.trigger.events} == {"person0", "person1", "person2"}
     assert skill.stats is not None
     assert (skill.stats.firings, skill.stats.right) == (28, 28)
@@ -453,19 +451,25 @@ def test_anyone_arriving_is_one_trigger_of_every_resident() -> None:
     entities = {f"person{i}": f"person.p{i}" for i in range(3)} | {"light1": "light.hall"}
     automation = compile_automation(skill, entities.get)
     assert sorted(t["entity_id"] for t in automation["triggers"]) == [
-        "person.p0", "person.p1", "person.p2"
+        "person.p0",
+        "person.p1",
+        "person.p2",
     ]
     assert all(t["to"] == "home" for t in automation["triggers"])
     # Each on four evenings alone is too little for a routine; together they are one.
     few = [s for s in anyone_arriving(residents=7) if s.time < at(28, "00:00")]
-    [joined] = [s for s in mine(few, 28) if any(a.target.key == "light1:turned_on" for a in s.actions)]
+    [joined] = [
+        s for s in mine(few, 28) if any(a.target.key == "light1:turned_on" for a in s.actions)
+    ]
     assert len(joined.trigger.events) == 7
 
 
 def test_tonights_joined_trigger_continues_last_weeks_skill() -> None:
     # Last week only resident 0's arrival was a skill; tonight it is anyone's: the same skill.
     sparks = anyone_arriving()
-    [joined] = [s for s in mine(sparks, 28) if any(a.target.key == "light1:turned_on" for a in s.actions)]
+    [joined] = [
+        s for s in mine(sparks, 28) if any(a.target.key == "light1:turned_on" for a in s.actions)
+    ]
     lead = next(e for e in joined.trigger.events if e.ref == "person0")
     older = replace(joined, id="s_lastweek", trigger=Trigger(event=lead))
     again = mine(sparks, 28, existing=[older])
@@ -490,6 +494,7 @@ def test_only_a_persons_cues_are_joined_and_rooms_stay_apart() -> None:
     triggers = sorted(
         sorted(e.ref for e in s.trigger.events)
         for s in mine(sparks, 28)
-        if s.trigger.event is not None and any(a.target.key == "light1:turned_on" for a in s.actions)
+        if s.trigger.event is not None
+        and any(a.target.key == "light1:turned_on" for a in s.actions)
     )
     assert triggers == [["motion1", "motion2"], ["motion3"]]

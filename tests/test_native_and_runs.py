@@ -6,6 +6,7 @@ states what must hold.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 import logging
 from typing import Any
@@ -25,7 +26,7 @@ from homeassistant.util.yaml import dump
 from . import test_proposals
 from .helpers import advance, running
 from .test_panel import in_window, panel_for
-from .test_proposals import only_skill
+from .test_proposals import light, only_skill
 
 home = test_proposals.home
 
@@ -233,3 +234,48 @@ async def test_an_automation_gated_by_an_earlier_version_is_made_independent(
     hass.states.async_set("binary_sensor.hall_motion", "on", {"device_class": "motion"})
     await hass.async_block_till_done()
     assert hass.states.get("light.hall").state == "on"
+
+
+async def test_a_skill_of_several_entities_runs_on_each_in_aisthos_and_in_ha(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    hass_client: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+    home: Home,
+) -> None:
+    """'Hall or stairs motion: the hall light': either sensor starts it, wherever it runs."""
+    entry = home["entry"]
+    learner = entry.runtime_data.learner
+    skill_id = only_skill(entry)
+    skill = learner.book.skills[skill_id]
+    assert skill.trigger.event is not None
+    stairs = replace(skill.trigger.event, ref=learner.ref_of("binary_sensor.stairs_motion"))
+    learner.book.skills[skill_id] = replace(skill, trigger=replace(skill.trigger, also=(stairs,)))
+    hass.states.async_set("binary_sensor.stairs_motion", "off", {"device_class": "motion"})
+    await entry.runtime_data.skills.async_approve(skill_id)
+    assert f"aisthos_{skill_id}" in running(entry)
+
+    async def stairs_walked(days: int) -> str:
+        start = skill.conditions.start
+        freezer.move_to(
+            home["night"].replace(hour=start // 60, minute=start % 60)
+            + timedelta(days=days, minutes=3)
+        )
+        await light(hass, False)
+        hass.states.async_set("binary_sensor.stairs_motion", "on", {"device_class": "motion"})
+        await hass.async_block_till_done(wait_background_tasks=True)
+        on = hass.states.get("light.hall").state
+        hass.states.async_set("binary_sensor.stairs_motion", "off", {"device_class": "motion"})
+        await hass.async_block_till_done()
+        return on
+
+    assert await stairs_walked(0) == "on"  # run inside AisthOS
+    panel = await panel_for(hass, hass_ws_client, hass_client)
+    automation = await panel.save_native(skill_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert [t["entity_id"] for t in automation["config"]["triggers"]] == [
+        "binary_sensor.hall_motion",
+        "binary_sensor.stairs_motion",
+    ]
+    assert f"aisthos_{skill_id}" not in running(entry)
+    assert await stairs_walked(1) == "on"  # HA's own automation now

@@ -23,6 +23,7 @@ from custom_components.aisthos.engine.skill import (
 TODAY = date(2026, 11, 25)
 ARRIVAL = Signature("a1b2c3d4e5f6", "arrived", "presence", "person", "hallway")
 LIGHT = Signature("0f1e2d3c4b5a", "turned_on", "power", "light", "hallway")
+SECOND_ARRIVAL = Signature("f6e5d4c3b2a1", "arrived", "presence", "person", "hallway")
 
 
 def evidence(hits: int, days: int, end: date = TODAY) -> dict[str, int]:
@@ -123,6 +124,7 @@ def test_time_helpers_and_windows() -> None:
         Trigger(
             event=Signature("b2c3d4e5f6a1", "cleared", "motion", "motion", "bathroom"), hold_s=300
         ),
+        Trigger(event=ARRIVAL, also=(SECOND_ARRIVAL,)),
     ],
 )
 def test_new_kinds_of_trigger_and_firing_counts_round_trip(trigger: Trigger) -> None:
@@ -163,3 +165,47 @@ def test_a_sun_offset_and_a_hold_stay_in_their_bounds() -> None:
     ):
         with pytest.raises(ValueError, match=r"sun|hold|span|exactly one"):
             Trigger(**bad)  # type: ignore[arg-type]
+
+
+def test_a_trigger_of_several_entities_is_one_moment_of_each() -> None:
+    both = Trigger(event=ARRIVAL, also=(SECOND_ARRIVAL,))
+    assert both.events == (ARRIVAL, SECOND_ARRIVAL)
+    assert Trigger(at=60).events == ()
+    skill = replace(make_skill(), trigger=both)
+    assert skill.definition(lambda s: f"<{s.ref}>")["trigger"].startswith(
+        "<a1b2c3d4e5f6> arrived OR <f6e5d4c3b2a1> arrived AND"
+    )
+    for bad in (
+        {"at": 60, "also": (SECOND_ARRIVAL,)},  # a clock has no entities
+        {"event": ARRIVAL, "also": (ARRIVAL,)},  # one entity twice
+        {"event": ARRIVAL, "also": (replace(SECOND_ARRIVAL, action="left"),)},  # another moment
+        {"event": ARRIVAL, "also": (SECOND_ARRIVAL,), "hold_s": 60.0},
+        {"event": ARRIVAL, "also": tuple(replace(SECOND_ARRIVAL, ref=f"r{i}") for i in range(8))},
+    ):
+        with pytest.raises(ValueError, match="more entities of a trigger"):
+            Trigger(**bad)  # type: ignore[arg-type]
+
+
+def test_the_evidence_strip_marks_every_entity_of_the_trigger() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from custom_components.aisthos.engine.evidence_strip import evidence_strip
+    from custom_components.aisthos.engine.spark import Spark
+
+    tz = ZoneInfo("Europe/Berlin")
+    skill = replace(make_skill(), trigger=Trigger(event=ARRIVAL, also=(SECOND_ARRIVAL,)))
+    day = TODAY - timedelta(days=1)
+
+    def spark(hhmm: str, sig: Signature, cause: str = "person") -> Spark:
+        moment = datetime(day.year, day.month, day.day, *map(int, hhmm.split(":")), tzinfo=tz)
+        return Spark(
+            moment.timestamp(), sig.kind, sig.area, "someone", sig.action, sig.object, "none",
+            cause, sig.ref,
+        )  # fmt: skip
+
+    sparks = [spark("18:55", ARRIVAL), spark("19:05", SECOND_ARRIVAL), spark("19:06", LIGHT)]
+    sparks.append(spark("20:00", replace(SECOND_ARRIVAL, action="left")))
+    strip = evidence_strip(sparks, skill, tz, TODAY, days=2)
+    [row] = [d for d in strip["days"] if d["date"] == day.isoformat()]
+    assert (row["trigger"], row["actions"]) == ([18 * 60 + 55, 19 * 60 + 5], [19 * 60 + 6])

@@ -249,3 +249,32 @@ def test_a_busy_year_stays_small() -> None:
     text = dumps(to_document(wisdom))
     assert len(text.encode()) <= 200_000
     assert from_document(load_document(text)).book.skills.keys() == book.skills.keys()
+
+
+def test_a_trigger_of_several_entities_travels_and_wakes_only_with_all_of_them() -> None:
+    doc = copy.deepcopy(VALID)
+    doc["entities"]["dddddddddddd"] = {
+        "entity_id": "binary_sensor.stairs_motion", "domain": "binary_sensor",
+        "device_class": "motion", "area": "Hallway", "name": "Stairs motion",
+    }  # fmt: skip
+    doc["skills"][0]["trigger"]["also"] = [
+        {"ref": "dddddddddddd", "action": "detected", "kind": "motion", "object": "motion",
+         "area": "hallway"}
+    ]  # fmt: skip
+    wisdom = from_document(load_document(json.dumps(doc)))
+    skill = wisdom.book.skills["s_0123456789"]
+    assert [s.ref for s in skill.trigger.events] == ["aaaaaaaaaaaa", "dddddddddddd"]
+    again = to_document(wisdom)
+    assert "dddddddddddd" in again["entities"]
+    assert from_document(load_document(dumps(again))).book.skills == wisdom.book.skills
+    # A home without stairs motion: the skill sleeps until it is mapped.
+    ref_of = lambda e: "h" + str(abs(hash(e)))[:10]  # noqa: E731
+    assert "s_0123456789" not in remap(wisdom, HOME_B, ref_of).wisdom.book.skills
+    stairs = EntityDescription(
+        "binary_sensor.treppe", "binary_sensor", "motion", "Hallway", "Stairs motion"
+    )
+    moved = remap(wisdom, [*HOME_B, stairs], ref_of).wisdom.book.skills["s_0123456789"]
+    assert [s.ref for s in moved.trigger.events] == [
+        ref_of("binary_sensor.flur_bewegung"),
+        ref_of("binary_sensor.treppe"),
+    ]

@@ -118,6 +118,43 @@ BROKEN_FIELDS: list[tuple[str, Any]] = [
     ("skills.0.trigger", {"type": "template", "value_template": "{{ true }}"}),
     ("skills.0.trigger.ref", "{{x}}"),
     ("skills.0.trigger.action", "turn_on\n"),
+    ("skills.0.trigger.also", "aaaaaaaaaaaa"),
+    (
+        "skills.0.trigger.also",
+        [
+            {
+                "ref": "aaaaaaaaaaaa",
+                "action": "detected",
+                "kind": "motion",
+                "object": "motion",
+                "area": "hallway",
+            }
+        ],
+    ),
+    (
+        "skills.0.trigger.also",
+        [
+            {
+                "ref": "zzzzzzzzzzzz",
+                "action": "detected",
+                "kind": "motion",
+                "object": "motion",
+                "area": "hallway",
+            }
+        ],
+    ),
+    (
+        "skills.0.trigger.also",
+        [
+            {
+                "ref": "bbbbbbbbbbbb",
+                "action": "cleared",
+                "kind": "motion",
+                "object": "motion",
+                "area": "hallway",
+            }
+        ],
+    ),
     ("skills.0.conditions.after", "25:00"),
     ("skills.0.conditions.days", ["mon", "funday"]),
     ("skills.0.conditions.days", []),
