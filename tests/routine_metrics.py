@@ -54,8 +54,10 @@ def matches(entry: dict[str, Any], routine: Planted) -> bool:
         at = _minutes(trigger["at"])
         if not routine.center - routine.spread - 15 <= at <= routine.center + routine.spread:
             return False
-    elif (trigger["entity_id"], trigger.get("to", "")) not in routine.triggers:
-        return False
+    elif any(
+        (t["entity_id"], t.get("to", "")) not in routine.triggers for t in automation["triggers"]
+    ):
+        return False  # every entity that starts it must be one of the routine's
     actions = {
         (a["target"]["entity_id"], a["action"].split(".", 1)[1])
         for a in automation["actions"]

@@ -498,3 +498,95 @@ def test_only_a_persons_cues_are_joined_and_rooms_stay_apart() -> None:
         and any(a.target.key == "light1:turned_on" for a in s.actions)
     )
     assert triggers == [["motion1", "motion2"], ["motion3"]]
+
+
+def two_regulars(days: int = 28) -> list[Spark]:
+    """Two residents, each home every evening at their own hour; the hall light after each."""
+    sparks = []
+    for day in range(days):
+        for n, hhmm in ((0, "17:00"), (1, "20:00")):
+            who, ref = f"resident_{n}", f"person{n}"
+            t = at(day, hhmm, day * 2741 % 1800)
+            sparks += [
+                replace(arrive(at(day, "08:00", n * 60 + day * 61 % 900), who, "left"), ref=ref),
+                replace(arrive(t, who), ref=ref),
+                light(t + 40 + day * 13 % 60),
+                light_off(t + 3600),
+            ]
+    return sparks
+
+
+def hall_skills(skills: list[Skill]) -> list[Skill]:
+    return [s for s in skills if any(a.target.key == "light1:turned_on" for a in s.actions)]
+
+
+def one_of(skill: Skill, ref: str) -> Skill:
+    """The skill as if it had been learned from one resident's arrivals."""
+    event = next(e for e in skill.trigger.events if e.ref == ref)
+    return replace(skill, id=f"s_{ref}", trigger=Trigger(event=event))
+
+
+def test_a_decided_residents_arrivals_stay_out_of_a_joined_trigger() -> None:
+    sparks = two_regulars()
+    [joined] = hall_skills(mine(sparks, 28))
+    assert {e.ref for e in joined.trigger.events} == {"person0", "person1"}
+    # Resident 0's arrival was approved: resident 1's is still proposed, on its own.
+    approved = one_of(joined, "person0")
+    again = hall_skills(mine(sparks, 28, existing=[approved], keep_ids={"s_person0"}))
+    starts = sorted(sorted(e.ref for e in s.trigger.events) for s in again)
+    assert starts == [["person0"], ["person1"]]
+    [other] = [s for s in again if s.id != "s_person0"]
+    assert other.stats is not None
+    assert other.stats.firings == 28
+    # A proposal never takes in what an approved skill already runs.
+    proposed, approved = one_of(joined, "person0"), one_of(joined, "person1")
+    got = hall_skills(mine(sparks, 28, existing=[proposed, approved], keep_ids={"s_person1"}))
+    assert sorted((s.id, [e.ref for e in s.trigger.events]) for s in got) == [
+        ("s_person0", ["person0"]),
+        ("s_person1", ["person1"]),
+    ]
+
+
+def test_a_rejected_arrival_stays_rejected_whatever_the_order_of_skills() -> None:
+    sparks = anyone_arriving()
+    [joined] = hall_skills(mine(sparks, 28))
+    rejected, proposed = one_of(joined, "person1"), one_of(joined, "person0")
+    outcomes = []
+    for existing in ([rejected, proposed], [proposed, rejected]):
+        got = hall_skills(mine(sparks, 28, existing=existing, rejected_ids={"s_person1"}))
+        outcomes.append(sorted((s.id, sorted(e.ref for e in s.trigger.events)) for s in got))
+    assert outcomes[0] == outcomes[1]
+    by_id = dict(outcomes[0])
+    assert by_id["s_person1"] == ["person1"]  # kept as the household rejected it
+    assert "person1" not in by_id["s_person0"]  # the proposal grew without it
+
+
+def test_residents_arriving_together_are_one_firing() -> None:
+    sparks = []
+    for day in range(28):
+        t = at(day, "18:00", day * 2741 % 3600)
+        for n in range(2):  # one car: the second 20 s after the first
+            who, ref = f"resident_{n}", f"person{n}"
+            sparks += [
+                replace(arrive(at(day, "08:00", n * 30), who, "left"), ref=ref),
+                replace(arrive(t + n * 20, who), ref=ref),
+            ]
+        if day % 4:  # on three evenings of four
+            sparks += [light(t + 60), light_off(t + 4000)]
+    for skill in hall_skills(mine(sparks, 28)):
+        assert skill.stats is not None
+        assert skill.stats.firings <= 28, skill.trigger
+
+
+def test_a_joined_trigger_is_named_by_two_of_its_entities() -> None:
+    sigs = [Signature(f"m{i}", "detected", "motion", "motion", "hallway") for i in range(8)]
+    trigger = Trigger(event=sigs[0], also=tuple(sigs[1:]))
+    light_on = Signature("light1", "turned_on", "power", "light", "hallway")
+    names = {s.ref: f"Hallway motion sensor occupancy {s.ref}" for s in sigs} | {"light1": "Lamp"}
+    name = routine_miner._name(
+        trigger, Conditions(18 * 60, 20 * 60), (Action(light_on),), lambda s: names[s.ref]
+    )
+    assert name == (
+        "Evening hallway motion sensor occupancy m0, Hallway motion sensor occupancy m1"
+        " or 6 more: Lamp"
+    )

@@ -209,3 +209,21 @@ def test_the_evidence_strip_marks_every_entity_of_the_trigger() -> None:
     strip = evidence_strip(sparks, skill, tz, TODAY, days=2)
     [row] = [d for d in strip["days"] if d["date"] == day.isoformat()]
     assert (row["trigger"], row["actions"]) == ([18 * 60 + 55, 19 * 60 + 5], [19 * 60 + 6])
+
+
+def test_a_resident_who_moved_out_leaves_the_others_arrivals() -> None:
+    from custom_components.aisthos.engine.automation_config import (
+        UnsafeSkillError,
+        compile_automation,
+    )
+
+    skill = replace(make_skill(), trigger=Trigger(event=ARRIVAL, also=(SECOND_ARRIVAL,)))
+    both = {ARRIVAL.ref: "person.maya", SECOND_ARRIVAL.ref: "person.sam", LIGHT.ref: "light.hall"}
+    config = compile_automation(skill, both.get)
+    assert [t["entity_id"] for t in config["triggers"]] == ["person.maya", "person.sam"]
+    del both[SECOND_ARRIVAL.ref]
+    config = compile_automation(skill, both.get)
+    assert [t["entity_id"] for t in config["triggers"]] == ["person.maya"]
+    del both[ARRIVAL.ref]
+    with pytest.raises(UnsafeSkillError, match="no longer in this home"):
+        compile_automation(skill, both.get)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 import json
 import math
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from custom_components.aisthos.engine.skill import MAX_NAME
 from custom_components.aisthos.engine.style_bandit import DIMENSIONS, StyleBandit
 from custom_components.aisthos.engine.wisdom import (
     SCHEMA_PATH,
@@ -31,6 +33,16 @@ REPO = Path(__file__).resolve().parents[1]
 
 def test_the_published_schema_is_the_one_in_use() -> None:
     assert (REPO / "docs" / "user-wisdom.schema.json").read_text() == SCHEMA_PATH.read_text()
+    schema = json.loads(SCHEMA_PATH.read_text())
+    assert schema["$defs"]["skill"]["properties"]["name"]["maxLength"] == MAX_NAME
+
+
+def test_a_name_longer_than_a_file_holds_is_shortened_on_export() -> None:
+    wisdom = from_document(load_document(json.dumps(VALID)))
+    skill = wisdom.book.skills["s_0123456789"]
+    wisdom.book.skills[skill.id] = replace(skill, name="Hallway motion or " * 20 + "Hall light")
+    exported = load_document(dumps(to_document(wisdom)))
+    assert len(exported["skills"][0]["name"]) == MAX_NAME
 
 
 def test_valid_document_round_trips() -> None:
@@ -278,3 +290,24 @@ def test_a_trigger_of_several_entities_travels_and_wakes_only_with_all_of_them()
         ref_of("binary_sensor.flur_bewegung"),
         ref_of("binary_sensor.treppe"),
     ]
+
+
+def test_two_entities_of_a_file_that_are_one_here_start_a_skill_once() -> None:
+    doc = copy.deepcopy(VALID)
+    doc["entities"]["dddddddddddd"] = {
+        "entity_id": "binary_sensor.stairs_motion", "domain": "binary_sensor",
+        "device_class": "motion", "area": "Hallway", "name": "Stairs motion",
+    }  # fmt: skip
+    doc["skills"][0]["trigger"]["also"] = [
+        {"ref": "dddddddddddd", "action": "detected", "kind": "motion", "object": "motion",
+         "area": "hallway"}
+    ]  # fmt: skip
+    wisdom = from_document(load_document(json.dumps(doc)))
+    # The household maps both sensors of the file to its one hall sensor.
+    manual = {
+        "aaaaaaaaaaaa": "binary_sensor.flur_bewegung",
+        "dddddddddddd": "binary_sensor.flur_bewegung",
+    }
+    ref_of = lambda e: "h" + str(abs(hash(e)))[:10]  # noqa: E731
+    moved = remap(wisdom, HOME_B, ref_of, manual).wisdom.book.skills["s_0123456789"]
+    assert [s.ref for s in moved.trigger.events] == [ref_of("binary_sensor.flur_bewegung")]

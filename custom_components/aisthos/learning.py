@@ -216,6 +216,7 @@ class SkillLearner:
             automated = self._automated(entity_map)
             existing = list(self.book.skills.values())
             keep = self.book.keep_ids()
+            rejected = self.book.rejected_ids()
             # zone.home counts every person whose whereabouts are known: who is
             # home is known to the miner only if each of those made Sparks.
             residents = [
@@ -231,6 +232,7 @@ class SkillLearner:
                 return self._miner.run(
                     sparks, tz, today, existing=existing, automated=automated,
                     keep_ids=keep, describe=describe, residents=residents,
+                    rejected_ids=rejected,
                 )  # fmt: skip
 
             try:

@@ -131,7 +131,10 @@ def _triggers(skill: Skill, resolve: Callable[[str], str | None]) -> list[dict[s
     """Return the automation triggers of a skill: one per entity whose moment starts it."""
     trig = skill.trigger
     if trig.event is not None:
-        return [_event_trigger(trig, event, resolve) for event in trig.events]
+        # A resident who moved out (their person entity gone) leaves the
+        # others' arrivals: only if none is left is the skill unrunnable.
+        here = [e for e in trig.events if resolve(e.ref) is not None] or [trig.event]
+        return [_event_trigger(trig, event, resolve) for event in here]
     if trig.sun is not None:
         sun: dict[str, Any] = {"trigger": "sun", "event": trig.sun}
         if trig.offset_min:

@@ -41,6 +41,7 @@ import numpy.typing as npt
 from .automation_config import DELAY_STEP_MIN_S
 from .skill import (
     MAX_ALSO,
+    MAX_NAME,
     MAX_SUN_OFFSET_MIN,
     WEEKDAYS,
     WEEKEND,
@@ -89,8 +90,9 @@ ACT_SPAN_S: Final = 2.0
 # the one would do at least this share of what the other does.
 RIVAL_SHARE: Final = 0.5
 # Kinds of moment that several entities may share as one trigger: anyone
-# arriving; in one room, either door opening, any of its motion sensors, any
-# of its buttons. (Any of the lights going off is not a person's cue.)
+# arriving; in one room, any of its doors or windows opening, any of its
+# motion sensors, buttons or a mode's options. (Any of the lights going off
+# is not a person's cue.)
 ANY_OF_KINDS: Final = frozenset({"presence", "opening", "motion", "control"})
 ANY_OF_ANYWHERE: Final = frozenset({"presence"})
 # ...each followed by the action at least this often (anyone arriving after
@@ -214,6 +216,20 @@ def _quantile(ordered: FloatArray, q: float) -> float:
     below = math.floor(position)
     above = min(below + 1, len(ordered) - 1)
     return float(ordered[below] + (ordered[above] - ordered[below]) * (position - below))
+
+
+def _once_within(times: FloatArray, span_s: float) -> BoolArray:
+    """Mark the moments that start a new firing: not within span_s after the last one kept.
+
+    Two residents coming home 20 s apart are one evening's arrival: the
+    second run of the automation finds the light switched on by the first.
+    """
+    keep = np.zeros(len(times), dtype=bool)
+    last = -math.inf
+    for i, when in enumerate(times.tolist()):
+        if when - last > span_s:
+            keep[i], last = True, when
+    return keep
 
 
 def _micros(seconds: FloatArray) -> IntArray:
@@ -866,12 +882,14 @@ class RoutineMiner:
         keep_ids: Iterable[str] = (),
         describe: Describe | None = None,
         residents: Iterable[str] | None = None,
+        rejected_ids: Iterable[str] = (),
     ) -> list[Skill]:
         """Mine the look-back period before today and merge into existing skills.
 
         automated: signature keys ('ref:action') an automation already performs.
         keep_ids: skills to keep whatever their confidence (the user approved them).
         residents: refs of all the home's person entities (None: those with Sparks).
+        rejected_ids: skills the household rejected (no new skill takes them in).
         """
         settings = self.settings
         first = today - timedelta(days=settings.lookback_days)
@@ -894,7 +912,9 @@ class RoutineMiner:
             candidates += self._daily_candidates(data, code, rows)
         candidates = [c for c in candidates if not self._done_by_an_automation(data, c)]
         found = self._group(self._best_per_action(candidates))
-        return self._merge(found, existing, data, today, set(keep_ids), describe or _words)
+        return self._merge(
+            found, existing, data, today, set(keep_ids), describe or _words, set(rejected_ids)
+        )
 
     # ---- replaying one candidate ---------------------------------------------
 
@@ -1193,6 +1213,8 @@ class RoutineMiner:
     ) -> _Candidate | None:
         """Replay a trigger of one or more entities, any of which fires it."""
         fires = np.sort(np.concatenate([data.occurrences(c) for c in trig_codes]))
+        if len(trig_codes) > 1:
+            fires = fires[_once_within(data.t[fires], window_s)]
         lead, *also = (data.sigs[c] for c in trig_codes)
         return self._finish(
             data, Trigger(event=lead, also=tuple(also)), code, data.t[fires], fires,
@@ -1221,8 +1243,12 @@ class RoutineMiner:
 
         def group(c: int) -> tuple[str, str, str] | None:
             sig = data.sigs[c]
-            if sig.kind not in ANY_OF_KINDS or (
-                sig.kind not in ANY_OF_ANYWHERE and sig.area == "unknown"
+            if (
+                sig.kind not in ANY_OF_KINDS
+                # "Any sensor cleared" while another still sees someone is no
+                # one's cue; "anyone left" is not "everyone left".
+                or sig.action in HOLD_ACTIONS
+                or (sig.kind not in ANY_OF_ANYWHERE and sig.area == "unknown")
             ):
                 return None
             return sig.kind, sig.action, "" if sig.kind in ANY_OF_ANYWHERE else sig.area
@@ -1667,14 +1693,34 @@ class RoutineMiner:
         today: date,
         keep_ids: set[str],
         describe: Describe,
+        rejected_ids: set[str] = frozenset(),  # type: ignore[assignment]
     ) -> list[Skill]:
         lookback_start = date.fromordinal(data.first).isoformat()
         result: list[Skill] = []
         matched: set[str] = set()
+        settled = sorted(
+            (s for s in existing if s.id in keep_ids | rejected_ids), key=lambda s: s.id
+        )
         for group in found:
-            skill = self._skill_from_group(group, today, describe, data)
-            previous = next(
-                (s for s in existing if s.id not in matched and _same_routine(s, skill)), None
+            found_skill: Skill | None = self._skill_from_group(group, today, describe, data)
+            # What the household decided stays decided: a joined trigger does
+            # not take in the entities of an approved or rejected skill of the
+            # same routine ("Sam arrived" approved, "Maya or Sam" is Maya's).
+            for old in settled:
+                if found_skill is None:
+                    break
+                if _same_routine(old, found_skill):
+                    found_skill = self._without(found_skill, old, data, today, describe)
+            if found_skill is None:
+                continue
+            skill = found_skill
+            # The old skill a new one continues: the one sharing most of its
+            # trigger's entities and actions (then the oldest id), whatever
+            # the order skills are listed in.
+            previous = min(
+                (s for s in existing if s.id not in matched and _same_routine(s, skill)),
+                key=lambda s: (-_shared(s, skill), s.id),
+                default=None,
             )
             if previous is not None and previous.id in keep_ids:
                 # What the household approved runs as approved: a night that
@@ -1689,8 +1735,11 @@ class RoutineMiner:
                     id=previous.id,
                     first_seen=previous.first_seen or skill.first_seen,
                     # A name (perhaps improved by the local LLM) stays while the
-                    # routine does the same things.
-                    name=previous.name if _same_actions(previous, skill) else skill.name,
+                    # routine does the same things after the same moments.
+                    name=previous.name
+                    if _same_actions(previous, skill)
+                    and _same_trigger(previous.trigger, skill.trigger)
+                    else skill.name,
                 )
                 skill = skill.with_evidence(_compact(evidence, today), today)
                 skill = replace(skill, explanation=_explain(skill, describe))
@@ -1711,6 +1760,32 @@ class RoutineMiner:
             s for s in result if s.confidence >= self.settings.keep_threshold or s.id in keep_ids
         ]
 
+    def _without(
+        self, skill: Skill, settled: Skill, data: _Data, today: date, describe: Describe
+    ) -> Skill | None:
+        """Return the skill without the trigger entities of a settled skill of its routine.
+
+        A skill with no more than those is the settled one found again
+        (None where any entity would go); it is left to continue it.
+        """
+        theirs = {s.key for s in settled.trigger.events}
+        rest = tuple(s for s in skill.trigger.events if s.key not in theirs)
+        if not rest or len(rest) == len(skill.trigger.events):
+            return skill
+        narrowed = replace(skill, trigger=replace(skill.trigger, event=rest[0], also=rest[1:]))
+        stats, evidence = self._recount(narrowed, data)
+        if not stats.firings:
+            return None
+        identity = _identity(narrowed.trigger, narrowed.actions).encode()
+        narrowed = replace(
+            narrowed,
+            id="s_" + hashlib.sha256(identity).hexdigest()[:10],
+            name=_name(narrowed.trigger, narrowed.conditions, narrowed.actions, describe),
+            stats=stats,
+            evidence={},
+        ).with_evidence(evidence, today)
+        return replace(narrowed, explanation=_explain(narrowed, describe))
+
     def _recount(self, skill: Skill, data: _Data) -> tuple[FiringStats, dict[str, int]]:
         """Replay a known skill, as it is, over the look-back period."""
         cond = skill.conditions
@@ -1725,6 +1800,8 @@ class RoutineMiner:
                 return FiringStats(), {}
             code = codes[0]
             fires = np.sort(np.concatenate([data.occurrences(c) for c in codes]))
+            if len(codes) > 1:
+                fires = fires[_once_within(data.t[fires], window_s)]
             if trig.hold_s:
                 # Only the entries that held that long fire, and on the day they end.
                 fires = fires[data.held_for(code, fires, trig.hold_s)]
@@ -1902,6 +1979,13 @@ def _same_routine(old: Skill, new: Skill) -> bool:
     return bool(shared) and _overlap(old.conditions, new.conditions)
 
 
+def _shared(old: Skill, new: Skill) -> int:
+    """Count the trigger entities and actions two skills share."""
+    events = {s.key for s in old.trigger.events} & {s.key for s in new.trigger.events}
+    actions = {a.target.key for a in old.actions} & {a.target.key for a in new.actions}
+    return 100 * len(events) + len(actions)
+
+
 def _same_actions(old: Skill, new: Skill) -> bool:
     return {a.target.key for a in old.actions} == {a.target.key for a in new.actions}
 
@@ -1981,8 +2065,11 @@ def _name(
         event = trigger.event
 
         def subject(_: Signature) -> str:
-            # "Hallway or stairs motion": any of a trigger's entities.
-            return " or ".join(describe(s) for s in trigger.events)
+            # "Hallway or stairs motion": any of a trigger's entities (two named).
+            names = [describe(s) for s in trigger.events]
+            if len(names) > 2:
+                return f"{names[0]}, {names[1]} or {len(names) - 2} more"
+            return " or ".join(names)
 
         if event is None:
             head = f"{daypart} routine"
@@ -1998,7 +2085,7 @@ def _name(
     parts = [_action_words(a.target, describe) for a in actions]
     tail = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     name = f"{head}: {tail}"
-    return name[:1].upper() + name[1:]
+    return (name[:1].upper() + name[1:])[:MAX_NAME]
 
 
 def _minutes_text(seconds: float) -> str:

@@ -90,6 +90,8 @@ MAX_SUN_OFFSET_MIN: Final = 360
 MAX_HOLD_S: Final = 86400.0
 # A trigger's further entities: the residents of a large household.
 MAX_ALSO: Final = 7
+# A skill's name is at most this long (what a User Wisdom file holds).
+MAX_NAME: Final = 200
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,6 +138,10 @@ class SkillBook:
             sid for sid, d in self.decisions.items() if d.status in (Status.APPROVED, Status.PAUSED)
         }
 
+    def rejected_ids(self) -> set[str]:
+        """Return skills the household rejected (the miner folds nothing into them)."""
+        return {sid for sid, d in self.decisions.items() if d.status is Status.REJECTED}
+
     def proposable(self, today: date) -> list[Skill]:
         """Return skills to propose now, most confident first."""
         out = []

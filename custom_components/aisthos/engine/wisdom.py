@@ -25,7 +25,7 @@ from jsonschema.exceptions import ValidationError
 from .anonymizer import room_type
 from .growth import Growth
 from .ontology import VOCABULARIES
-from .skill import Skill
+from .skill import MAX_NAME, Skill
 from .skill_book import Decision, SkillBook, Status
 from .style_bandit import DIMENSIONS, StyleBandit
 
@@ -124,6 +124,8 @@ def _evidence_in(data: Mapping[str, str]) -> dict[str, int]:
 def _skill_out(skill: Skill, decision: Decision | None) -> dict[str, Any]:
     data = skill.as_dict()
     data.pop("eligible_days", None)
+    # A name is what the file can hold (skills made before names were capped).
+    data["name"] = data["name"][:MAX_NAME]
     data["evidence"] = _evidence_out(skill.evidence)
     if decision is not None:
         data["decision"] = decision.as_dict()
@@ -481,7 +483,18 @@ def remap(
     unmatched = {r: d for r, d in wisdom.entities.items() if r not in matched}
 
     def move(skill: Skill) -> Skill:
-        return Skill.from_dict(_rewrite(skill.as_dict(), new_refs))
+        data = _rewrite(skill.as_dict(), new_refs)
+        trigger = data["trigger"]
+        if "also" in trigger:
+            # Two of the file's entities may be one entity here: it starts the skill once.
+            seen = {trigger["ref"]}
+            kept = []
+            for other in trigger["also"]:
+                if other["ref"] not in seen:
+                    seen.add(other["ref"])
+                    kept.append(other)
+            trigger["also"] = kept
+        return Skill.from_dict(data)
 
     book = SkillBook()
     dormant: list[tuple[Skill, Decision]] = []
