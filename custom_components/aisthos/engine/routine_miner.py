@@ -28,7 +28,7 @@ actions an automation already performs are never proposed again.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time as dt_time, timedelta, tzinfo
 import hashlib
@@ -1693,7 +1693,7 @@ class RoutineMiner:
         today: date,
         keep_ids: set[str],
         describe: Describe,
-        rejected_ids: set[str] = frozenset(),  # type: ignore[assignment]
+        rejected_ids: AbstractSet[str] = frozenset(),
     ) -> list[Skill]:
         lookback_start = date.fromordinal(data.first).isoformat()
         result: list[Skill] = []
@@ -1715,7 +1715,7 @@ class RoutineMiner:
                 continue
             skill = found_skill
             # The old skill a new one continues: the one sharing most of its
-            # trigger's entities and actions (then the oldest id), whatever
+            # trigger's entities and actions (then the lowest id), whatever
             # the order skills are listed in.
             previous = min(
                 (s for s in existing if s.id not in matched and _same_routine(s, skill)),
@@ -1765,8 +1765,8 @@ class RoutineMiner:
     ) -> Skill | None:
         """Return the skill without the trigger entities of a settled skill of its routine.
 
-        A skill with no more than those is the settled one found again
-        (None where any entity would go); it is left to continue it.
+        A skill with none but those is the settled one found again, and is
+        returned as it is, to continue it. None: what is left never fired.
         """
         theirs = {s.key for s in settled.trigger.events}
         rest = tuple(s for s in skill.trigger.events if s.key not in theirs)
@@ -1782,7 +1782,6 @@ class RoutineMiner:
             id="s_" + hashlib.sha256(identity).hexdigest()[:10],
             name=_name(narrowed.trigger, narrowed.conditions, narrowed.actions, describe),
             stats=stats,
-            evidence={},
         ).with_evidence(evidence, today)
         return replace(narrowed, explanation=_explain(narrowed, describe))
 
