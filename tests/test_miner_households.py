@@ -590,3 +590,45 @@ def test_a_joined_trigger_is_named_by_two_of_its_entities() -> None:
         "Evening hallway motion sensor occupancy m0, Hallway motion sensor occupancy m1"
         " or 6 more: Lamp"
     )
+
+
+def bathroom_visits() -> list[Spark]:
+    """Twice a day: on half the visits the light goes off on leaving, else 5 min after."""
+    sparks = []
+    for day in range(28):
+        for visit, hhmm in enumerate(("07:30", "21:00")):
+            t = at(day, hhmm, (day * 613 + visit * 977) % 1800)
+            empty = t + 240
+            sparks += [
+                replace(motion(t), ref="motion_bath", area="bathroom"),
+                light(t + 5),
+                replace(motion(empty), ref="motion_bath", area="bathroom", action="cleared"),
+            ]
+            if (day + visit) % 2:
+                sparks.append(light(empty + 60 + day * 7 % 50, action="turned_off"))
+            else:
+                sparks.append(light(empty + 300 + day * 11 % 40, action="turned_off"))
+    return sparks
+
+
+def test_empty_for_minutes_is_the_routine_when_half_the_offs_are_on_leaving(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def held_off(skills: list[Skill]) -> list[Skill]:
+        return [
+            s for s in skills
+            if s.trigger.event is not None and s.trigger.event.key == "motion_bath:cleared"
+            and any(a.target.key == "light1:turned_off" for a in s.actions)
+        ]  # fmt: skip
+
+    [skill] = held_off(mine(bathroom_visits(), 28))
+    assert skill.trigger.hold_s == 300  # five minutes empty, not one
+    assert skill.stats is not None
+    assert skill.stats.right == skill.stats.firings >= 27  # right on each visit left on
+    # Held only as long as the fastest tenth of the person's offs, it would be
+    # wrong on every visit where the light stayed on.
+    monkeypatch.setattr(routine_miner, "HOLD_QUANTILES", (0.1,))
+    for quick in held_off(mine(bathroom_visits(), 28)):
+        assert quick.trigger.hold_s == 60
+        assert quick.stats is not None
+        assert quick.stats.right <= quick.stats.firings // 2 + 1

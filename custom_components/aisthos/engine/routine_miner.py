@@ -119,6 +119,13 @@ REPLAYED_SURE: Final = 2
 RANK_BINS: Final = 8
 _ARC_STARTS: Final = np.repeat(np.arange(RANK_BINS), RANK_BINS)
 _ARC_ENDS: Final = _ARC_STARTS + np.tile(np.arange(1, RANK_BINS + 1), RANK_BINS)
+# A held state's hold is tried at these shares of the person's times after
+# it (floored to minutes): the tenth fastest fires before most of them; the
+# median and the third quartile find the routine where the person often
+# switches off on leaving, and leaves it on for the routine otherwise.
+HOLD_QUANTILES: Final = (0.1, 0.5, 0.75)
+# ...for the states of a room (nobody moving, the door shut, everyone gone).
+ROOM_KINDS: Final = frozenset({"motion", "presence", "opening"})
 # Triggers looked at closer (as the replay will count them) per action and kind.
 RANKED_CLOSER: Final = 24
 # A daily routine's chance rate is read in this many minutes either side.
@@ -167,6 +174,19 @@ class MinerSettings:
     max_daily_span_min: int = 60
 
 
+@dataclass(frozen=True, slots=True)
+class _HoldPlan:
+    """An "after N minutes of a state" trigger's firings, before it is replayed."""
+
+    held_code: int
+    hold: float
+    window_s: float
+    fire_times: FloatArray
+    fire_minutes: IntArray
+    fire_days: IntArray
+    followed: tuple[float, float]  # see _followed
+
+
 @dataclass(slots=True)
 class _Firings:
     """A candidate's replay: when it fired and whether the person followed."""
@@ -199,6 +219,32 @@ class _Candidate:
 # (entity position) x this + microseconds since the first change: one exact
 # integer key (HA's timestamps are microseconds; floats would merge close ones).
 _HOLD_KEY_SPAN: Final = 10**14
+
+
+def _followed(
+    data: _Data,
+    action_code: int,
+    actions: FloatArray,
+    firings: Sequence[tuple[FloatArray, float]],
+) -> list[tuple[float, float]]:
+    """Score sets of firings cheaply: followed ones x their share, and that share.
+
+    firings: (fire times, judged span) per set, all scored in one pass.
+    Only firings that would do something count (the light not off already).
+    """
+    times = np.concatenate([f for f, _ in firings])
+    spans = np.concatenate([np.full(len(f), w) for f, w in firings])
+    live = data.live_firings(action_code, times)
+    lo = np.searchsorted(actions, times, side="right")
+    hi = np.searchsorted(actions, times + spans, side="right")
+    followed_at = (hi > lo) & live
+    ends = np.cumsum([len(f) for f, _ in firings])
+    out = []
+    for start, end in zip(np.concatenate(([0], ends[:-1])).tolist(), ends.tolist(), strict=True):
+        followed = int(np.count_nonzero(followed_at[start:end]))
+        share = followed / max(1, int(np.count_nonzero(live[start:end])))
+        out.append((followed * share, share))
+    return out
 
 
 def _replayed(best: list[int], surest: list[int], rest: list[int]) -> list[int]:
@@ -331,7 +377,8 @@ class _Data:
         self._by_sig: dict[int, IntArray] = {}
         self._all_by_sig: dict[int, IntArray] = {}
         self._auto_times: dict[int, FloatArray] = {}
-        self._ref_rows: dict[int, IntArray] = {}
+        # Per entity: when it changed and to which signature (cached).
+        self._ref_changes: dict[int, tuple[FloatArray, IntArray]] = {}
         self._open: dict[int, float] = {}
         self._sun: dict[str, dict[int, float]] = {}
         self._sun_rows: tuple[IntArray, BoolArray] | None = None
@@ -444,13 +491,15 @@ class _Data:
         wrong.
         """
         ref = int(self.ref_of_sig[action_code])
-        rows = self._ref_rows.get(ref)
-        if rows is None:
-            rows = self._ref_rows[ref] = np.nonzero(self.ref_of_sig[self.c] == ref)[0]
+        found = self._ref_changes.get(ref)
+        if found is None:
+            rows = np.nonzero(self.ref_of_sig[self.c] == ref)[0]
+            found = self._ref_changes[ref] = (self.t[rows], self.c[rows])
+        times, codes = found
         live = np.ones(len(fire_times), dtype=bool)
-        if len(rows):
-            last = np.searchsorted(self.t[rows], fire_times, side="left") - 1
-            live &= ~((last >= 0) & (self.c[rows[np.maximum(last, 0)]] == action_code))
+        if len(times):
+            last = np.searchsorted(times, fire_times, side="left") - 1
+            live &= ~((last >= 0) & (codes[np.maximum(last, 0)] == action_code))
         return live
 
     def self_timed(self, action_code: int, rows: IntArray) -> bool:
@@ -541,6 +590,11 @@ class _Data:
 
     def held_for(self, code: int, entries: IntArray, hold_s: float) -> BoolArray:
         """Mark the entries into a state that stayed so for hold_s (HA's `for:`)."""
+        held: BoolArray = self.held_spans(code, entries) >= hold_s
+        return held
+
+    def held_spans(self, code: int, entries: IntArray) -> FloatArray:
+        """Return how long each entry's state held before the entity changed again."""
         ref_changes = self.changes_by_ref()[int(self.ref_of_sig[code])]
         after = np.searchsorted(self.t[ref_changes], self.t[entries], side="right")
         next_change = np.where(
@@ -548,8 +602,8 @@ class _Data:
             self.t[ref_changes[np.minimum(after, len(ref_changes) - 1)]],
             np.inf,
         )
-        held: BoolArray = next_change - self.t[entries] >= hold_s
-        return held
+        spans: FloatArray = next_change - self.t[entries]
+        return spans
 
     def changes_by_ref(self) -> dict[int, IntArray]:
         """Return each entity's rows, in time order."""
@@ -1398,56 +1452,55 @@ class RoutineMiner:
         held_codes, age, a_pos = held_codes[keep], age[keep], a_pos[keep]
         days, ages = _days_and_counts(held_codes, data.day[rows][a_pos])
         # Each held state's firings first (cheap), then only the likeliest replayed.
-        planned: dict[int, tuple[float, float, FloatArray, IntArray, IntArray]] = {}
+        plans: list[_HoldPlan] = []
+        actions = data.t[rows]
+        by_code = np.argsort(held_codes, kind="stable")
+        codes_sorted, ages_sorted = held_codes[by_code], age[by_code]
         for held_code in self._by_days_and_share(data, days, ages)[:RANKED_CLOSER]:
-            observed = np.sort(age[held_codes == held_code])
-            # Fire a little before most of the person's own times, wait for the rest.
-            hold = float(max(60.0, math.floor(_quantile(observed, 0.1) / 60.0) * 60.0))
-            # Switching off early cuts off what is still in use: the person's own
-            # time must come soon after the firing, within half the hold.
-            window_s = float(
-                min(max(120.0, _quantile(observed, 0.9) - hold + 60.0), max(120.0, hold / 2))
-            )
+            lo, hi = np.searchsorted(codes_sorted, (held_code, held_code + 1))
+            observed = np.sort(ages_sorted[lo:hi])
             entries = data.occurrences(held_code)
-            fires = entries[data.held_for(held_code, entries, hold)]
-            fire_times = data.t[fires] + hold
-            fire_minutes = (data.minute[fires] + int(hold // 60)) % _DAY
-            fire_days = data.day[fires] + (data.minute[fires] + int(hold // 60)) // _DAY
-            planned[held_code] = (hold, window_s, fire_times, fire_minutes, fire_days)
+            spans = data.held_spans(held_code, entries)
+            # Fire a little before most of the person's own times, wait for the
+            # rest; where some of those times are the person's own quick
+            # switching off on leaving a room gone quiet, a longer hold may be
+            # the routine: the one whose firings are followed more is kept.
+            room = data.sigs[held_code].kind in ROOM_KINDS
+            holds = {
+                float(max(60.0, math.floor(_quantile(observed, q) / 60.0) * 60.0))
+                for q in (HOLD_QUANTILES if room else HOLD_QUANTILES[:1])
+            }
+            options = []
+            for hold in sorted(holds):
+                # Switching off early cuts off what is still in use: the person's own
+                # time must come soon after the firing, within half the hold.
+                window_s = float(
+                    min(max(120.0, _quantile(observed, 0.9) - hold + 60.0), max(120.0, hold / 2))
+                )
+                fires = entries[spans >= hold]
+                options.append((hold, window_s, fires, data.t[fires] + hold))
+            scores = _followed(data, code, actions, [(o[3], o[1]) for o in options])
+            best = max(range(len(options)), key=lambda i: scores[i][0])
+            hold, window_s, fires, fire_times = options[best]
+            late = data.minute[fires] + int(hold // 60)
+            plans.append(_HoldPlan(
+                held_code, hold, window_s, fire_times, late % _DAY,
+                data.day[fires] + late // _DAY, scores[best],
+            ))  # fmt: skip
+        # Nearly every quiet entity has been quiet for a while before any
+        # action, so how often one preceded it says little; what its firings
+        # would do does: ranked by followed firings x their share, then the surest.
+        by_score = sorted(range(len(plans)), key=lambda i: -plans[i].followed[0])
+        by_share = sorted(range(len(plans)), key=lambda i: -plans[i].followed[1])
         out = []
-        for held_code in self._likeliest_holds(data, code, planned):
-            hold, window_s, fire_times, fire_minutes, fire_days = planned[held_code]
-            trigger = Trigger(event=data.sigs[held_code], hold_s=hold)
+        for plan in (plans[i] for i in _replayed(by_score, by_share, by_score)):
+            trigger = Trigger(event=data.sigs[plan.held_code], hold_s=plan.hold)
             if (cand := self._finish(
-                data, trigger, code, fire_times, None, fire_minutes, fire_days, window_s,
+                data, trigger, code, plan.fire_times, None, plan.fire_minutes, plan.fire_days,
+                plan.window_s,
             )) is not None:  # fmt: skip
                 out.append(cand)
         return out
-
-    def _likeliest_holds(
-        self,
-        data: _Data,
-        action_code: int,
-        planned: Mapping[int, tuple[float, float, FloatArray, IntArray, IntArray]],
-    ) -> list[int]:
-        """Return the held states to replay: their firings as the replay will count them.
-
-        Nearly every quiet entity has been quiet for a while before any action,
-        so how often one preceded it says little; what its firings would do
-        does: ranked by followed firings x their share, then the surest.
-        """
-        actions = data.t[data.person_actions(action_code)]
-        scores: dict[int, tuple[float, float]] = {}
-        for held_code, (_hold, window_s, fire_times, _m, _d) in planned.items():
-            live = data.live_firings(action_code, fire_times)
-            lo = np.searchsorted(actions, fire_times, side="right")
-            hi = np.searchsorted(actions, fire_times + window_s, side="right")
-            followed = int(np.sum((hi > lo) & live))
-            share = followed / max(1, int(np.sum(live)))
-            scores[held_code] = (followed * share, share)
-        by_score = sorted(scores, key=lambda c: -scores[c][0])
-        by_share = sorted(scores, key=lambda c: -scores[c][1])
-        return _replayed(by_score, by_share, by_score)
 
     def _daily_candidates(self, data: _Data, code: int, rows: IntArray) -> list[_Candidate]:
         """At a time of day, or relative to sunset or sunrise."""
