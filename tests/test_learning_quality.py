@@ -27,9 +27,11 @@ EVALUATE = _module_from("aisthos_scripts_evaluate", REPO / "scripts" / "evaluate
 @pytest.mark.parametrize(
     ("profile", "zone", "routines_floor"),
     [
-        ("family", "Europe/Berlin", 4),
+        ("family", "Europe/Berlin", 7),
         ("single", "America/New_York", 4),
-        ("shift", "Europe/Berlin", 2),
+        # Four only since a group of actions that would not be proposed
+        # together is proposed apart (the early shift's kitchen light and coffee).
+        ("shift", "Europe/Berlin", 4),
     ],
 )
 def test_proposals_are_right_where_they_fire(

@@ -632,3 +632,29 @@ def test_empty_for_minutes_is_the_routine_when_half_the_offs_are_on_leaving(
         assert quick.trigger.hold_s == 60
         assert quick.stats is not None
         assert quick.stats.right <= quick.stats.firings // 2 + 1
+
+
+def test_an_automation_that_waits_acts_a_little_before_the_person(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The coffee exactly 90 s after the first kitchen motion of the morning.
+    sparks = []
+    for day in range(28):
+        t = at(day, "06:00", day * 389 % 1200)
+        sparks += [
+            motion(t),
+            light(t + 90, ref="coffee1"),
+            light(t + 3000, ref="coffee1", action="turned_off"),
+        ]
+
+    def coffee_delay() -> float:
+        [skill] = [
+            s for s in mine(sparks, 28)
+            if s.trigger.event is not None
+            and any(a.target.key == "coffee1:turned_on" for a in s.actions)
+        ]  # fmt: skip
+        return skill.actions[0].delay_s
+
+    assert coffee_delay() == pytest.approx(81.0)  # not at the person's very second
+    monkeypatch.setattr(routine_miner, "AHEAD_OF_PERSON", 1.0)
+    assert coffee_delay() == pytest.approx(90.0)

@@ -101,6 +101,8 @@ ANY_OF_SHARE: Final = 0.2
 # A clock's routines per action: the kitchen light at 06:10 and at 17:30
 # are two; beyond three it is chatter, not routine.
 DAILY_ARCS: Final = 3
+# An automation waiting for the person's usual delay acts at this share of it.
+AHEAD_OF_PERSON: Final = 0.9
 # The shortest span after its action a firing is judged in.
 JUDGED_MIN_S: Final = 120.0
 # The bound's z for a weekday set the search picked among many.
@@ -1130,9 +1132,11 @@ class RoutineMiner:
             # The automation waits where the person waited, and is then judged
             # as the household lives with it: the person's own action must
             # come soon after the automation's (see judged_window).
-            # As early as the person usually acts (their fifth-fastest of
-            # twenty): later, the automation would mostly find it done.
+            # A little before the person usually acts (their fifth-fastest of
+            # twenty): later, the automation would mostly find it done, and at
+            # that very moment it only races them.
             observed = _quantile(np.sort(replay.delays), 0.2) if len(replay.delays) else 0.0
+            observed *= AHEAD_OF_PERSON
             delay = observed if observed >= DELAY_STEP_MIN_S else 0.0
             judged = judged_window(delay)
             return final(judged, delay, only, window, during), delay, judged
@@ -1754,11 +1758,13 @@ class RoutineMiner:
         settled = sorted(
             (s for s in existing if s.id in keep_ids | rejected_ids), key=lambda s: s.id
         )
-        for group in found:
-            found_skill: Skill | None = self._skill_from_group(group, today, describe, data)
+        for learned in (
+            s for group in found for s in self._skills_of(group, today, describe, data)
+        ):
             # What the household decided stays decided: a joined trigger does
             # not take in the entities of an approved or rejected skill of the
             # same routine ("Sam arrived" approved, "Maya or Sam" is Maya's).
+            found_skill: Skill | None = learned
             for old in settled:
                 if found_skill is None:
                     break
@@ -1920,6 +1926,28 @@ class RoutineMiner:
             max(_bound_z(cond.days), skill.stats.z if skill.stats is not None else WILSON_Z),
         )  # fmt: skip
         return stats, evidence
+
+    def _skills_of(
+        self, group: _Candidate, today: date, describe: Describe, data: _Data
+    ) -> list[Skill]:
+        """Return the group's skill; or its actions apart, where only apart they would be proposed.
+
+        Grouping judged the actions by their own replays; the group is then
+        counted as its automation runs, and may fall short where its leader
+        alone would not.
+        """
+        skill = self._skill_from_group(group, today, describe, data)
+        if (
+            len(group.members) <= 1
+            or not _worth_proposing(group)
+            or worth_proposing(skill.confidence, skill.stats, skill.proposal_rate)
+        ):
+            return [skill]
+        members, out = list(group.members), []
+        for member in members:
+            member.members = [member]
+            out.append(self._skill_from_group(member, today, describe, data))
+        return out
 
     def _skill_from_group(
         self, group: _Candidate, today: date, describe: Describe, data: _Data
