@@ -1136,8 +1136,11 @@ class RoutineMiner:
             # twenty): later, the automation would mostly find it done, and at
             # that very moment it only races them.
             observed = _quantile(np.sort(replay.delays), 0.2) if len(replay.delays) else 0.0
-            observed *= AHEAD_OF_PERSON
-            delay = observed if observed >= DELAY_STEP_MIN_S else 0.0
+            delay = (
+                max(DELAY_STEP_MIN_S, AHEAD_OF_PERSON * observed)
+                if observed >= DELAY_STEP_MIN_S
+                else 0.0
+            )
             judged = judged_window(delay)
             return final(judged, delay, only, window, during), delay, judged
 
@@ -1468,7 +1471,7 @@ class RoutineMiner:
             # Fire a little before most of the person's own times, wait for the
             # rest; where some of those times are the person's own quick
             # switching off on leaving a room gone quiet, a longer hold may be
-            # the routine: the one whose firings are followed more is kept.
+            # the routine: the one with most followed firings x their share is kept.
             room = data.sigs[held_code].kind in ROOM_KINDS
             holds = {
                 float(max(60.0, math.floor(_quantile(observed, q) / 60.0) * 60.0))
@@ -1758,6 +1761,7 @@ class RoutineMiner:
         settled = sorted(
             (s for s in existing if s.id in keep_ids | rejected_ids), key=lambda s: s.id
         )
+        fresh: list[int] = []  # skills of tonight that continue none
         for learned in (
             s for group in found for s in self._skills_of(group, today, describe, data)
         ):
@@ -1802,7 +1806,10 @@ class RoutineMiner:
                 )
                 skill = skill.with_evidence(_compact(evidence, today), today)
                 skill = replace(skill, explanation=_explain(skill, describe))
+            else:
+                fresh.append(len(result))
             result.append(skill)
+        self._unique_ids(result, fresh, existing)
         found_now = list(result)
         for old in existing:
             if old.id in matched:
@@ -1818,6 +1825,26 @@ class RoutineMiner:
         return [
             s for s in result if s.confidence >= self.settings.keep_threshold or s.id in keep_ids
         ]
+
+    @staticmethod
+    def _unique_ids(result: list[Skill], fresh: Sequence[int], existing: Sequence[Skill]) -> None:
+        """Give a new skill another id where its own is another skill's.
+
+        A group split apart leaves its id with its leader, and a member's own
+        id may be that very id (the group grew from it): each skill keeps a
+        decision of its own, so no two may share one.
+        """
+        taken = {s.id for s in existing} | {
+            s.id for i, s in enumerate(result) if i not in set(fresh)
+        }
+        for i in fresh:
+            skill, salt, new_id = result[i], 0, result[i].id
+            while new_id in taken:
+                salt += 1
+                identity = f"{_identity(skill.trigger, skill.actions)}#{salt}".encode()
+                new_id = "s_" + hashlib.sha256(identity).hexdigest()[:10]
+            taken.add(new_id)
+            result[i] = replace(skill, id=new_id)
 
     def _without(
         self, skill: Skill, settled: Skill, data: _Data, today: date, describe: Describe
@@ -1943,10 +1970,11 @@ class RoutineMiner:
             or worth_proposing(skill.confidence, skill.stats, skill.proposal_rate)
         ):
             return [skill]
-        members, out = list(group.members), []
-        for member in members:
-            member.members = [member]
-            out.append(self._skill_from_group(member, today, describe, data))
+        out = []
+        for member in group.members:
+            alone = replace(member)  # a copy: the group itself stays as it was found
+            alone.members = [alone]
+            out.append(self._skill_from_group(alone, today, describe, data))
         return out
 
     def _skill_from_group(
@@ -2006,13 +2034,16 @@ def _identity(trigger: Trigger, actions: Sequence[Action]) -> str:
 def _same_trigger(a: Trigger, b: Trigger, any_shared: bool = False) -> bool:
     """Tell whether two triggers fire alike.
 
-    any_shared: triggers of several entities are the same if they share one
-    (tonight's "Maya or Sam arrived" is last week's "Maya arrived", grown).
+    any_shared, night after night: triggers of several entities are the same
+    if they share one (tonight's "Maya or Sam arrived" is last week's "Maya
+    arrived", grown), and a hold is the same however long it grew ("empty
+    for 5 min" is last week's "empty for 1 min", learned better).
     """
     if a.event is not None and b.event is not None:
         ours, theirs = {s.key for s in a.events}, {s.key for s in b.events}
-        same = bool(ours & theirs) if any_shared else ours == theirs
-        return same and abs(a.hold_s - b.hold_s) <= 120
+        if any_shared:
+            return bool(ours & theirs) and bool(a.hold_s) == bool(b.hold_s)
+        return ours == theirs and abs(a.hold_s - b.hold_s) <= 120
     if a.sun is not None and b.sun is not None:
         return a.sun == b.sun and abs(a.offset_min - b.offset_min) <= 10
     if a.at is not None and b.at is not None:
