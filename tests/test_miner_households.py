@@ -618,35 +618,28 @@ def bathroom_visits() -> list[Spark]:
     return sparks
 
 
-def test_empty_for_minutes_is_the_routine_when_half_the_offs_are_on_leaving(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    def held_off(skills: list[Skill]) -> list[Skill]:
-        return [
-            s for s in skills
-            if s.trigger.event is not None and s.trigger.event.key == "motion_bath:cleared"
-            and any(a.target.key == "light1:turned_off" for a in s.actions)
-        ]  # fmt: skip
-
-    [skill] = held_off(mine(bathroom_visits(), 28))
-    assert skill.trigger.hold_s == 300  # five minutes empty, not one
-    assert skill.stats is not None
-    assert skill.stats.right == skill.stats.firings >= 27  # right on each visit left on
-    # Held only as long as the fastest tenth of the person's offs, it would be
-    # wrong on every visit where the light stayed on.
-    monkeypatch.setattr(routine_miner, "HOLD_QUANTILES", (0.1,))
-    [quick] = held_off(mine(bathroom_visits(), 28))
-    assert quick.trigger.hold_s == 60
-    assert quick.stats is not None
-    assert quick.stats.right <= quick.stats.firings // 2 + 1
-
-
 def bathroom_light_off(skills: list[Skill]) -> list[Skill]:
     return [
         s for s in skills
         if s.trigger.event is not None and s.trigger.event.key == "motion_bath:cleared"
         and any(a.target.key == "light1:turned_off" for a in s.actions)
     ]  # fmt: skip
+
+
+def test_empty_for_minutes_is_the_routine_when_half_the_offs_are_on_leaving(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    [skill] = bathroom_light_off(mine(bathroom_visits(), 28))
+    assert skill.trigger.hold_s == 300  # five minutes empty, not one
+    assert skill.stats is not None
+    assert skill.stats.right == skill.stats.firings >= 27  # right on each visit left on
+    # Held only as long as the fastest tenth of the person's offs, it would be
+    # wrong on every visit where the light stayed on.
+    monkeypatch.setattr(routine_miner, "HOLD_QUANTILES", (0.1,))
+    [quick] = bathroom_light_off(mine(bathroom_visits(), 28))
+    assert quick.trigger.hold_s == 60
+    assert quick.stats is not None
+    assert quick.stats.right <= quick.stats.firings // 2 + 1
 
 
 @pytest.mark.parametrize("approved", [False, True])

@@ -16,6 +16,7 @@ from custom_components.aisthos.engine.style_bandit import DIMENSIONS, StyleBandi
 from custom_components.aisthos.engine.wisdom import (
     SCHEMA_PATH,
     EntityDescription,
+    Wisdom,
     WisdomError,
     dumps,
     from_document,
@@ -263,7 +264,8 @@ def test_a_busy_year_stays_small() -> None:
     assert from_document(load_document(text)).book.skills.keys() == book.skills.keys()
 
 
-def test_a_trigger_of_several_entities_travels_and_wakes_only_with_all_of_them() -> None:
+def hall_or_stairs_motion() -> Wisdom:
+    """The valid document, its hall light skill started by hall or stairs motion."""
     doc = copy.deepcopy(VALID)
     doc["entities"]["dddddddddddd"] = {
         "entity_id": "binary_sensor.stairs_motion", "domain": "binary_sensor",
@@ -273,7 +275,11 @@ def test_a_trigger_of_several_entities_travels_and_wakes_only_with_all_of_them()
         {"ref": "dddddddddddd", "action": "detected", "kind": "motion", "object": "motion",
          "area": "hallway"}
     ]  # fmt: skip
-    wisdom = from_document(load_document(json.dumps(doc)))
+    return from_document(load_document(json.dumps(doc)))
+
+
+def test_a_trigger_of_several_entities_travels_and_wakes_only_with_all_of_them() -> None:
+    wisdom = hall_or_stairs_motion()
     skill = wisdom.book.skills["s_0123456789"]
     assert [s.ref for s in skill.trigger.events] == ["aaaaaaaaaaaa", "dddddddddddd"]
     again = to_document(wisdom)
@@ -293,16 +299,7 @@ def test_a_trigger_of_several_entities_travels_and_wakes_only_with_all_of_them()
 
 
 def test_two_entities_of_a_file_that_are_one_here_start_a_skill_once() -> None:
-    doc = copy.deepcopy(VALID)
-    doc["entities"]["dddddddddddd"] = {
-        "entity_id": "binary_sensor.stairs_motion", "domain": "binary_sensor",
-        "device_class": "motion", "area": "Hallway", "name": "Stairs motion",
-    }  # fmt: skip
-    doc["skills"][0]["trigger"]["also"] = [
-        {"ref": "dddddddddddd", "action": "detected", "kind": "motion", "object": "motion",
-         "area": "hallway"}
-    ]  # fmt: skip
-    wisdom = from_document(load_document(json.dumps(doc)))
+    wisdom = hall_or_stairs_motion()
     # The household maps both sensors of the file to its one hall sensor.
     manual = {
         "aaaaaaaaaaaa": "binary_sensor.flur_bewegung",
