@@ -709,15 +709,17 @@ def test_a_group_split_apart_leaves_every_skill_an_id_of_its_own(rejected: bool)
 def test_an_automation_that_waits_acts_a_little_before_the_person(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # The coffee exactly 90 s after the first kitchen motion of the morning.
+    # The coffee 90-109 s after the kitchen motion, whenever the morning starts.
+    waits = [90.0 + day * 7 % 20 for day in range(28)]
     sparks = []
-    for day in range(28):
-        t = at(day, "06:00", day * 389 % 1200)
+    for day, wait in enumerate(waits):
+        t = at(day, "05:00", day * 3889 % 14400)  # 05:00-09:00: no clock routine
         sparks += [
             motion(t),
-            light(t + 90, ref="coffee1"),
+            light(t + wait, ref="coffee1"),
             light(t + 3000, ref="coffee1", action="turned_off"),
         ]
+    usual = float(np.quantile(waits, 0.2))  # the person's fifth-fastest of twenty
 
     def coffee_delay() -> float:
         [skill] = [
@@ -727,6 +729,27 @@ def test_an_automation_that_waits_acts_a_little_before_the_person(
         ]  # fmt: skip
         return skill.actions[0].delay_s
 
-    assert coffee_delay() == pytest.approx(81.0)  # not at the person's very second
+    assert coffee_delay() == pytest.approx(0.9 * usual, abs=0.01)  # not at their very second
     monkeypatch.setattr(routine_miner, "AHEAD_OF_PERSON", 1.0)
-    assert coffee_delay() == pytest.approx(90.0)
+    assert coffee_delay() == pytest.approx(usual, abs=0.01)
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_a_delay_kept_to_the_second_is_a_devices_not_a_persons(exact: bool) -> None:
+    # The fan 90 s after the motion: to the second every morning (a relay's
+    # delay-on), or 90-130 s after as a person would.
+    sparks = []
+    for day in range(28):
+        t = at(day, "06:00", day * 389 % 1200)
+        wait = 90.0 if exact else 90.0 + day * 7 % 40
+        sparks += [
+            motion(t),
+            light(t + wait, ref="fan1"),
+            light(t + 3000, ref="fan1", action="turned_off"),
+        ]
+    after_motion = [
+        s for s in mine(sparks, 28)
+        if s.trigger.event is not None and s.trigger.event.key == "motion1:detected"
+        and any(a.target.key == "fan1:turned_on" for a in s.actions)
+    ]  # fmt: skip
+    assert len(after_motion) == (0 if exact else 1)

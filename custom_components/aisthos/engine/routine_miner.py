@@ -249,6 +249,20 @@ def _followed(
     return out
 
 
+def _device_delay(delays: FloatArray) -> bool:
+    """Tell whether an action a minute or more after its trigger always keeps its second.
+
+    A fan 60.0 s after the light, every time, is a relay's delay-on (or an
+    automation that leaves no trace), as a device's own timer is: no person
+    waits that exactly, and there is nothing for AisthOS to add.
+    """
+    if len(delays) < SELF_TIMED_MIN_COUNT:
+        return False
+    typical = float(np.median(delays))
+    exact = np.abs(delays - typical) <= SELF_TIMED_SPREAD_S + 0.002 * typical
+    return bool(np.sum(exact) >= SELF_TIMED_SHARE * len(delays))
+
+
 def _replayed(best: list[int], surest: list[int], rest: list[int]) -> list[int]:
     """Return the triggers to replay: the best few, the surest few, then the rest in order."""
     chosen = dict.fromkeys([*best[:REPLAYED_LIVE], *surest[:REPLAYED_SURE], *rest])
@@ -1277,10 +1291,13 @@ class RoutineMiner:
         if len(trig_codes) > 1:
             fires = fires[_once_within(data.t[fires], window_s)]
         lead, *also = (data.sigs[c] for c in trig_codes)
-        return self._finish(
+        cand = self._finish(
             data, Trigger(event=lead, also=tuple(also)), code, data.t[fires], fires,
             data.minute[fires], data.day[fires], window_s,
         )  # fmt: skip
+        if cand is not None and cand.delay_s and _device_delay(cand.replay.delays):
+            return None  # a device's own delay-on after the trigger, not a person
+        return cand
 
     def _any_of(
         self,
