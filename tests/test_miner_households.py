@@ -753,3 +753,28 @@ def test_a_delay_kept_to_the_second_is_a_devices_not_a_persons(exact: bool) -> N
         and any(a.target.key == "fan1:turned_on" for a in s.actions)
     ]  # fmt: skip
     assert len(after_motion) == (0 if exact else 1)
+
+
+@pytest.mark.parametrize("drift_min", [0, 80])
+def test_the_sun_where_it_moves_the_clock_where_it_does_not(drift_min: int) -> None:
+    # The porch light 10 min after sunset (give or take 6). Sunset moves by
+    # drift_min over four weeks: not at all near the equator, 80 min in autumn.
+    sparks = []
+    for day in range(28):
+        sets = at(day, "19:00", -day * drift_min * 60 / 27)
+        sparks += [sun(sets - 12 * 3600, "rose"), sun(sets, "set")]
+        sparks += [
+            light(sets + 600 + (day * 131 % 720 - 360), ref="porch1"),
+            light(sets + 4 * 3600, ref="porch1", action="turned_off"),
+        ]
+    [skill] = [
+        s for s in mine(sparks, 28)
+        if any(a.target.key == "porch1:turned_on" for a in s.actions)
+    ]  # fmt: skip
+    if drift_min:
+        assert skill.trigger.sun == "sunset"
+        assert abs(skill.trigger.offset_min) <= 15
+    else:
+        assert skill.trigger.at is not None  # people mean the clock where the sun keeps still
+    assert skill.stats is not None
+    assert skill.stats.right >= 26

@@ -83,6 +83,10 @@ TRIGGER_BONUS: Final = {
     # Another action is a weak cause: it may itself be done by an automation.
     **dict.fromkeys(ACTUATOR_KINDS, -0.15),
 }  # fmt: skip
+# ...and the clock over the sun: where the sun barely moves in the look-back
+# (the tropics, a few weeks of midsummer) both explain a routine alike, and
+# people mean the clock; where it moves, the sun scores far better anyway.
+SUN_BONUS: Final = -0.05
 EVIDENCE_DAYS_KEPT: Final = 120
 # Changes with one context tag this close together are one act.
 ACT_SPAN_S: Final = 2.0
@@ -1206,6 +1210,8 @@ class RoutineMiner:
             date.fromordinal(d).isoformat(): int(d in right_days) for d in sorted(fired_days)
         }
         bonus = TRIGGER_BONUS.get(trigger.event.kind, 0.0) if trigger.event else 0.0
+        if trigger.sun is not None:
+            bonus = SUN_BONUS
         return _Candidate(
             trigger,
             action,
