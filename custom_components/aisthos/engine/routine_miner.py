@@ -83,10 +83,11 @@ TRIGGER_BONUS: Final = {
     # Another action is a weak cause: it may itself be done by an automation.
     **dict.fromkeys(ACTUATOR_KINDS, -0.15),
 }  # fmt: skip
-# ...and the clock over the sun: where the sun barely moves in the look-back
-# (the tropics, a few weeks of midsummer) both explain a routine alike, and
-# people mean the clock; where it moves, the sun scores far better anyway.
+# ...and the clock over the sun where the sun's clock time moves at most
+# SUN_STILL_MIN in the look-back (the tropics, weeks around a solstice): both
+# explain a routine alike there, and people mean the clock.
 SUN_BONUS: Final = -0.05
+SUN_STILL_MIN: Final = 20
 EVIDENCE_DAYS_KEPT: Final = 120
 # Changes with one context tag this close together are one act.
 ACT_SPAN_S: Final = 2.0
@@ -251,20 +252,6 @@ def _followed(
         share = followed / max(1, int(np.count_nonzero(live[start:end])))
         out.append((followed * share, share))
     return out
-
-
-def _device_delay(delays: FloatArray) -> bool:
-    """Tell whether an action a minute or more after its trigger always keeps its second.
-
-    A fan 60.0 s after the light, every time, is a relay's delay-on (or an
-    automation that leaves no trace), as a device's own timer is: no person
-    waits that exactly, and there is nothing for AisthOS to add.
-    """
-    if len(delays) < SELF_TIMED_MIN_COUNT:
-        return False
-    typical = float(np.median(delays))
-    exact = np.abs(delays - typical) <= SELF_TIMED_SPREAD_S + 0.002 * typical
-    return bool(np.sum(exact) >= SELF_TIMED_SHARE * len(delays))
 
 
 def _replayed(best: list[int], surest: list[int], rest: list[int]) -> list[int]:
@@ -518,7 +505,9 @@ class _Data:
         times, codes = found
         live = np.ones(len(fire_times), dtype=bool)
         if len(times):
-            last = np.searchsorted(times, fire_times, side="left") - 1
+            # A change at the very moment counts as found: the automation
+            # acting at the person's second adds nothing (as bench/replay.py).
+            last = np.searchsorted(times, fire_times, side="right") - 1
             live &= ~((last >= 0) & (codes[np.maximum(last, 0)] == action_code))
         return live
 
@@ -573,6 +562,25 @@ class _Data:
                 if self.sigs[int(self.c[i])].action == action
             }
         return found
+
+    def sun_minute(self, event: str) -> int | None:
+        """Return the usual clock time (minute of the day) of sunrise or sunset, if seen."""
+        rows, is_set = self._sun_changes()
+        minutes = self.minute[rows[is_set == (event == "sunset")]]
+        return int(np.median(minutes)) if len(minutes) else None
+
+    def sun_keeps_still(self, event: str) -> bool:
+        """Tell whether the clock time of sunrise or sunset moved little in the look-back.
+
+        Near the equator, or for a few weeks around a solstice, it stays
+        within SUN_STILL_MIN; a change of clocks alone moves it an hour.
+        """
+        rows, is_set = self._sun_changes()
+        minutes = self.minute[rows[is_set == (event == "sunset")]]
+        if not len(minutes):
+            return False
+        spread = min(int(np.ptp(minutes)), int(np.ptp((minutes + _DAY // 2) % _DAY)))
+        return spread <= SUN_STILL_MIN
 
     def _sun_changes(self) -> tuple[IntArray, BoolArray]:
         """Return sun.sun's Sparks (rows, in time order) and which were sunsets (cached)."""
@@ -1210,7 +1218,7 @@ class RoutineMiner:
             date.fromordinal(d).isoformat(): int(d in right_days) for d in sorted(fired_days)
         }
         bonus = TRIGGER_BONUS.get(trigger.event.kind, 0.0) if trigger.event else 0.0
-        if trigger.sun is not None:
+        if trigger.sun is not None and data.sun_keeps_still(trigger.sun):
             bonus = SUN_BONUS
         return _Candidate(
             trigger,
@@ -1297,13 +1305,10 @@ class RoutineMiner:
         if len(trig_codes) > 1:
             fires = fires[_once_within(data.t[fires], window_s)]
         lead, *also = (data.sigs[c] for c in trig_codes)
-        cand = self._finish(
+        return self._finish(
             data, Trigger(event=lead, also=tuple(also)), code, data.t[fires], fires,
             data.minute[fires], data.day[fires], window_s,
         )  # fmt: skip
-        if cand is not None and cand.delay_s and _device_delay(cand.replay.delays):
-            return None  # a device's own delay-on after the trigger, not a person
-        return cand
 
     def _any_of(
         self,
@@ -1795,7 +1800,7 @@ class RoutineMiner:
             for old in settled:
                 if found_skill is None:
                     break
-                if _same_routine(old, found_skill):
+                if _same_routine(old, found_skill, data.sun_minute):
                     found_skill = self._without(found_skill, old, data, today, describe)
             if found_skill is None:
                 continue
@@ -1804,7 +1809,11 @@ class RoutineMiner:
             # trigger's entities and actions (then the lowest id), whatever
             # the order skills are listed in.
             previous = min(
-                (s for s in existing if s.id not in matched and _same_routine(s, skill)),
+                (
+                    s
+                    for s in existing
+                    if s.id not in matched and _same_routine(s, skill, data.sun_minute)
+                ),
                 key=lambda s: (-_shared(s, skill), s.id),
                 default=None,
             )
@@ -1837,7 +1846,9 @@ class RoutineMiner:
         for old in existing:
             if old.id in matched:
                 continue
-            if old.id not in keep_ids and any(_same_routine(old, new) for new in found_now):
+            if old.id not in keep_ids and any(
+                _same_routine(old, new, data.sun_minute) for new in found_now
+            ):
                 continue  # its actions are done by a skill found tonight (one merged in)
             # Not found again: count how its automation did on these weeks.
             stats, days = self._recount(old, data)
@@ -2098,14 +2109,27 @@ def _overlap(a: Conditions, b: Conditions) -> bool:
     return a.contains(b.start) or a.contains(b.end) or b.contains(a.start) or b.contains(a.end)
 
 
-def _same_routine(old: Skill, new: Skill) -> bool:
+def _same_routine(
+    old: Skill, new: Skill, sun_minute: Callable[[str], int | None] | None = None
+) -> bool:
+    """Tell whether a skill found tonight is an old one, learned again.
+
+    sun_minute gives the sun's usual clock time in the look-back: where the
+    sun keeps still, "at sunrise - 70 min" and "at 06:10" are one routine.
+    """
     if not _same_trigger(old.trigger, new.trigger, any_shared=True):
         # A time or sun routine whose moment moved a little is still the same.
         a, b = old.trigger, new.trigger
+        if a.sun is not None and b.at is not None:
+            a, b = b, a
+        clock_of_sun = sun_minute(b.sun) if sun_minute is not None and b.sun is not None else None
         near = (
             (a.at is not None and b.at is not None
              and min((a.at - b.at) % _DAY, (b.at - a.at) % _DAY) <= 45)
             or (a.sun is not None and a.sun == b.sun and abs(a.offset_min - b.offset_min) <= 45)
+            or (a.at is not None and clock_of_sun is not None
+                and min((a.at - clock_of_sun - b.offset_min) % _DAY,
+                        (clock_of_sun + b.offset_min - a.at) % _DAY) <= 45)
         )  # fmt: skip
         if not near:
             return False
@@ -2114,10 +2138,12 @@ def _same_routine(old: Skill, new: Skill) -> bool:
 
 
 def _shared(old: Skill, new: Skill) -> int:
-    """Count the trigger entities and actions two skills share."""
-    events = {s.key for s in old.trigger.events} & {s.key for s in new.trigger.events}
-    actions = {a.target.key for a in old.actions} & {a.target.key for a in new.actions}
-    return 100 * len(events) + len(actions)
+    """Rank how alike two skills are: the same kind of trigger, then its entities, then actions."""
+    a, b = old.trigger, new.trigger
+    kind = (a.event is None, a.sun is None) == (b.event is None, b.sun is None)
+    events = {s.key for s in a.events} & {s.key for s in b.events}
+    actions = {x.target.key for x in old.actions} & {x.target.key for x in new.actions}
+    return 10_000 * kind + 100 * len(events) + len(actions)
 
 
 def _same_actions(old: Skill, new: Skill) -> bool:
