@@ -2114,8 +2114,9 @@ def _same_routine(
 ) -> bool:
     """Tell whether a skill found tonight is an old one, learned again.
 
-    sun_minute gives the sun's usual clock time in the look-back: where the
-    sun keeps still, "at sunrise - 70 min" and "at 06:10" are one routine.
+    sun_minute gives the sun's usual clock time in the look-back, so that
+    "at sunrise - 70 min" and a clock's "at 06:10" near it are one routine
+    (where the sun keeps still, tonight may learn either).
     """
     if not _same_trigger(old.trigger, new.trigger, any_shared=True):
         # A time or sun routine whose moment moved a little is still the same.
