@@ -798,33 +798,3 @@ def test_where_the_sun_keeps_still_the_clock_continues_the_sun_skill(
     [now] = porch_on(mine(porch_at_sunset(0), 28, existing=[old]))
     assert now.trigger.at is not None
     assert now.id == old.id
-
-
-def test_one_lamp_of_a_group_is_the_lamp_not_the_group() -> None:
-    # The living room group (three lamps) follows whichever lamp changes. At
-    # dusk the person switches only the floor lamp; on other evenings the
-    # whole group at once. Learned from the lamp alone, the skill is the
-    # lamp: switching the group would light all three.
-    def lamp(t: float, ref: str, act: int, action: str = "turned_on") -> Spark:
-        return replace(light(t, ref=ref, action=action), extra=(("act", float(act)),))
-
-    sparks = []
-    for day in range(28):
-        t = at(day, "19:00", day * 613 % 1500)
-        act = 2 * day + 1
-        sparks += [motion(t - 30), lamp(t, "floor1", act), lamp(t + 0.3, "group1", act)]
-        sparks += [lamp(at(day, "23:30"), "floor1", act + 1000, "turned_off")]
-        sparks += [lamp(at(day, "23:30", 0.3), "group1", act + 1000, "turned_off")]
-        if day % 3 == 0:  # the whole group, another evening moment
-            whole = 2 * day + 2
-            for ref in ("ceiling1", "shelf1"):
-                sparks += [
-                    lamp(at(day, "21:00"), ref, whole),
-                    lamp(at(day, "22:00"), ref, whole + 500, "turned_off"),
-                ]
-            sparks += [lamp(at(day, "21:00", 0.5), "group1", whole)]
-    refs = {
-        a.target.ref for s in mine(sparks, 28) for a in s.actions if a.target.action == "turned_on"
-    }
-    assert "floor1" in refs
-    assert "group1" not in refs

@@ -475,11 +475,6 @@ class _Data:
             if len(rows) > 1
             for i in rows
         )
-        partners: dict[int, set[int]] = defaultdict(set)
-        for rows in by_act.values():
-            refs = {int(self.ref_of_sig[self.c[i]]) for i in rows}
-            for ref in refs:
-                partners[ref] |= refs - {ref}
         for rows in by_act.values():
             if len(rows) < 2:
                 continue
@@ -491,15 +486,6 @@ class _Data:
                     i,
                 ),
             )
-            if (
-                len(rows) == 2
-                and self.sigs[int(self.c[best])].kind != "scene"
-                and len(partners[int(self.ref_of_sig[self.c[best]])]) > 1
-            ):
-                # A group of several lights that changed with only one of them
-                # followed that light: the person switched the lamp, and
-                # switching the group would light them all.
-                best = next(i for i in rows if i != best)
             for i in rows:
                 member[i] = i != best
         return member
