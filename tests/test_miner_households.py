@@ -798,3 +798,86 @@ def test_where_the_sun_keeps_still_the_clock_continues_the_sun_skill(
     [now] = porch_on(mine(porch_at_sunset(0), 28, existing=[old]))
     assert now.trigger.at is not None
     assert now.id == old.id
+
+
+def switched(t: float, ref: str, act: int, kind: str = "power", cause: str = "person") -> Spark:
+    """A change of one act (one tap, a group, a scene): the act tag is HA's context."""
+    action = "activated" if kind == "scene" else "turned_on"
+    spark = replace(light(t, ref=ref, action=action), kind=kind, cause=cause)
+    return replace(spark, extra=(("act", float(act)),))
+
+
+def the_action(sparks: list[Spark], moment: float) -> list[str]:
+    """Which change of the act at `moment` the miner takes for the person's action."""
+    sparks = sorted(sparks, key=lambda s: s.time)
+    data = routine_miner._Data(sparks, TZ, START, START + timedelta(days=28))
+    return [
+        s.ref for i, s in enumerate(sparks)
+        if abs(s.time - moment) < 2 and not data.is_act_member[i]
+    ]  # fmt: skip
+
+
+def test_a_lamp_its_groups_follow_is_the_action_not_the_groups() -> None:
+    # The floor lamp switched alone: the living room group and "all lights"
+    # follow it. Other lamps make them groups: switching either would light
+    # every lamp in it.
+    sparks = []
+    for day in range(28):
+        for n, (hhmm, lamp, room) in enumerate(
+            (
+                ("19:00", "floor", "living"),
+                ("07:00", "counter", "kitchen"),
+                ("09:00", "ceiling", "living"),
+            )
+        ):
+            t, act = at(day, hhmm), 100 * day + n + 1
+            sparks += [
+                switched(t, lamp, act),
+                switched(t + 0.1, room, act),
+                switched(t + 0.2, "all", act),
+            ]
+    assert the_action(sparks, at(3, "19:00")) == ["floor"]
+    # The person switching the whole living room group is the group.
+    whole = [
+        switched(at(5, "21:00", k * 0.1), ref, 9999)
+        for k, ref in enumerate(("floor", "ceiling", "living"))
+    ]
+    assert the_action(sparks + whole, at(5, "21:00")) == ["living"]
+
+
+def test_what_a_scene_or_automation_also_sets_makes_no_group() -> None:
+    # The lamp and its group (of the lamp and one more) change together at
+    # 19:00; a scene and an automation set the lamp with another light at
+    # other times. The lamp is no group, and the group of two is the act.
+    for cause, kind in (("person", "scene"), ("automation", "power")):
+        sparks = []
+        for day in range(28):
+            sparks += [
+                switched(at(day, "19:00"), "lamp", day + 1),
+                switched(at(day, "19:00", 0.3), "group", day + 1),
+            ]
+            t, act = at(day, "08:00"), 1000 + day
+            if kind == "scene":
+                sparks.append(switched(t, "scene", act, kind="scene"))
+            sparks += [
+                switched(t + 0.1, "lamp", act, cause=cause),
+                switched(t + 0.2, "spot", act, cause=cause),
+            ]
+        assert the_action(sparks, at(3, "19:00")) == ["lamp"], cause
+
+
+def test_a_template_light_in_a_group_is_not_its_helper() -> None:
+    # A template light and its helper change as one; the group they are in
+    # (with another lamp) follows on the days that lamp is off.
+    sparks = []
+    for day in range(28):
+        t = at(day, "19:00")
+        sparks += [switched(t, "helper", day + 1), switched(t + 0.1, "template", day + 1)]
+        if day % 2:
+            sparks.append(switched(t + 0.2, "group", day + 1))
+        sparks += [
+            switched(at(day, "07:00"), "other", 500 + day),
+            switched(at(day, "07:00", 0.2), "group", 500 + day),
+        ]
+    assert the_action(sparks, at(2, "19:00")) == ["template"]
+    assert the_action(sparks, at(3, "19:00")) == ["template"]
