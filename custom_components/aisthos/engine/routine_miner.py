@@ -461,9 +461,6 @@ class _Data:
         lights does; a scene is chosen over the lights it sets. Between equals
         the last one: what the person addressed is written after what it
         switched (a group after its lights, a template light after its helper).
-        But where the person switched one thing and only groups followed it
-        (the floor lamp, and the living room and "all lights" groups), that
-        thing is the act (see _groups).
         """
         member = np.zeros(len(self.t), dtype=bool)
         actuators = np.nonzero(self.is_actuator[self.c] & (self.act != 0))[0]
@@ -478,63 +475,20 @@ class _Data:
             if len(rows) > 1
             for i in rows
         )
-        groups, units = self._groups(by_act)
         for rows in by_act.values():
             if len(rows) < 2:
                 continue
-
-            def rank(i: int) -> tuple[bool, int, int]:
-                return (
+            best = max(
+                rows,
+                key=lambda i: (
                     self.sigs[int(self.c[i])].kind == "scene",
                     shared[int(self.ref_of_sig[self.c[i]])],
                     i,
-                )
-
-            best = max(rows, key=rank)
-            if self.sigs[int(self.c[best])].kind != "scene":
-                plain = [i for i in rows if int(self.ref_of_sig[self.c[i]]) not in groups]
-                things = {
-                    units.get(ref, ref) for ref in (int(self.ref_of_sig[self.c[i]]) for i in plain)
-                }
-                if plain and len(plain) < len(rows) and len(things) == 1:
-                    best = max(plain, key=rank)
+                ),
+            )
             for i in rows:
                 member[i] = i != best
         return member
-
-    def _groups(self, by_act: Mapping[int, list[int]]) -> tuple[set[int], dict[int, int]]:
-        """Return the entities that are groups, and which entities change as one.
-
-        Only acts of the person count (no scene, no automation): a scene or
-        an automation setting a lamp with others makes no group of it. An
-        entity is a group when it changed with some entities at one time and
-        with others at another, and no single act had them all (the living
-        room group with the floor lamp, then with the ceiling light). Entities
-        changing always together are one thing (a template light and its
-        helper), given as the same number.
-        """
-        seen: dict[int, list[frozenset[int]]] = defaultdict(list)
-        for rows in by_act.values():
-            if len(rows) < 2 or any(
-                self.auto[i] or self.sigs[int(self.c[i])].kind == "scene" for i in rows
-            ):
-                continue
-            refs = frozenset(int(self.ref_of_sig[self.c[i]]) for i in rows)
-            for ref in refs:
-                seen[ref].append(refs - {ref})
-        groups = set()
-        for ref, others in seen.items():
-            union = frozenset().union(*others)
-            if all(len(o) < len(union) for o in others):
-                groups.add(ref)
-        # Always with the same partner, and it always with this one: one thing.
-        units: dict[int, int] = {}
-        for ref, others in seen.items():
-            for other in frozenset.intersection(*others) - groups:
-                if ref in frozenset.intersection(*seen[other]):
-                    low = min(units.get(ref, ref), units.get(other, other))
-                    units[ref] = units[other] = low
-        return groups, units
 
     def live_firings(self, action_code: int, fire_times: FloatArray) -> BoolArray:
         """Mark the firings that would do something.
