@@ -563,10 +563,15 @@ class _Data:
             }
         return found
 
+    def _sun_clock(self, event: str) -> IntArray:
+        """Return the minutes of the day sunrise or sunset came at, day by day."""
+        rows, is_set = self._sun_changes()
+        minutes: IntArray = self.minute[rows[is_set == (event == "sunset")]]
+        return minutes
+
     def sun_minute(self, event: str) -> int | None:
         """Return the usual clock time (minute of the day) of sunrise or sunset, if seen."""
-        rows, is_set = self._sun_changes()
-        minutes = self.minute[rows[is_set == (event == "sunset")]]
+        minutes = self._sun_clock(event)
         return int(np.median(minutes)) if len(minutes) else None
 
     def sun_keeps_still(self, event: str) -> bool:
@@ -575,8 +580,7 @@ class _Data:
         Near the equator, or for a few weeks around a solstice, it stays
         within SUN_STILL_MIN; a change of clocks alone moves it an hour.
         """
-        rows, is_set = self._sun_changes()
-        minutes = self.minute[rows[is_set == (event == "sunset")]]
+        minutes = self._sun_clock(event)
         if not len(minutes):
             return False
         spread = min(int(np.ptp(minutes)), int(np.ptp((minutes + _DAY // 2) % _DAY)))
@@ -1283,12 +1287,17 @@ class RoutineMiner:
         seen, pairs = _days_and_counts(codes, data.day[act])
         out = []
 
+        spans: dict[int, float] = {}
+
         def span(trig_code: int) -> float:
-            # How long after this trigger the action came (nine times in ten).
-            observed = gaps[codes == trig_code]
-            return float(
-                min(settings.max_delay_s, max(60.0, 1.25 * _quantile(np.sort(observed), 0.9)))
-            )
+            # How long after this trigger the action came (nine times in ten);
+            # read once per trigger, however often a joined trigger asks.
+            if trig_code not in spans:
+                observed = np.sort(gaps[codes == trig_code])
+                spans[trig_code] = float(
+                    min(settings.max_delay_s, max(60.0, 1.25 * _quantile(observed, 0.9)))
+                )
+            return spans[trig_code]
 
         for trig_code in self._most_promising(data, seen, pairs, code):
             if (cand := self._event_candidate(
@@ -1868,15 +1877,13 @@ class RoutineMiner:
         id may be that very id (the group grew from it): each skill keeps a
         decision of its own, so no two may share one.
         """
-        taken = {s.id for s in existing} | {
-            s.id for i, s in enumerate(result) if i not in set(fresh)
-        }
+        new = set(fresh)
+        taken = {s.id for s in existing} | {s.id for i, s in enumerate(result) if i not in new}
         for i in fresh:
             skill, salt, new_id = result[i], 0, result[i].id
             while new_id in taken:
                 salt += 1
-                identity = f"{_identity(skill.trigger, skill.actions)}#{salt}".encode()
-                new_id = "s_" + hashlib.sha256(identity).hexdigest()[:10]
+                new_id = _skill_id(skill.trigger, skill.actions, salt)
             taken.add(new_id)
             result[i] = replace(skill, id=new_id)
 
@@ -1896,10 +1903,9 @@ class RoutineMiner:
         stats, evidence = self._recount(narrowed, data)
         if not stats.firings:
             return None
-        identity = _identity(narrowed.trigger, narrowed.actions).encode()
         narrowed = replace(
             narrowed,
-            id="s_" + hashlib.sha256(identity).hexdigest()[:10],
+            id=_skill_id(narrowed.trigger, narrowed.actions),
             name=_name(narrowed.trigger, narrowed.conditions, narrowed.actions, describe),
             stats=stats,
         ).with_evidence(evidence, today)
@@ -2034,7 +2040,7 @@ class RoutineMiner:
             max(m.replay.z for m in members),
         )
         skill = Skill(
-            id="s_" + hashlib.sha256(_identity(trigger, actions).encode()).hexdigest()[:10],
+            id=_skill_id(trigger, actions),
             name=_name(trigger, conditions, actions, describe),
             trigger=trigger,
             conditions=conditions,
@@ -2052,6 +2058,15 @@ class RoutineMiner:
 
 
 # ---- helpers -------------------------------------------------------------------
+
+
+def _skill_id(trigger: Trigger, actions: Sequence[Action], salt: int = 0) -> str:
+    """Return the id a skill of this trigger and these actions is learned under.
+
+    salt: another id for the same routine, where its own is another skill's.
+    """
+    identity = _identity(trigger, actions) + (f"#{salt}" if salt else "")
+    return "s_" + hashlib.sha256(identity.encode()).hexdigest()[:10]
 
 
 def _identity(trigger: Trigger, actions: Sequence[Action]) -> str:
