@@ -283,6 +283,11 @@ class AisthosRuntime:
         async with self.import_lock:
             try:
                 done = await async_import_recent_history(self.hass, self, FIRST_IMPORT_DAYS)
+                # Done only once the store says so (it may close meanwhile:
+                # an unload, a database gone); else it runs at the next start.
+                await self.hass.async_add_executor_job(
+                    self.store.set_meta, FIRST_IMPORT_PENDING, False
+                )
             except (StoreError, HomeAssistantError, SQLAlchemyError) as err:
                 _LOGGER.warning("The recorder's history could not be imported: %s", err)
                 return
@@ -296,7 +301,6 @@ class AisthosRuntime:
                 )
                 return
             self.first_import_pending = False
-            await self.hass.async_add_executor_job(self.store.set_meta, FIRST_IMPORT_PENDING, False)
         _LOGGER.info("Imported %d Sparks from the recorder's history", done["imported"])
 
     async def async_stop(self) -> None:
