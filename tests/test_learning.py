@@ -9,7 +9,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.aisthos.const import DOMAIN
 from custom_components.aisthos.engine.skill_book import SkillBook
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
@@ -177,3 +177,80 @@ async def test_what_the_household_already_automated_is_not_learned(
     await live_a_week(hass, freezer, config_entry)
     assert hass.states.get("automation.our_hall_light") is not None
     assert config_entry.runtime_data.learner.skills == []
+
+
+async def test_a_lamp_of_a_light_group_is_learned_as_the_lamp(
+    hass: HomeAssistant, config_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """HA's own light group follows its lamp in the lamp's context; the lamp is the action.
+
+    Switched as a whole, the group is the action, though a dead bulb in it
+    stays unavailable.
+    """
+    members = ["light.floor_lamp", "light.ceiling", "light.dead_bulb"]
+    for entity_id in members[:2]:
+        set_state(hass, entity_id, "off", {"friendly_name": entity_id.split(".")[1]})
+    set_state(hass, "light.dead_bulb", "unavailable")
+    assert await async_setup_component(
+        hass,
+        "light",
+        {"light": [{"platform": "group", "name": "Living room", "entities": members}]},
+    )
+    await hass.async_block_till_done()
+    tz = dt_util.get_default_time_zone()
+    start = datetime.now(tz).replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(
+        days=DAYS
+    )
+    freezer.move_to(start)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    motion = {"device_class": "motion", "friendly_name": "Living motion"}
+    door = {"device_class": "door", "friendly_name": "Patio door"}
+    set_state(hass, "binary_sensor.living_motion", "off", motion)
+    set_state(hass, "binary_sensor.patio_door", "off", door)
+    await advance(hass, freezer, 2)
+    for day in range(DAYS):
+        freezer.move_to(start + timedelta(days=day, hours=7, minutes=(day * 7) % 20))
+        set_state(hass, "binary_sensor.living_motion", "on", motion)
+        await advance(hass, freezer, 20)
+        set_state(hass, "light.floor_lamp", "on", {"friendly_name": "floor_lamp"})
+        await hass.async_block_till_done()
+        # The group switched on with the lamp, in the lamp's context.
+        group, lamp = hass.states.get("light.living_room"), hass.states.get("light.floor_lamp")
+        assert group is not None
+        assert lamp is not None
+        assert group.state == "on"
+        assert group.context.id == lamp.context.id
+        await advance(hass, freezer, 5)
+        set_state(hass, "binary_sensor.living_motion", "off", motion)
+        await advance(hass, freezer, 60 * (30 + day * 37 % 200))
+        set_state(hass, "light.floor_lamp", "off", {"friendly_name": "floor_lamp"})
+        await advance(hass, freezer, 5)
+        # Later, back in from the patio: the whole group on (one context, as
+        # light.turn_on on the group gives its lamps).
+        freezer.move_to(start + timedelta(days=day, hours=10, minutes=(day * 11) % 20))
+        set_state(hass, "binary_sensor.patio_door", "on", door)
+        await advance(hass, freezer, 15)
+        whole = Context()
+        for entity_id in members[:2]:
+            hass.states.async_set(entity_id, "on", {"friendly_name": entity_id}, context=whole)
+        await advance(hass, freezer, 5)
+        set_state(hass, "binary_sensor.patio_door", "off", door)
+        await advance(hass, freezer, 60 * 40)
+        for entity_id in members[:2]:
+            set_state(hass, entity_id, "off", {"friendly_name": entity_id})
+        await advance(hass, freezer, 5)
+    response = await hass.services.async_call(
+        DOMAIN, "learn", {}, blocking=True, return_response=True
+    )
+    targets = {
+        skill["automation"]["triggers"][0]["entity_id"]: action["target"]["entity_id"]
+        for skill in response["skills"]
+        if skill["automation"]["triggers"][0].get("trigger") == "state"
+        for action in skill["automation"]["actions"]
+        if action.get("action") == "light.turn_on"
+    }
+    assert targets == {
+        "binary_sensor.living_motion": "light.floor_lamp",
+        "binary_sensor.patio_door": "light.living_room",
+    }

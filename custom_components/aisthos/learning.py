@@ -15,7 +15,7 @@ import logging
 from typing import Any, Final
 
 from homeassistant.components.automation import entities_in_automation
-from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -202,6 +202,27 @@ class SkillLearner:
             for action in Action
         ]
 
+    def _groups(self) -> dict[str, list[str]]:
+        """Return the refs of each group's members, as its entity_id attribute lists them.
+
+        The recorder leaves that attribute out of the history, so membership
+        is read as it is now. Only members there to be switched count: a
+        whole-group switch leaves an unavailable lamp as it was.
+        """
+        states = self.hass.states
+        groups: dict[str, list[str]] = {}
+        for state in states.async_all():
+            members = state.attributes.get(ATTR_ENTITY_ID)
+            if isinstance(members, (list, tuple)) and members:
+                groups[self._ref_of(state.entity_id)] = [
+                    self._ref_of(member)
+                    for member in members
+                    if isinstance(member, str)
+                    and (found := states.get(member)) is not None
+                    and found.state != STATE_UNAVAILABLE
+                ]
+        return groups
+
     async def async_learn(self, today: date | None = None) -> list[Skill]:
         """Mine the look-back period and merge into the known skills."""
         async with self._lock:
@@ -227,12 +248,14 @@ class SkillLearner:
                 and state.state not in (STATE_UNKNOWN, STATE_UNAVAILABLE)
             ]
 
+            groups = self._groups()
+
             def work() -> list[Skill]:
                 sparks = self._store.between(start, end)
                 return self._miner.run(
                     sparks, tz, today, existing=existing, automated=automated,
                     keep_ids=keep, describe=describe, residents=residents,
-                    rejected_ids=rejected,
+                    rejected_ids=rejected, groups=groups,
                 )  # fmt: skip
 
             try:

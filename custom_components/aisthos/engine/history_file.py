@@ -2,8 +2,9 @@
 
 One object per line, shaped like HA's State.as_dict(): entity_id, state,
 attributes, last_changed, last_updated (ISO 8601 with offset) and context
-(id, parent_id, user_id). Only the device class and, for readable skill
-names on this machine, the friendly name are read from the attributes.
+(id, parent_id, user_id). Only the device class, a group's members (its
+entity_id attribute) and, for readable skill names on this machine, the
+friendly name are read from the attributes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import Any, Final
 from .state_change import EntityInfo, StateChange
 
 _ENTITY_ID: Final = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+$")
+# More members than any group a person makes; a longer list is not read.
+MAX_MEMBERS: Final = 256
 
 
 class HistoryFormatError(ValueError):
@@ -36,6 +39,8 @@ class HistoryRecord:
     friendly_name: str | None
     area: str | None
     context_id: str | None = None
+    # A group's members, as its entity_id attribute lists them.
+    members: tuple[str, ...] = ()
 
 
 def _parse(line_no: int, raw: Any) -> HistoryRecord:
@@ -77,7 +82,17 @@ def _parse(line_no: int, raw: Any) -> HistoryRecord:
         name if isinstance(name, str) else None,
         area if isinstance(area, str) else None,
         context_id if isinstance(context_id := context.get("id"), str) else None,
+        _members(attributes.get("entity_id")),
     )
+
+
+def _members(value: Any) -> tuple[str, ...]:
+    """Return a group's member entity ids; nothing if the list is not one."""
+    if not isinstance(value, list) or len(value) > MAX_MEMBERS:
+        return ()
+    if not all(isinstance(m, str) and _ENTITY_ID.fullmatch(m) for m in value):
+        return ()
+    return tuple(dict.fromkeys(value))
 
 
 def read_records(lines: Iterable[str]) -> list[HistoryRecord]:

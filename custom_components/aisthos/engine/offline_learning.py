@@ -33,6 +33,8 @@ class OfflineHome:
     name_of_ref: dict[str, str]
     # Refs of the people zone.home counts (see RoutineMiner.run's residents).
     residents: list[str] = field(default_factory=list)
+    # Group refs to their members' refs (see RoutineMiner.run's groups).
+    groups: dict[str, list[str]] = field(default_factory=dict)
 
     def describe(self, sig: Signature) -> str:
         """Name an entity by its friendly name, else by area and kind."""
@@ -49,11 +51,14 @@ def perceive(records: Iterable[HistoryRecord], secret: bytes = OFFLINE_SECRET) -
     record_list = list(records)
     entity_of_ref: dict[str, str] = {}
     name_of_ref: dict[str, str] = {}
+    groups: dict[str, list[str]] = {}
     for record in record_list:
         ref = anonymizer.ref(record.entity_id)
         entity_of_ref[ref] = record.entity_id
         if record.friendly_name:
             name_of_ref[ref] = record.friendly_name
+        if record.members:  # the last record's list: members as they are now
+            groups[ref] = list(record.members)
         if record.entity_id.startswith("input_select.") and record.state not in IGNORED_STATES:
             key = option_key(record.entity_id, record.state)
             entity_of_ref[option_ref := anonymizer.ref(key)] = key
@@ -67,7 +72,13 @@ def perceive(records: Iterable[HistoryRecord], secret: bytes = OFFLINE_SECRET) -
         for entity_id, state in last_state.items()
         if state not in ("unknown", "unavailable")
     ]
-    return OfflineHome(sparks, entity_of_ref, name_of_ref, residents)
+    # Members a whole-group switch would change: those there at the end.
+    last = {r.entity_id: r.state for r in record_list}
+    members_of = {
+        group: [anonymizer.ref(m) for m in members if last.get(m, "unavailable") != "unavailable"]
+        for group, members in groups.items()
+    }
+    return OfflineHome(sparks, entity_of_ref, name_of_ref, residents, members_of)
 
 
 def learn(
@@ -84,10 +95,9 @@ def learn(
         today = datetime.fromtimestamp(max(s.time for s in home.sparks), tz).date() + timedelta(
             days=1
         )
-    residents = home.residents
     return RoutineMiner(settings).run(
         home.sparks, tz, today, existing=list(existing), describe=home.describe,
-        residents=residents,
+        residents=home.residents, groups=home.groups,
     )  # fmt: skip
 
 

@@ -91,6 +91,9 @@ SUN_STILL_MIN: Final = 20
 EVIDENCE_DAYS_KEPT: Final = 120
 # Changes with one context tag this close together are one act.
 ACT_SPAN_S: Final = 2.0
+# Group changes a member may cause alone: HA's light, switch, fan and cover
+# groups are on (open) once any member is, so one lamp switches its group on.
+SWITCHED_ON: Final = frozenset({"turned_on", "opened"})
 # Two candidates for one action are rivals (only the better is kept) when
 # the one would do at least this share of what the other does.
 RIVAL_SHARE: Final = 0.5
@@ -314,6 +317,7 @@ class _Data:
         first: date,
         last: date,
         residents: Iterable[str] | None = None,
+        groups: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         self.tz = tz
         codes: dict[str, int] = {}
@@ -380,7 +384,7 @@ class _Data:
         )[:n_sigs]
         self.act_key = self._act_keys()
         self._home_times, self._home_counts = self._people_home(person_codes, residents)
-        self.is_act_member = self._act_members()
+        self.is_act_member = self._act_members(self._known_groups(groups or {}, ref_index))
         self._by_sig: dict[int, IntArray] = {}
         self._all_by_sig: dict[int, IntArray] = {}
         self._auto_times: dict[int, FloatArray] = {}
@@ -453,14 +457,37 @@ class _Data:
         result: BoolArray = self._home_counts[i] > 0
         return result
 
-    def _act_members(self) -> BoolArray:
+    @staticmethod
+    def _known_groups(
+        groups: Mapping[str, Iterable[str]], ref_index: Mapping[str, int]
+    ) -> dict[int, frozenset[str]]:
+        """Return the members of each group that made Sparks, by the group's ref index.
+
+        A member that never changed counts: switched as a whole, the group
+        would have switched it too. The callers leave out members that are
+        not there to switch (unavailable).
+        """
+        known: dict[int, frozenset[str]] = {}
+        for group, members in groups.items():
+            if (index := ref_index.get(group)) is not None and (
+                found := frozenset(members) - {group}
+            ):
+                known[index] = found
+        return known
+
+    def _act_members(self, groups: Mapping[int, frozenset[str]]) -> BoolArray:
         """Mark actuator rows that are not their act's action (a group's members).
 
-        Of the actuator changes in one act, the one whose entity is part of
-        the most acts is the act: a light group changes whenever any of its
-        lights does; a scene is chosen over the lights it sets. Between equals
-        the last one: what the person addressed is written after what it
-        switched (a group after its lights, a template light after its helper).
+        A group Home Assistant names the members of (groups) that switched on
+        with only some of them followed those: switched as a whole while off,
+        every member would have changed. Of the other actuator changes in one
+        act, the one whose entity is part of the most acts is the act: a group
+        changes whenever any of its lights does; a scene is chosen over the
+        lights it sets. Between equals the last one: what the person
+        addressed is written after what it switched (a group after its lights,
+        a template light after its helper). A group switched off stays the
+        act: whether the person switched the group or its last lamp on, the
+        two look the same.
         """
         member = np.zeros(len(self.t), dtype=bool)
         actuators = np.nonzero(self.is_actuator[self.c] & (self.act != 0))[0]
@@ -478,8 +505,10 @@ class _Data:
         for rows in by_act.values():
             if len(rows) < 2:
                 continue
+            refs = {self.sigs[int(self.c[i])].ref for i in rows}
+            leaders = [i for i in rows if not self._follows_some(i, refs, groups)]
             best = max(
-                rows,
+                leaders or rows,
                 key=lambda i: (
                     self.sigs[int(self.c[i])].kind == "scene",
                     shared[int(self.ref_of_sig[self.c[i]])],
@@ -489,6 +518,17 @@ class _Data:
             for i in rows:
                 member[i] = i != best
         return member
+
+    def _follows_some(
+        self, row: int, refs: AbstractSet[str], groups: Mapping[int, frozenset[str]]
+    ) -> bool:
+        """Tell whether this row is a group switched on by some, not all, of its members."""
+        sig = self.sigs[int(self.c[row])]
+        members = groups.get(int(self.ref_of_sig[self.c[row]]))
+        if members is None or sig.action not in SWITCHED_ON:
+            return False
+        changed = members & refs
+        return bool(changed) and changed != members
 
     def live_firings(self, action_code: int, fire_times: FloatArray) -> BoolArray:
         """Mark the firings that would do something.
@@ -969,6 +1009,7 @@ class RoutineMiner:
         describe: Describe | None = None,
         residents: Iterable[str] | None = None,
         rejected_ids: Iterable[str] = (),
+        groups: Mapping[str, Iterable[str]] | None = None,
     ) -> list[Skill]:
         """Mine the look-back period before today and merge into existing skills.
 
@@ -976,10 +1017,12 @@ class RoutineMiner:
         keep_ids: skills to keep whatever their confidence (the user approved them).
         residents: refs of all the home's person entities (None: those with Sparks).
         rejected_ids: skills the household rejected (no new skill takes them in).
+        groups: refs of group entities to the refs of their members, as Home
+        Assistant lists them (a light group's entity_id attribute).
         """
         settings = self.settings
         first = today - timedelta(days=settings.lookback_days)
-        data = _Data(sparks, tz, first, today - timedelta(days=1), residents)
+        data = _Data(sparks, tz, first, today - timedelta(days=1), residents, groups)
         blocked = set(automated)
         actions = [
             code

@@ -1,0 +1,201 @@
+"""One act, one action: which change of a group and its members the person made.
+
+A light group shares its lamp's context: switching one lamp on switches the
+group on too. Where Home Assistant names a group's members, the lamp is the
+action, and only a group switched as a whole is.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import json
+
+from custom_components.aisthos.engine import offline_learning, routine_miner
+from custom_components.aisthos.engine.history_file import MAX_MEMBERS, read_records
+from custom_components.aisthos.engine.spark import Spark
+
+from .test_routine_miner import START, TZ, at, mine
+
+
+def switched(
+    t: float, ref: str, act: int, action: str = "turned_on", kind: str = "power", obj: str = "light"
+) -> Spark:
+    return Spark(t, kind, "living_room", "someone", action, obj, "none", "person", ref,
+                 (("act", float(act)),))  # fmt: skip
+
+
+def one_act(
+    day: int, hhmm: str, refs: list[str], act: int, action: str = "turned_on", jitter: float = 0
+) -> list[Spark]:
+    t = at(day, hhmm, jitter)
+    return [switched(t + 0.1 * k, ref, act, action) for k, ref in enumerate(refs)]
+
+
+def the_action(sparks: list[Spark], when: float, groups: dict[str, list[str]] | None) -> list[str]:
+    """The refs of the act at 'when' that the miner takes as the person's action."""
+    data = routine_miner._Data(
+        sorted(sparks, key=lambda s: s.time), TZ, START, START + timedelta(days=27), None, groups
+    )
+    rows = [
+        i
+        for i in range(len(data.t))
+        if abs(data.t[i] - when) < 1 and data.is_actuator[data.c[i]] and not data.is_act_member[i]
+    ]
+    return [data.sigs[int(data.c[i])].ref for i in rows]
+
+
+def lamps_and_whole_group() -> list[Spark]:
+    sparks: list[Spark] = []
+    for day in range(28):
+        sparks += one_act(day, "07:00", ["lamp_a", "group"], 10 * day + 1)
+        sparks += one_act(day, "08:00", ["lamp_b", "group"], 10 * day + 2)
+        if day % 7 == 0:
+            sparks += one_act(day, "21:00", ["lamp_a", "lamp_b", "group"], 10 * day + 3)
+    return sparks
+
+
+GROUP = {"group": ["lamp_a", "lamp_b"]}
+
+
+def test_a_lamp_switched_alone_is_the_action_not_its_group() -> None:
+    sparks = lamps_and_whole_group()
+    assert the_action(sparks, at(3, "07:00"), GROUP) == ["lamp_a"]
+    assert the_action(sparks, at(3, "08:00"), GROUP) == ["lamp_b"]
+
+
+def test_the_group_switched_as_a_whole_is_the_action() -> None:
+    assert the_action(lamps_and_whole_group(), at(7, "21:00"), GROUP) == ["group"]
+
+
+def test_without_members_named_the_group_stays_the_action() -> None:
+    # Nothing says which entity is the group: the entity in the most acts is.
+    assert the_action(lamps_and_whole_group(), at(3, "07:00"), None) == ["group"]
+
+
+def test_a_group_written_before_its_lamp_still_follows_it() -> None:
+    sparks: list[Spark] = []
+    for day in range(28):
+        sparks += one_act(day, "19:00", ["group", "lamp_a"], 10 * day + 1)
+        sparks += one_act(day, "20:00", ["group", "lamp_b"], 10 * day + 2)
+    assert the_action(sparks, at(3, "19:00"), GROUP) == ["lamp_a"]
+
+
+def test_nested_groups_give_the_lamp_or_the_smallest_group_switched_whole() -> None:
+    groups = {"living": ["floor", "ceiling"], "kitchen": ["counter", "spot"],
+              "all": ["living", "kitchen"]}  # fmt: skip
+    sparks: list[Spark] = []
+    for day in range(28):
+        sparks += one_act(day, "07:00", ["counter", "kitchen", "all"], 10 * day + 1)
+        sparks += one_act(day, "19:00", ["floor", "living", "all"], 10 * day + 2)
+        sparks += one_act(day, "21:00", ["floor", "ceiling", "living", "all"], 10 * day + 3)
+    sparks += one_act(
+        5, "23:00", ["floor", "ceiling", "living", "counter", "spot", "kitchen", "all"], 9999
+    )
+    assert the_action(sparks, at(3, "07:00"), groups) == ["counter"]
+    assert the_action(sparks, at(3, "19:00"), groups) == ["floor"]
+    assert the_action(sparks, at(3, "21:00"), groups) == ["living"]
+    assert the_action(sparks, at(5, "23:00"), groups) == ["all"]
+
+
+def test_a_template_light_in_a_group_is_the_action_not_its_helper_or_group() -> None:
+    # The template light follows its helper (written after it); the group
+    # follows the template light.
+    groups = {"group": ["template", "lamp_y"]}
+    sparks: list[Spark] = []
+    for day in range(28):
+        sparks += one_act(day, "07:00", ["helper", "template", "group"], 10 * day + 1)
+        sparks += one_act(day, "20:00", ["lamp_y", "group"], 10 * day + 2)
+    assert the_action(sparks, at(3, "07:00"), groups) == ["template"]
+    assert the_action(sparks, at(3, "20:00"), groups) == ["lamp_y"]
+
+
+def test_a_group_switched_off_stays_the_action() -> None:
+    # Its last lamp on, or the whole group: both look the same, and the group
+    # off does what the person wanted either way.
+    sparks = lamps_and_whole_group()
+    for day in range(28):
+        sparks += one_act(day, "23:00", ["lamp_b", "group"], 10 * day + 4, "turned_off")
+    assert the_action(sparks, at(3, "23:00"), GROUP) == ["group"]
+
+
+def test_an_open_cover_group_follows_the_one_cover_opened() -> None:
+    sparks: list[Spark] = []
+    for day in range(28):
+        t = at(day, "07:00")
+        sparks += [switched(t, "blind_a", 2 * day + 1, "opened", "cover", "cover"),
+                   switched(t + 0.1, "blinds", 2 * day + 1, "opened", "cover", "cover")]  # fmt: skip
+    # blind_b never moved: the blinds opened as a whole would have moved it.
+    assert the_action(sparks, at(3, "07:00"), {"blinds": ["blind_a", "blind_b"]}) == ["blind_a"]
+
+
+def test_hostile_member_lists_change_nothing_they_cannot_mean() -> None:
+    sparks = lamps_and_whole_group()
+    # A group naming itself, a lamp as its only member, or no members at all.
+    for groups in ({"group": ["group"]}, {"group": ["lamp_a"]}, {"group": []},
+                   {"unseen": ["lamp_a", "lamp_b"]}):  # fmt: skip
+        assert the_action(sparks, at(3, "07:00"), groups) == ["group"], groups
+    # Naming itself among real members: the real members still count.
+    assert the_action(sparks, at(3, "07:00"), {"group": ["group", *GROUP["group"]]}) == ["lamp_a"]
+
+
+def test_the_routine_learned_switches_the_lamp_not_the_whole_group() -> None:
+    sparks: list[Spark] = []
+    for day in range(28):
+        # A person's minutes, not a device's schedule (the same second daily).
+        jitter = day * 37 % 600
+        sparks += one_act(day, "19:00", ["lamp_a", "group"], 10 * day + 1, "turned_on", jitter)
+        sparks += one_act(day, "23:30", ["lamp_a", "group"], 10 * day + 2, "turned_off", jitter)
+        if day % 3 == 0:
+            sparks += one_act(day, "12:00", ["lamp_b", "group"], 10 * day + 3, "turned_on", jitter)
+            sparks += one_act(day, "12:30", ["lamp_b", "group"], 10 * day + 4, "turned_off", jitter)
+
+    def evening_targets(groups: dict[str, list[str]] | None) -> set[str]:
+        return {
+            action.target.ref
+            for skill in mine(sparks, 28, groups=groups)
+            if skill.trigger.at is not None and 18 * 60 <= skill.trigger.at <= 20 * 60
+            for action in skill.actions
+        }
+
+    assert evening_targets(GROUP) == {"lamp_a"}
+    assert evening_targets(None) == {"group"}
+
+
+def _record(entity_id: str, state: str, members: object, when: str, ctx: str) -> str:
+    attributes: dict[str, object] = {"friendly_name": entity_id}
+    if members is not None:
+        attributes["entity_id"] = members
+    return json.dumps({"entity_id": entity_id, "state": state, "attributes": attributes,
+                       "last_updated": when, "context": {"id": ctx, "parent_id": None}})  # fmt: skip
+
+
+def test_history_records_carry_a_groups_members_only_when_they_are_a_list_of_ids() -> None:
+    lines = [
+        _record("light.living", "on", ["light.lamp", "light.ceiling"], "2026-10-05T19:00:00+02:00", "a"),
+        _record("light.odd", "on", ["light.lamp", "not an id"], "2026-10-05T19:00:00+02:00", "b"),
+        _record("light.big", "on", [f"light.l{i}" for i in range(MAX_MEMBERS + 1)],
+                "2026-10-05T19:00:00+02:00", "c"),
+        _record("light.str", "on", "light.lamp", "2026-10-05T19:00:00+02:00", "d"),
+        _record("light.lamp", "on", None, "2026-10-05T19:00:00+02:00", "e"),
+    ]  # fmt: skip
+    members = {r.entity_id: r.members for r in read_records(lines)}
+    assert members == {"light.living": ("light.lamp", "light.ceiling"), "light.odd": (),
+                       "light.big": (), "light.str": (), "light.lamp": ()}  # fmt: skip
+
+
+def test_a_history_file_names_its_groups_members_that_are_there() -> None:
+    members = ["light.lamp", "light.ceiling", "light.dead_bulb", "light.never_seen"]
+    lines = [
+        _record("light.ceiling", "off", None, "2026-10-05T07:00:00+02:00", "x"),
+        _record("light.dead_bulb", "unavailable", None, "2026-10-05T07:00:00+02:00", "y"),
+    ]
+    for day in range(5):
+        stamp = f"2026-10-{5 + day:02d}T19:00:00+02:00"
+        lines += [
+            _record("light.lamp", "on", None, stamp, f"c{day}"),
+            _record("light.living", "on", members, stamp, f"c{day}"),
+        ]
+    home = offline_learning.perceive(read_records(lines))
+    ref = {entity: r for r, entity in home.entity_of_ref.items()}
+    # A whole-group switch changes the members there, not a dead bulb.
+    assert home.groups == {ref["light.living"]: [ref["light.lamp"], ref["light.ceiling"]]}
