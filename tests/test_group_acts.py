@@ -123,9 +123,40 @@ def test_an_open_cover_group_follows_the_one_cover_opened() -> None:
     for day in range(28):
         t = at(day, "07:00")
         sparks += [switched(t, "blind_a", 2 * day + 1, "opened", "cover", "cover"),
-                   switched(t + 0.1, "blinds", 2 * day + 1, "opened", "cover", "cover")]  # fmt: skip
-    # blind_b never moved: the blinds opened as a whole would have moved it.
+                   switched(t + 0.1, "blinds", 2 * day + 1, "opened", "cover", "cover"),
+                   switched(t + 900, "blind_b", 2 * day + 2, "opened", "cover", "cover"),
+                   switched(t + 900.1, "blinds", 2 * day + 2, "opened", "cover", "cover")]  # fmt: skip
     assert the_action(sparks, at(3, "07:00"), {"blinds": ["blind_a", "blind_b"]}) == ["blind_a"]
+
+
+def test_a_whole_group_written_between_its_lamps_is_the_action() -> None:
+    # Home Assistant writes the group after its first lamp, not its last;
+    # switched only as a whole, each is in as many acts as the others.
+    sparks: list[Spark] = []
+    for day in range(28):
+        sparks += one_act(day, "22:00", ["lamp_b", "group", "lamp_a"], day + 1)
+    assert the_action(sparks, at(3, "22:00"), GROUP) == ["group"]
+
+
+def test_a_member_never_seen_with_its_group_is_no_evidence() -> None:
+    # A dead bulb, a lamp not observed or added later: a group switched with
+    # every lamp that ever changed with it may have been switched as a whole.
+    sparks: list[Spark] = []
+    for day in range(28):
+        sparks += one_act(day, "21:00", ["lamp_a", "group"], day + 1)
+    groups = {"group": ["lamp_a", "dead_bulb"]}
+    assert the_action(sparks, at(3, "21:00"), groups) == ["group"]
+
+
+def test_two_lamps_of_a_group_in_one_tap_leave_the_group_the_action() -> None:
+    # Some but not all: neither lamp alone is what the person did.
+    sparks = lamps_and_whole_group()
+    groups = {"group": ["lamp_a", "lamp_b", "lamp_c"]}
+    for day in range(28):
+        sparks += one_act(day, "12:00", ["lamp_c", "group"], 100 + day)
+        sparks += one_act(day, "13:00", ["lamp_a", "lamp_b", "group"], 200 + day)
+    assert the_action(sparks, at(3, "13:00"), groups) == ["group"]
+    assert the_action(sparks, at(3, "12:00"), groups) == ["lamp_c"]
 
 
 def test_hostile_member_lists_change_nothing_they_cannot_mean() -> None:
@@ -183,19 +214,19 @@ def test_history_records_carry_a_groups_members_only_when_they_are_a_list_of_ids
                        "light.big": (), "light.str": (), "light.lamp": ()}  # fmt: skip
 
 
-def test_a_history_file_names_its_groups_members_that_are_there() -> None:
-    members = ["light.lamp", "light.ceiling", "light.dead_bulb", "light.never_seen"]
-    lines = [
-        _record("light.ceiling", "off", None, "2026-10-05T07:00:00+02:00", "x"),
-        _record("light.dead_bulb", "unavailable", None, "2026-10-05T07:00:00+02:00", "y"),
-    ]
+def test_a_history_file_names_its_groups_for_the_miner() -> None:
+    members = ["light.lamp", "light.ceiling", "light.never_seen"]
+    lines = [_record("light.ceiling", "off", None, "2026-10-05T07:00:00+02:00", "x")]
     for day in range(5):
         stamp = f"2026-10-{5 + day:02d}T19:00:00+02:00"
         lines += [
             _record("light.lamp", "on", None, stamp, f"c{day}"),
             _record("light.living", "on", members, stamp, f"c{day}"),
         ]
-    home = offline_learning.perceive(read_records(lines))
-    ref = {entity: r for r, entity in home.entity_of_ref.items()}
-    # A whole-group switch changes the members there, not a dead bulb.
-    assert home.groups == {ref["light.living"]: [ref["light.lamp"], ref["light.ceiling"]]}
+    records = read_records(lines)
+    # One copy of the list, however many records repeat it.
+    lists = {id(r.members) for r in records if r.members}
+    assert len(lists) == 1
+    home = offline_learning.perceive(records)
+    ref = offline_learning.Anonymizer(offline_learning.OFFLINE_SECRET).ref
+    assert home.groups == {ref("light.living"): [ref(m) for m in members]}

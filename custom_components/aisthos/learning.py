@@ -206,20 +206,15 @@ class SkillLearner:
         """Return the refs of each group's members, as its entity_id attribute lists them.
 
         The recorder leaves that attribute out of the history, so membership
-        is read as it is now. Only members there to be switched count: a
-        whole-group switch leaves an unavailable lamp as it was.
+        is read as it is now; the miner counts only the members it saw
+        change with the group.
         """
-        states = self.hass.states
         groups: dict[str, list[str]] = {}
-        for state in states.async_all():
+        for state in self.hass.states.async_all():
             members = state.attributes.get(ATTR_ENTITY_ID)
             if isinstance(members, (list, tuple)) and members:
                 groups[self._ref_of(state.entity_id)] = [
-                    self._ref_of(member)
-                    for member in members
-                    if isinstance(member, str)
-                    and (found := states.get(member)) is not None
-                    and found.state != STATE_UNAVAILABLE
+                    self._ref_of(member) for member in members if isinstance(member, str)
                 ]
         return groups
 

@@ -10,7 +10,7 @@ friendly name are read from the attributes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 import json
 import re
@@ -98,6 +98,8 @@ def _members(value: Any) -> tuple[str, ...]:
 def read_records(lines: Iterable[str]) -> list[HistoryRecord]:
     """Parse all lines (blank lines are skipped), sorted by time."""
     records = []
+    # One copy of each member list: a group's records all repeat it.
+    member_lists: dict[tuple[str, ...], tuple[str, ...]] = {}
     for line_no, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -105,7 +107,12 @@ def read_records(lines: Iterable[str]) -> list[HistoryRecord]:
             raw = json.loads(line)
         except json.JSONDecodeError as err:
             raise HistoryFormatError(f"line {line_no}: not JSON ({err.msg})") from None
-        records.append(_parse(line_no, raw))
+        record = _parse(line_no, raw)
+        if record.members:
+            record = replace(
+                record, members=member_lists.setdefault(record.members, record.members)
+            )
+        records.append(record)
     records.sort(key=lambda r: r.time)
     return records
 

@@ -58,7 +58,7 @@ def perceive(records: Iterable[HistoryRecord], secret: bytes = OFFLINE_SECRET) -
         if record.friendly_name:
             name_of_ref[ref] = record.friendly_name
         if record.members:  # the last record's list: members as they are now
-            groups[ref] = list(record.members)
+            groups[ref] = [anonymizer.ref(member) for member in record.members]
         if record.entity_id.startswith("input_select.") and record.state not in IGNORED_STATES:
             key = option_key(record.entity_id, record.state)
             entity_of_ref[option_ref := anonymizer.ref(key)] = key
@@ -72,13 +72,7 @@ def perceive(records: Iterable[HistoryRecord], secret: bytes = OFFLINE_SECRET) -
         for entity_id, state in last_state.items()
         if state not in ("unknown", "unavailable")
     ]
-    # Members a whole-group switch would change: those there at the end.
-    last = {r.entity_id: r.state for r in record_list}
-    members_of = {
-        group: [anonymizer.ref(m) for m in members if last.get(m, "unavailable") != "unavailable"]
-        for group, members in groups.items()
-    }
-    return OfflineHome(sparks, entity_of_ref, name_of_ref, residents, members_of)
+    return OfflineHome(sparks, entity_of_ref, name_of_ref, residents, groups)
 
 
 def learn(

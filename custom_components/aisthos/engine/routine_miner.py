@@ -91,8 +91,8 @@ SUN_STILL_MIN: Final = 20
 EVIDENCE_DAYS_KEPT: Final = 120
 # Changes with one context tag this close together are one act.
 ACT_SPAN_S: Final = 2.0
-# Group changes a member may cause alone: HA's light, switch, fan and cover
-# groups are on (open) once any member is, so one lamp switches its group on.
+# Group changes one member may cause alone: HA's light, switch, fan and cover
+# groups are by default on (open) once any member is.
 SWITCHED_ON: Final = frozenset({"turned_on", "opened"})
 # Two candidates for one action are rivals (only the better is kept) when
 # the one would do at least this share of what the other does.
@@ -461,12 +461,7 @@ class _Data:
     def _known_groups(
         groups: Mapping[str, Iterable[str]], ref_index: Mapping[str, int]
     ) -> dict[int, frozenset[str]]:
-        """Return the members of each group that made Sparks, by the group's ref index.
-
-        A member that never changed counts: switched as a whole, the group
-        would have switched it too. The callers leave out members that are
-        not there to switch (unavailable).
-        """
+        """Return each group's listed members (never itself), by the group's ref index."""
         known: dict[int, frozenset[str]] = {}
         for group, members in groups.items():
             if (index := ref_index.get(group)) is not None and (
@@ -478,16 +473,11 @@ class _Data:
     def _act_members(self, groups: Mapping[int, frozenset[str]]) -> BoolArray:
         """Mark actuator rows that are not their act's action (a group's members).
 
-        A group Home Assistant names the members of (groups) that switched on
-        with only some of them followed those: switched as a whole while off,
-        every member would have changed. Of the other actuator changes in one
-        act, the one whose entity is part of the most acts is the act: a group
-        changes whenever any of its lights does; a scene is chosen over the
-        lights it sets. Between equals the last one: what the person
-        addressed is written after what it switched (a group after its lights,
-        a template light after its helper). A group switched off stays the
-        act: whether the person switched the group or its last lamp on, the
-        two look the same.
+        Where Home Assistant lists a group's members (groups), see _followers.
+        Otherwise, of the actuator changes in one act, the one whose entity is
+        part of the most acts is the act: a group changes whenever any of its
+        lights does; a scene is chosen over the lights it sets. Between equals
+        the last one written (a template light after its helper).
         """
         member = np.zeros(len(self.t), dtype=bool)
         actuators = np.nonzero(self.is_actuator[self.c] & (self.act != 0))[0]
@@ -496,19 +486,13 @@ class _Data:
         by_act: dict[int, list[int]] = defaultdict(list)
         for i in actuators:
             by_act[int(self.act_key[i])].append(int(i))
-        shared = Counter(
-            int(self.ref_of_sig[self.c[i]])
-            for rows in by_act.values()
-            if len(rows) > 1
-            for i in rows
-        )
-        for rows in by_act.values():
-            if len(rows) < 2:
-                continue
-            refs = {self.sigs[int(self.c[i])].ref for i in rows}
-            leaders = [i for i in rows if not self._follows_some(i, refs, groups)]
+        acts = [rows for rows in by_act.values() if len(rows) > 1]
+        shared = Counter(int(self.ref_of_sig[self.c[i]]) for rows in acts for i in rows)
+        members = self._members_seen(acts, groups)
+        for rows in acts:
+            followers = self._followers(rows, members) if members else set()
             best = max(
-                leaders or rows,
+                [i for i in rows if i not in followers] or rows,
                 key=lambda i: (
                     self.sigs[int(self.c[i])].kind == "scene",
                     shared[int(self.ref_of_sig[self.c[i]])],
@@ -519,16 +503,47 @@ class _Data:
                 member[i] = i != best
         return member
 
-    def _follows_some(
-        self, row: int, refs: AbstractSet[str], groups: Mapping[int, frozenset[str]]
-    ) -> bool:
-        """Tell whether this row is a group switched on by some, not all, of its members."""
-        sig = self.sigs[int(self.c[row])]
-        members = groups.get(int(self.ref_of_sig[self.c[row]]))
-        if members is None or sig.action not in SWITCHED_ON:
-            return False
-        changed = members & refs
-        return bool(changed) and changed != members
+    def _members_seen(
+        self, acts: list[list[int]], groups: Mapping[int, frozenset[str]]
+    ) -> dict[int, frozenset[str]]:
+        """Return each group's listed members that changed in one of its acts.
+
+        Membership is listed as it is now; a lamp never switched with the
+        group in the look-back (not observed, added since, a dead bulb) is
+        no evidence of what a whole-group switch changes.
+        """
+        seen: dict[int, set[str]] = defaultdict(set)
+        for rows in acts:
+            refs = {self.sigs[int(self.c[i])].ref for i in rows}
+            for i in rows:
+                if (listed := groups.get(group := int(self.ref_of_sig[self.c[i]]))) is not None:
+                    seen[group] |= refs & listed
+        return {group: frozenset(found) for group, found in seen.items() if found}
+
+    def _followers(self, rows: list[int], members: Mapping[int, frozenset[str]]) -> set[int]:
+        """Return the rows of one act that followed another row of it.
+
+        A group switched on (or opened) with all its members: they followed
+        the group (HA writes the group after the first of them, not the
+        last). With exactly one of several: the group followed that lamp,
+        for switched as a whole it would have switched them all. With some
+        but not all, or switched off (its last lamp or all of it look the
+        same), nothing is decided here.
+        """
+        rows_of: dict[str, list[int]] = defaultdict(list)
+        for i in rows:
+            rows_of[self.sigs[int(self.c[i])].ref].append(i)
+        followers: set[int] = set()
+        for i in rows:
+            listed = members.get(int(self.ref_of_sig[self.c[i]]))
+            if listed is None or self.sigs[int(self.c[i])].action not in SWITCHED_ON:
+                continue
+            changed = listed & rows_of.keys()
+            if changed == listed:
+                followers.update(r for ref in changed for r in rows_of[ref])
+            elif len(changed) == 1:
+                followers.add(i)
+        return followers
 
     def live_firings(self, action_code: int, fire_times: FloatArray) -> BoolArray:
         """Mark the firings that would do something.
