@@ -19,10 +19,10 @@ from .helpers import advance, set_state
 DAYS = 8
 
 
-async def live_a_week(
+async def set_up_a_week_ago(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, entry: MockConfigEntry
 ) -> datetime:
-    """Set up AisthOS, then every evening: hall motion and the hall light."""
+    """Set up AisthOS at noon DAYS days ago; return that moment."""
     tz = dt_util.get_default_time_zone()
     start = datetime.now(tz).replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(
         days=DAYS
@@ -30,6 +30,14 @@ async def live_a_week(
     freezer.move_to(start)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+    return start
+
+
+async def live_a_week(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, entry: MockConfigEntry
+) -> datetime:
+    """Set up AisthOS, then every evening: hall motion and the hall light."""
+    start = await set_up_a_week_ago(hass, freezer, entry)
     set_state(
         hass,
         "binary_sensor.hall_motion",
@@ -197,13 +205,7 @@ async def test_a_lamp_of_a_light_group_is_learned_as_the_lamp(
         {"light": [{"platform": "group", "name": "Living room", "entities": members}]},
     )
     await hass.async_block_till_done()
-    tz = dt_util.get_default_time_zone()
-    start = datetime.now(tz).replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(
-        days=DAYS
-    )
-    freezer.move_to(start)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    start = await set_up_a_week_ago(hass, freezer, config_entry)
     motion = {"device_class": "motion", "friendly_name": "Living motion"}
     door = {"device_class": "door", "friendly_name": "Patio door"}
     set_state(hass, "binary_sensor.living_motion", "off", motion)
