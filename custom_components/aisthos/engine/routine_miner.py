@@ -384,7 +384,7 @@ class _Data:
         )[:n_sigs]
         self.act_key = self._act_keys()
         self._home_times, self._home_counts = self._people_home(person_codes, residents)
-        self.is_act_member = self._act_members(self._known_groups(groups or {}, ref_index))
+        self.is_act_member = self._act_members(groups or {})
         self._by_sig: dict[int, IntArray] = {}
         self._all_by_sig: dict[int, IntArray] = {}
         self._auto_times: dict[int, FloatArray] = {}
@@ -457,20 +457,7 @@ class _Data:
         result: BoolArray = self._home_counts[i] > 0
         return result
 
-    @staticmethod
-    def _known_groups(
-        groups: Mapping[str, Iterable[str]], ref_index: Mapping[str, int]
-    ) -> dict[int, frozenset[str]]:
-        """Return each group's listed members (never itself), by the group's ref index."""
-        known: dict[int, frozenset[str]] = {}
-        for group, members in groups.items():
-            if (index := ref_index.get(group)) is not None and (
-                found := frozenset(members) - {group}
-            ):
-                known[index] = found
-        return known
-
-    def _act_members(self, groups: Mapping[int, frozenset[str]]) -> BoolArray:
+    def _act_members(self, groups: Mapping[str, Iterable[str]]) -> BoolArray:
         """Mark actuator rows that are not their act's action (a group's members).
 
         Where Home Assistant lists a group's members (groups), see _followers.
@@ -504,23 +491,22 @@ class _Data:
         return member
 
     def _members_seen(
-        self, acts: list[list[int]], groups: Mapping[int, frozenset[str]]
-    ) -> dict[int, frozenset[str]]:
-        """Return each group's listed members that changed in one of its acts.
+        self, acts: list[list[int]], groups: Mapping[str, Iterable[str]]
+    ) -> dict[str, frozenset[str]]:
+        """Return each group's listed members (never itself) that changed in one of its acts.
 
         Membership is listed as it is now; a lamp never switched with the
         group in the look-back (not observed, added since, a dead bulb) is
         no evidence of what a whole-group switch changes.
         """
-        seen: dict[int, set[str]] = defaultdict(set)
+        seen: dict[str, set[str]] = defaultdict(set)
         for rows in acts:
             refs = {self.sigs[int(self.c[i])].ref for i in rows}
-            for i in rows:
-                if (listed := groups.get(group := int(self.ref_of_sig[self.c[i]]))) is not None:
-                    seen[group] |= refs & listed
+            for group in refs & groups.keys():
+                seen[group] |= (refs - {group}).intersection(groups[group])
         return {group: frozenset(found) for group, found in seen.items() if found}
 
-    def _followers(self, rows: list[int], members: Mapping[int, frozenset[str]]) -> set[int]:
+    def _followers(self, rows: list[int], members: Mapping[str, frozenset[str]]) -> set[int]:
         """Return the rows of one act that followed another row of it.
 
         A group switched on (or opened) with all its members: they followed
@@ -535,8 +521,9 @@ class _Data:
             rows_of[self.sigs[int(self.c[i])].ref].append(i)
         followers: set[int] = set()
         for i in rows:
-            listed = members.get(int(self.ref_of_sig[self.c[i]]))
-            if listed is None or self.sigs[int(self.c[i])].action not in SWITCHED_ON:
+            sig = self.sigs[int(self.c[i])]
+            listed = members.get(sig.ref)
+            if listed is None or sig.action not in SWITCHED_ON:
                 continue
             changed = listed & rows_of.keys()
             if changed == listed:
