@@ -14,6 +14,10 @@ step is scored against what the person really did:
 - NO-OP: not right, and the entity already was in the target state at the due time
   (or the person's change was in the very context of the triggering change: one tap
   switching a group and its member is one action, the automation adds nothing);
+- SKIPPED: the step's entity was unavailable when the step ran. HA's
+  entity_service_call leaves unavailable entities out, so the step did
+  nothing in the home: neither right nor wrong, counted on its own (and
+  `firing_precision_skipped_as_wrong` gives the stricter reading);
 - WRONG: anything else.
 
 Person changes are real state changes (not attribute-only updates, not the first
@@ -666,7 +670,7 @@ class StepResult:
 
     step: Step
     due: float
-    outcome: str  # "right" | "wrong" | "noop" | "unscored" | "cancelled"
+    outcome: str  # "right" | "wrong" | "noop" | "skipped" | "unscored" | "cancelled"
     target: str = ""  # the state it set (for a toggle: the one at the due time, flipped)
     matched: list[PersonChange] = field(default_factory=list)  # the person's changes it got right
 
@@ -713,6 +717,10 @@ def _score(
     wanted = step.target
     if wanted is None:
         return StepResult(step, due, "unscored")
+    # HA calls no entity that is unavailable (entity_service_call filters on
+    # `available`): the step does nothing at all. "unknown" is available.
+    if history.state_at(step.entity_id, due) == "unavailable":
+        return StepResult(step, due, "skipped")
     if wanted.toggle:
         now = history.state_at(step.entity_id, due)
         if now not in _FLIP:
@@ -1021,6 +1029,7 @@ def evaluate(
             "right": result.count("right"),
             "wrong": result.count("wrong"),
             "noop": result.count("noop"),
+            "skipped": result.count("skipped"),
             "unscored": result.count("unscored"),
             "cancelled": result.count("cancelled"),
             "precision": result.precision,
@@ -1032,6 +1041,7 @@ def evaluate(
         rows.append(row)
     right = sum(r["right"] for r in rows)
     wrong = sum(r["wrong"] for r in rows)
+    skipped = sum(r["skipped"] for r in rows)
     actuator = [c for c in history.person_changes if c.domain in ACTUATOR_DOMAINS]
     covered_ids = {
         c.index
@@ -1049,8 +1059,12 @@ def evaluate(
         "right": right,
         "wrong": wrong,
         "noop": sum(r["noop"] for r in rows),
+        "skipped": skipped,
         "unscored": sum(r["unscored"] for r in rows),
         "firing_precision": right / (right + wrong) if right + wrong else None,
+        "firing_precision_skipped_as_wrong": (
+            right / (right + wrong + skipped) if right + wrong + skipped else None
+        ),
         "person_actions": len(actuator),
         "person_actions_covered": covered,
         "coverage": covered / len(actuator) if actuator else None,

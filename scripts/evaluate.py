@@ -215,8 +215,13 @@ def render(result: dict[str, Any]) -> str:
     lines += [
         "",
         f"firings {totals['firings']}: right {totals['right']}, wrong {totals['wrong']}, "
-        f"no-op {totals['noop']}",
-        f"firing precision: {_pct(totals['firing_precision'])}",
+        f"no-op {totals['noop']}, skipped (entity unavailable) {totals['skipped']}",
+        f"firing precision: {_pct(totals['firing_precision'])}"
+        + (
+            f" ({_pct(totals['firing_precision_skipped_as_wrong'])} if skipped steps were wrong)"
+            if totals["skipped"]
+            else ""
+        ),
         f"coverage of person actions: {_pct(totals['coverage'])} "
         f"({totals['person_actions_covered']} of {totals['person_actions']})",
     ]

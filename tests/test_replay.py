@@ -338,6 +338,45 @@ def test_right_wrong_and_noop() -> None:
     assert result.precision == pytest.approx(1 / 3)
 
 
+def test_a_step_on_an_unavailable_entity_is_skipped_not_judged() -> None:
+    """HA's entity_service_call leaves unavailable entities out: the step did nothing."""
+    day2, day3, day4 = (DAY + timedelta(days=n) for n in (1, 2, 3))
+    lines = [
+        *_hourly(DAY, 4, [(19, 0)]),
+        rec("light.hall", "unavailable", at(DAY, 18, 0)),  # a power cut over the firing
+        rec("light.hall", "off", at(DAY, 20, 0)),
+        rec("light.hall", "on", at(DAY, 20, 1)),  # the person, once power is back: not its doing
+        rec("light.hall", "off", at(DAY, 23, 0)),
+        rec("light.hall", "unknown", at(day2, 18, 0)),  # unknown is available: judged
+        rec("light.hall", "unavailable", at(day3, 19, 0, 30)),  # gone only after the step ran
+        rec("light.hall", "off", at(day3, 21, 0)),
+        rec("light.hall", "unavailable", at(day4, 18, 0)),
+    ]
+    result = replay.replay(
+        automation([state_trigger("binary_sensor.motion", to="on")], [on("light.hall")]),
+        history(lines),
+    )
+    assert outcomes(result) == ["skipped", "wrong", "wrong", "skipped"]
+    assert (result.count("skipped"), result.precision) == (2, 0.0)
+
+
+def test_skipped_steps_lower_only_the_strict_precision() -> None:
+    day2 = DAY + timedelta(days=1)
+    lines = [
+        *_hourly(DAY, 2, [(19, 0)]),
+        rec("light.hall", "on", at(DAY, 19, 1)),  # right
+        rec("light.hall", "off", at(DAY, 22, 0)),
+        rec("light.hall", "unavailable", at(day2, 18, 0)),  # skipped
+    ]
+    skill = replay.Proposed(
+        "motion: hall light", 0.9, automation([state_trigger("binary_sensor.motion", to="on")])
+    )
+    totals = replay.evaluate([skill], history(lines))["totals"]
+    assert (totals["right"], totals["wrong"], totals["skipped"]) == (1, 0, 1)
+    assert totals["firing_precision"] == 1.0
+    assert totals["firing_precision_skipped_as_wrong"] == 0.5
+
+
 def test_delay_steps_move_the_due_time_and_widen_the_window() -> None:
     day2 = DAY + timedelta(days=1)
     actions = [on("switch.kettle"), {"delay": {"minutes": 10}}, on("light.hall")]
