@@ -72,6 +72,19 @@ def test_without_members_named_the_group_stays_the_action() -> None:
     assert the_action(lamps_and_whole_group(), at(3, "07:00"), None) == ["group"]
 
 
+def test_without_members_named_a_group_always_switched_whole_is_the_action() -> None:
+    # HA writes a group going on after its first lamp, going off after its
+    # last: in a tie of acts, the one written last when all go off is the group.
+    sparks: list[Spark] = []
+    for day in range(28):
+        sparks += one_act(day, "18:00", ["lamp_a", "group", "lamp_b", "lamp_c"], 10 * day + 1)
+        sparks += one_act(
+            day, "23:00", ["lamp_a", "lamp_b", "lamp_c", "group"], 10 * day + 2, "turned_off"
+        )
+    assert the_action(sparks, at(3, "18:00"), None) == ["group"]
+    assert the_action(sparks, at(3, "23:00"), None) == ["group"]
+
+
 def test_a_group_written_before_its_lamp_still_follows_it() -> None:
     sparks: list[Spark] = []
     for day in range(28):

@@ -464,7 +464,10 @@ class _Data:
         Otherwise, of the actuator changes in one act, the one whose entity is
         part of the most acts is the act: a group changes whenever any of its
         lights does; a scene is chosen over the lights it sets. Between equals
-        the last one written (a template light after its helper).
+        the one written last most often when they all went off (a group
+        always switched whole: HA writes it between its lamps going on, but
+        after them going off), then the last one written (a template light
+        after its helper).
         """
         member = np.zeros(len(self.t), dtype=bool)
         actuators = np.nonzero(self.is_actuator[self.c] & (self.act != 0))[0]
@@ -475,6 +478,13 @@ class _Data:
             by_act[int(self.act_key[i])].append(int(i))
         acts = [rows for rows in by_act.values() if len(rows) > 1]
         shared = Counter(int(self.ref_of_sig[self.c[i]]) for rows in acts for i in rows)
+        # Equals are told apart by the acts that switch them all off: HA writes
+        # a group going off after its last lamp (going on, after its first).
+        last_off = Counter(
+            int(self.ref_of_sig[self.c[rows[-1]]])
+            for rows in acts
+            if all(self.sigs[int(self.c[i])].action == "turned_off" for i in rows)
+        )
         members = self._members_seen(acts, groups)
         for rows in acts:
             followers = self._followers(rows, members) if members else set()
@@ -483,6 +493,7 @@ class _Data:
                 key=lambda i: (
                     self.sigs[int(self.c[i])].kind == "scene",
                     shared[int(self.ref_of_sig[self.c[i]])],
+                    last_off[int(self.ref_of_sig[self.c[i]])],
                     i,
                 ),
             )
