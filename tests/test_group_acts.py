@@ -67,9 +67,69 @@ def test_the_group_switched_as_a_whole_is_the_action() -> None:
     assert the_action(lamps_and_whole_group(), at(7, "21:00"), GROUP) == ["group"]
 
 
-def test_without_members_named_the_group_stays_the_action() -> None:
-    # Nothing says which entity is the group: the entity in the most acts is.
-    assert the_action(lamps_and_whole_group(), at(3, "07:00"), None) == ["group"]
+def test_without_members_named_the_acts_show_the_group() -> None:
+    # The recorder keeps no member list: an entity that changed only ever with
+    # one or all of two lamps, in more acts than either, is their group.
+    sparks = lamps_and_whole_group()
+    assert the_action(sparks, at(3, "07:00"), None) == ["lamp_a"]
+    assert the_action(sparks, at(3, "08:00"), None) == ["lamp_b"]
+    assert the_action(sparks, at(7, "21:00"), None) == ["group"]
+
+
+def test_a_lamp_switched_while_its_group_is_on_is_still_its_member() -> None:
+    # The group is on already: the lamp changes alone, the group does not.
+    sparks = lamps_and_whole_group()
+    for day in range(28):
+        sparks += one_act(day, "07:30", ["lamp_b"], 1000 + day)
+    # A lamp seen with it once (a guest's lamp plugged in) is not taken as a member.
+    sparks += one_act(9, "12:00", ["lamp_c", "group"], 2000)
+    assert groups_seen(sparks) == {"group": frozenset({"lamp_a", "lamp_b"})}
+    assert the_action(sparks, at(3, "07:00"), None) == ["lamp_a"]
+    assert the_action(sparks, at(7, "21:00"), None) == ["group"]
+    # Four acts are enough to tell a group, three too few.
+    few = [*one_act(0, "07:00", ["lamp_a", "group"], 1), *one_act(0, "08:00", ["lamp_b", "group"], 2),
+           *one_act(0, "21:00", ["lamp_a", "lamp_b", "group"], 3)]  # fmt: skip
+    assert groups_seen(few) == {}
+    few += one_act(1, "07:00", ["lamp_a", "group"], 4)
+    assert groups_seen(few) == {"group": frozenset({"lamp_a", "lamp_b"})}
+
+
+def groups_seen(sparks: list[Spark]) -> dict[str, frozenset[str]]:
+    """The groups the miner sees in the acts, without member lists."""
+    data = routine_miner._Data(
+        sorted(sparks, key=lambda s: s.time), TZ, START, START + timedelta(days=27)
+    )
+    acts: dict[int, list[int]] = {}
+    for i in range(len(data.t)):
+        acts.setdefault(int(data.act_key[i]), []).append(i)
+    return data._groups_seen(acts)
+
+
+def test_no_group_is_seen_where_the_acts_do_not_show_one() -> None:
+    seen = groups_seen
+    pair: list[Spark] = []  # two lamps in one tap, one also switched alone: a group of one?
+    for day in range(28):
+        pair += one_act(day, "19:00", ["lamp_a", "lamp_b"], day + 1)
+        pair += one_act(day, "22:00", ["lamp_a"], 100 + day)
+    assert seen(pair) == {}
+    # Changing on its own more than by chance (one act in ten), however
+    # often its lamps do: a lamp, not a group.
+    lamp = lamps_and_whole_group()
+    for day in range(28):
+        lamp += one_act(day, "10:00", ["lamp_a"], 200 + day)
+        lamp += one_act(day, "11:00", ["lamp_b"], 300 + day)
+    assert seen(lamp) == {"group": frozenset({"lamp_a", "lamp_b"})}
+    for day in range(0, 28, 4):
+        lamp += one_act(day, "15:00", ["group"], 500 + day)
+    assert seen(lamp) == {}
+    # A scene sets its lights; it is never taken for their group.
+    scene: list[Spark] = []
+    for day in range(28):
+        t = at(day, "20:00")
+        scene += [switched(t, "movie", 2 * day + 1, "activated", "scene", "scene"),
+                  switched(t + 0.1, "lamp_a", 2 * day + 1, "turned_off"),
+                  switched(t + 0.2, "lamp_b", 2 * day + 1, "turned_off")]  # fmt: skip
+    assert "movie" not in seen(scene)
 
 
 def test_without_members_named_a_group_always_switched_whole_is_the_action() -> None:
@@ -175,9 +235,11 @@ def test_two_lamps_of_a_group_in_one_tap_leave_the_group_the_action() -> None:
 def test_hostile_member_lists_change_nothing_they_cannot_mean() -> None:
     sparks = lamps_and_whole_group()
     # A group naming itself, a lamp as its only member, or no members at all.
-    for groups in ({"group": ["group"]}, {"group": ["lamp_a"]}, {"group": []},
-                   {"unseen": ["lamp_a", "lamp_b"]}):  # fmt: skip
+    # A list HA gives is taken over what the acts show.
+    for groups in ({"group": ["group"]}, {"group": ["lamp_a"]}, {"group": []}):
         assert the_action(sparks, at(3, "07:00"), groups) == ["group"], groups
+    # A list of a group never seen: the acts show this one.
+    assert the_action(sparks, at(3, "07:00"), {"unseen": ["lamp_a", "lamp_b"]}) == ["lamp_a"]
     # Naming itself among real members: the real members still count.
     assert the_action(sparks, at(3, "07:00"), {"group": ["group", *GROUP["group"]]}) == ["lamp_a"]
 
@@ -202,7 +264,9 @@ def test_the_routine_learned_switches_the_lamp_not_the_whole_group() -> None:
         }
 
     assert evening_targets(GROUP) == {"lamp_a"}
-    assert evening_targets(None) == {"group"}
+    assert evening_targets(None) == {"lamp_a"}  # the acts show the group
+    # HA lists no members (an empty list): the entity in the most acts.
+    assert evening_targets({"group": []}) == {"group"}
 
 
 def _record(entity_id: str, state: str, members: object, when: str, ctx: str) -> str:

@@ -94,6 +94,15 @@ ACT_SPAN_S: Final = 2.0
 # Group changes one member may cause alone: HA's light, switch, fan and cover
 # groups are by default on (open) once any member is.
 SWITCHED_ON: Final = frozenset({"turned_on", "opened"})
+# Without a member list (the recorder keeps none), an entity is taken as the
+# group of the others of its kind it changed with (two of them at least)
+# when it changed with one of them nearly every time (HA's group changes only
+# in a member's context, or switches them all: on its own only by a
+# restart's chance), each of them with it twice at least and on its own more
+# often than it (or as often, in fewer acts: of two equals neither is the
+# other's member).
+GROUP_MIN_ACTS: Final = 4
+GROUP_SOLO_SHARE: Final = 0.05
 # Two candidates for one action are rivals (only the better is kept) when
 # the one would do at least this share of what the other does.
 RIVAL_SHARE: Final = 0.5
@@ -460,14 +469,14 @@ class _Data:
     def _act_members(self, groups: Mapping[str, Iterable[str]]) -> BoolArray:
         """Mark actuator rows that are not their act's action (a group's members).
 
-        Where Home Assistant lists a group's members (groups), see _followers.
-        Otherwise, of the actuator changes in one act, the one whose entity is
-        part of the most acts is the act: a group changes whenever any of its
-        lights does; a scene is chosen over the lights it sets. Between equals
-        the one written last most often when they all went off (a group
-        always switched whole: HA writes it between its lamps going on, but
-        after them going off), then the last one written (a template light
-        after its helper).
+        Where Home Assistant lists a group's members (groups), or the acts
+        show them (_groups_seen), see _followers. Otherwise, of the actuator
+        changes in one act, the one whose entity is part of the most acts is
+        the act: a group changes whenever any of its lights does; a scene is
+        chosen over the lights it sets. Between equals, the one written last
+        most often when they all went off (a group always switched whole: HA
+        writes it between its lamps going on, but after them going off),
+        then the last one written (a template light after its helper).
         """
         member = np.zeros(len(self.t), dtype=bool)
         actuators = np.nonzero(self.is_actuator[self.c] & (self.act != 0))[0]
@@ -485,7 +494,7 @@ class _Data:
             for rows in acts
             if all(self.sigs[int(self.c[i])].action == "turned_off" for i in rows)
         )
-        members = self._members_seen(acts, groups)
+        members = self._members_seen(acts, {**self._groups_seen(by_act), **groups})
         for rows in acts:
             followers = self._followers(rows, members) if members else set()
             best = max(
@@ -500,6 +509,38 @@ class _Data:
             for i in rows:
                 member[i] = i != best
         return member
+
+    def _groups_seen(self, by_act: Mapping[int, list[int]]) -> dict[str, frozenset[str]]:
+        """Return the groups the acts show, with their members (see GROUP_SOLO_SHARE)."""
+        total: Counter[str] = Counter()
+        alone: Counter[str] = Counter()
+        partners: dict[str, Counter[str]] = defaultdict(Counter)
+        for rows in by_act.values():
+            kinds = {self.sigs[int(self.c[i])].ref: self.sigs[int(self.c[i])].kind for i in rows}
+            for ref, kind in kinds.items():
+                same = [r for r, k in kinds.items() if r != ref and k == kind]
+                total[ref] += 1
+                alone[ref] += not same
+                partners[ref].update(same)
+
+        def looks_less_a_group(member: str, group: str) -> bool:
+            # Alone more often, or as often in fewer acts: one of two equals
+            # is never the other's member.
+            return (alone[member] / total[member], -total[member]) > (
+                alone[group] / total[group],
+                -total[group],
+            )
+
+        found: dict[str, frozenset[str]] = {}
+        for ref, seen in partners.items():
+            members = frozenset(m for m, n in seen.items() if n >= 2 and looks_less_a_group(m, ref))
+            if (
+                len(members) >= 2
+                and total[ref] >= GROUP_MIN_ACTS
+                and alone[ref] <= GROUP_SOLO_SHARE * total[ref]
+            ):
+                found[ref] = members
+        return found
 
     def _members_seen(
         self, acts: list[list[int]], groups: Mapping[str, Iterable[str]]
