@@ -786,6 +786,49 @@ def test_the_sun_where_it_moves_the_clock_where_it_does_not(drift_min: int) -> N
     assert skill.stats.right >= 26
 
 
+def wake_up_by_the_clock(drift_min: int) -> list[Spark]:
+    """The kitchen light at 06:30 (give or take 8 min) on school days; sunrise moves drift_min."""
+    sparks = []
+    for day in range(28):
+        rises = at(day, "07:15", -day * drift_min * 60 / 27)
+        sparks += [sun(rises, "rose"), sun(rises + 11 * 3600, "set")]
+        if day % 7 < 5:
+            sparks.append(light(at(day, "06:30", day * 211 % 960 - 480), ref="kitchen1"))
+        else:  # a late weekend breakfast
+            sparks.append(light(at(day, "08:40", day * 97 % 1800), ref="kitchen1"))
+        sparks.append(light(at(day, "21:30", day * 53 % 1200), ref="kitchen1", action="turned_off"))
+    return sparks
+
+
+@pytest.mark.parametrize("drift_min", [-30, 30])
+def test_the_clock_where_the_person_keeps_to_it_however_the_sun_moves(drift_min: int) -> None:
+    # Sunrise earlier by half an hour in four weeks (late winter), or later:
+    # the person's times stray far less from 06:30 than from sunrise.
+    skills = [
+        s for s in mine(wake_up_by_the_clock(drift_min), 28)
+        if any(a.target.key == "kitchen1:turned_on" for a in s.actions)
+        and s.conditions.days == ("mon", "tue", "wed", "thu", "fri")
+    ]  # fmt: skip
+    assert [s.trigger.sun for s in skills] == [None]
+    assert skills[0].trigger.at is not None
+    assert 6 * 60 <= skills[0].trigger.at <= 6 * 60 + 30
+
+
+def test_the_sun_where_the_person_keeps_to_it_though_it_moves_little() -> None:
+    # Sunset moves 20 min in four weeks (the clock is preferred where it moves
+    # no more), but the porch light keeps to it within 4 min: the sun it is.
+    sparks = []
+    for day in range(28):
+        sets = at(day, "19:00", -day * 20 * 60 / 27)
+        sparks += [sun(sets - 12 * 3600, "rose"), sun(sets, "set")]
+        sparks += [
+            light(sets + 600 + (day * 131 % 480 - 240), ref="porch1"),
+            light(sets + 4 * 3600, ref="porch1", action="turned_off"),
+        ]
+    [skill] = porch_on(mine(sparks, 28))
+    assert skill.trigger.sun == "sunset"
+
+
 def test_where_the_sun_keeps_still_the_clock_continues_the_sun_skill(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -88,6 +88,10 @@ TRIGGER_BONUS: Final = {
 # explain a routine alike there, and people mean the clock.
 SUN_BONUS: Final = -0.05
 SUN_STILL_MIN: Final = 20
+# A clock's and the sun's candidate for the same actions: the one the person's
+# times stray clearly less from (by this factor) is the anchor they keep to;
+# a spread measured on twenty days is itself this uncertain.
+ANCHOR_MARGIN: Final = 0.75
 EVIDENCE_DAYS_KEPT: Final = 120
 # Changes with one context tag this close together are one act.
 ACT_SPAN_S: Final = 2.0
@@ -166,6 +170,7 @@ SELF_TIMED_MIN_COUNT: Final = 5
 # Minutes of day are binned this finely when windows are searched.
 BIN_MIN: Final = 5
 _DAY: Final = 1440
+_DAY_S: Final = 86400
 
 type IntArray = npt.NDArray[np.int64]
 type FloatArray = npt.NDArray[np.float64]
@@ -1094,7 +1099,7 @@ class RoutineMiner:
             candidates += self._hold_candidates(data, code, rows)
             candidates += self._daily_candidates(data, code, rows)
         candidates = [c for c in candidates if not self._done_by_an_automation(data, c)]
-        found = self._group(self._best_per_action(candidates))
+        found = self._group(self._best_per_action(_anchor_followed(data, candidates)))
         return self._merge(
             found, existing, data, today, set(keep_ids), describe or _words, set(rejected_ids)
         )
@@ -2206,6 +2211,53 @@ def _together(group: _Candidate, cand: _Candidate) -> bool:
     ra, rb = a.right[ia], b.right[ib]
     either = int(np.sum(ra | rb))
     return either > 0 and int(np.sum(ra & rb)) >= 0.8 * either
+
+
+def _spread_s(offsets: FloatArray) -> float:
+    """Return how far offsets (seconds of a circular day) stray from their median."""
+    turned = (offsets - offsets[0] + _DAY_S / 2) % _DAY_S
+    return float(np.mean(np.abs(turned - np.median(turned))))
+
+
+def _anchor_followed(data: _Data, candidates: list[_Candidate]) -> list[_Candidate]:
+    """Of a clock's and the sun's candidate for the same actions, keep the one the person follows.
+
+    Both fire once a day; the person keeps to the clock (a school run) or to
+    the light (lamps at dusk), and their times of the actions either would do
+    stray clearly less (ANCHOR_MARGIN) from the one they keep to. Otherwise
+    the scores decide (and where the sun keeps still, the clock: SUN_BONUS).
+    The one dropped must not be the only one worth proposing.
+    """
+    dropped: set[int] = set()
+    for sun in candidates:
+        if sun.trigger.sun is None:
+            continue
+        anchors = data.sun_times("set" if sun.trigger.sun == "sunset" else "rose")
+        for clock in candidates:
+            if (
+                clock.trigger.at is None
+                or clock.action.key != sun.action.key
+                or not _rivals(clock, sun)
+            ):
+                continue
+            # Both anchors judged on the actions either would do: on its own
+            # ones, each would look tight by the very choice of its window.
+            rows = np.union1d(clock.replay.explains, sun.replay.explains)
+            rows = rows[np.isin(data.day[rows], list(anchors))]
+            if len(rows) < 2:
+                continue
+            by_clock = _spread_s(data.second[rows].astype(np.float64))
+            sun_at = np.asarray([anchors[int(d)] for d in data.day[rows]], dtype=np.float64)
+            by_sun = _spread_s(data.t[rows] - sun_at)
+            if by_clock < ANCHOR_MARGIN * by_sun:
+                loser, winner = sun, clock
+            elif by_sun < ANCHOR_MARGIN * by_clock:
+                loser, winner = clock, sun
+            else:
+                continue
+            if _worth_proposing(winner) or not _worth_proposing(loser):
+                dropped.add(id(loser))
+    return [c for c in candidates if id(c) not in dropped]
 
 
 def _rivals(chosen: _Candidate, cand: _Candidate) -> bool:
