@@ -829,6 +829,30 @@ def test_the_sun_where_the_person_keeps_to_it_though_it_moves_little() -> None:
     assert skill.trigger.sun == "sunset"
 
 
+@pytest.mark.parametrize("reach", [routine_miner.SUN_REACH_MIN, 360])
+def test_hours_after_sunset_is_the_clock(monkeypatch: pytest.MonkeyPatch, reach: int) -> None:
+    # The washing machine at 20:30 give or take 10 min, sunset about 17:15:
+    # "sunset + 3 h 15 min" would explain it as well, and mean nothing.
+    monkeypatch.setattr(routine_miner, "SUN_REACH_MIN", reach)
+    sparks = []
+    for day in range(28):
+        sets = at(day, "17:15", -day * 15 * 60 / 27)
+        sparks += [sun(sets - 10 * 3600, "rose"), sun(sets, "set")]
+        sparks += [
+            light(at(day, "20:30", day * 379 % 1200 - 600), ref="washer1"),
+            light(at(day, "22:30", day * 379 % 1200 - 600), ref="washer1", action="turned_off"),
+        ]
+    triggers = [
+        s.trigger for s in mine(sparks, 28)
+        if any(a.target.key == "washer1:turned_on" for a in s.actions)
+    ]  # fmt: skip
+    assert triggers
+    if reach == routine_miner.SUN_REACH_MIN:
+        assert {t.sun for t in triggers} == {None}
+    else:  # what the reach keeps out
+        assert {t.sun for t in triggers} == {"sunset"}
+
+
 def test_where_the_sun_keeps_still_the_clock_continues_the_sun_skill(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

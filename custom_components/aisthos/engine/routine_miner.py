@@ -42,7 +42,6 @@ from .automation_config import DELAY_STEP_MIN_S
 from .skill import (
     MAX_ALSO,
     MAX_NAME,
-    MAX_SUN_OFFSET_MIN,
     WEEKDAYS,
     WEEKEND,
     WILSON_Z,
@@ -88,6 +87,11 @@ TRIGGER_BONUS: Final = {
 # explain a routine alike there, and people mean the clock.
 SUN_BONUS: Final = -0.05
 SUN_STILL_MIN: Final = 20
+# The sun is a routine's cause within two hours of sunrise or sunset: the
+# light changes over the hour or so of dusk and dawn (a lamp an hour before
+# sunset on a dark day); "sunset + 3 h 15 min" is a clock's 20:30 said in a
+# stranger way, and it would drift with the seasons.
+SUN_REACH_MIN: Final = 120
 # A clock's and the sun's candidate for the same actions: the one the person's
 # times stray clearly less from (by this factor) is the anchor they keep to;
 # a spread measured on twenty days is itself this uncertain.
@@ -1821,7 +1825,7 @@ class RoutineMiner:
             anchors,
             lambda offset, span: Trigger(sun=event, offset_min=offset, span_min=min(360, span)),
             offset_of,
-            MAX_SUN_OFFSET_MIN,
+            SUN_REACH_MIN,
         )
         if not found:
             return None
