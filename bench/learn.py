@@ -240,6 +240,10 @@ def main(argv: list[str] | None = None) -> int:
             report.add(Row(f"{name}: firings right ({new['proposed_skills']} proposed)",
                            100 * precision, 100 * (old["firing_precision"] or 0.0), "%",
                            ">= 80 %", precision >= 0.8))  # fmt: skip
+            if new["skipped"] or old["skipped"]:  # steps on an unavailable entity did nothing
+                strict = "firing_precision_skipped_as_wrong"
+                report.add(Row(f"{name}: firings right, skipped steps counted wrong",
+                               100 * new[strict], 100 * (old[strict] or 0.0), "%"))  # fmt: skip
             # Simulated homes know every routine they planted: there a proposal
             # must be one of them, and each must be found (>= 95 %).
             wanted = 0.95 if name in SIMULATED else 0.8

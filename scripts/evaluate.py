@@ -193,14 +193,15 @@ def render(result: dict[str, Any]) -> str:
         "",
     ]
     header = (
-        f"{'skill':<44} {'conf':>5} {'fired':>6} {'right':>6} {'wrong':>6} {'no-op':>6}  precision"
+        f"{'skill':<44} {'conf':>5} {'fired':>6} {'right':>6} {'wrong':>6} {'no-op':>6} "
+        f"{'skip':>5}  precision"
     )
     lines += [header, "-" * len(header)]
     for row in result["skills"]:
         name = row["name"] if len(row["name"]) <= 44 else row["name"][:43] + "…"
         lines.append(
             f"{name:<44} {row['confidence']:>5.2f} {row['firings']:>6} {row['right']:>6} "
-            f"{row['wrong']:>6} {row['noop']:>6}  {_pct(row['precision'])}"
+            f"{row['wrong']:>6} {row['noop']:>6} {row['skipped']:>5}  {_pct(row['precision'])}"
         )
         if "routine" in row:
             timing = [

@@ -102,7 +102,7 @@ def groups_seen(sparks: list[Spark]) -> dict[str, frozenset[str]]:
     acts: dict[int, list[int]] = {}
     for i in range(len(data.t)):
         acts.setdefault(int(data.act_key[i]), []).append(i)
-    return data._groups_seen(acts)
+    return data._groups_seen(acts, {})
 
 
 def test_no_group_is_seen_where_the_acts_do_not_show_one() -> None:
@@ -130,6 +130,44 @@ def test_no_group_is_seen_where_the_acts_do_not_show_one() -> None:
                   switched(t + 0.1, "lamp_a", 2 * day + 1, "turned_off"),
                   switched(t + 0.2, "lamp_b", 2 * day + 1, "turned_off")]  # fmt: skip
     assert "movie" not in seen(scene)
+    # Three lamps one tap switches together: none is the others' group.
+    tap: list[Spark] = []
+    for day in range(28):
+        tap += one_act(day, "19:00", ["lamp_a", "lamp_b", "lamp_c"], day + 1)
+        tap += one_act(day, "12:00", ["lamp_b"], 100 + day)
+        tap += one_act(day, "13:00", ["lamp_c"], 200 + day)
+    assert seen(tap) == {}
+    # A lamp an evening script switches with many others is not a group of them.
+    script: list[Spark] = []
+    for day in range(28):
+        script += one_act(day, "19:00", ["lamp_a", "group"], 300 + day)
+        script += one_act(day, "20:00", ["lamp_b", "group"], 400 + day)
+        lamps = ["lamp_a", "lamp_b", "group"] if day % 2 else ["lamp_a", "group"]
+        script += [
+            Spark(at(day, "23:00") + k, "power", "living_room", "someone", "turned_off",
+                  "light", "none", "automation", ref, (("act", 500.0 + day),))
+            for k, ref in enumerate(["porch", *lamps])
+        ]  # fmt: skip
+    assert seen(script) == {"group": frozenset({"lamp_a", "lamp_b"})}
+    # A lamp of another group, seen with this one on two days only, is not its member.
+    rooms: list[Spark] = []
+    for day in range(28):
+        rooms += one_act(day, "07:00", ["lamp_a", "group"], 10 * day + 1)
+        rooms += one_act(day, "08:00", ["lamp_b", "group"], 10 * day + 2)
+        rooms += one_act(day, "09:00", ["lamp_c", "other"], 10 * day + 3)
+        rooms += one_act(day, "10:00", ["lamp_d", "other"], 10 * day + 4)
+    rooms += one_act(2, "22:00", ["lamp_c", "group"], 900)
+    rooms += one_act(9, "22:00", ["lamp_c", "group"], 901)
+    assert seen(rooms) == {"group": frozenset({"lamp_a", "lamp_b"}),
+                           "other": frozenset({"lamp_c", "lamp_d"})}  # fmt: skip
+    # Everything off at once (more than GROUP_MAX_ACT lamps) is no evidence.
+    night: list[Spark] = []
+    lots = [f"lamp_{n}" for n in range(routine_miner.GROUP_MAX_ACT)]
+    for day in range(28):
+        night += [switched(at(day, "23:00") + 0.01 * k, ref, 600 + day, "turned_off")
+                  for k, ref in enumerate(["hub", *lots])]  # fmt: skip
+        night += one_act(day, "07:00", ["hub", lots[day % 2]], 700 + day)
+    assert seen(night) == {"hub": frozenset(lots[:2])}
 
 
 def test_without_members_named_a_group_always_switched_whole_is_the_action() -> None:
@@ -143,6 +181,55 @@ def test_without_members_named_a_group_always_switched_whole_is_the_action() -> 
         )
     assert the_action(sparks, at(3, "18:00"), None) == ["group"]
     assert the_action(sparks, at(3, "23:00"), None) == ["group"]
+
+
+def test_a_lamp_always_in_its_groups_acts_is_still_its_member() -> None:
+    # The group switched whole every evening; the reading lamp alone on two
+    # mornings a week (the group follows it). Lamp and group share every act:
+    # the group is the one HA writes last when all go off.
+    sparks: list[Spark] = []
+    for day in range(28):
+        sparks += one_act(day, "19:00", ["ceiling", "group", "lamp", "strip"], 10 * day + 1)
+        sparks += one_act(
+            day, "23:00", ["ceiling", "lamp", "strip", "group"], 10 * day + 2, "turned_off"
+        )
+        if day % 7 in (1, 3):
+            sparks += one_act(day, "06:30", ["lamp", "group"], 10 * day + 3)
+            sparks += one_act(day, "07:15", ["lamp", "group"], 10 * day + 4, "turned_off")
+    assert the_action(sparks, at(1, "06:30"), None) == ["lamp"]
+    assert the_action(sparks, at(1, "19:00"), None) == ["group"]
+
+
+def test_nested_groups_seen_in_the_acts_give_the_lamp() -> None:
+    # "All lights" holds "living" and "kitchen": a lamp switched alone changes
+    # its room's group and the house's; neither is what the person did.
+    sparks: list[Spark] = []
+    for day in range(28):
+        sparks += one_act(day, "07:00", ["a", "living", "all"], 10 * day + 1)
+        sparks += one_act(day, "12:00", ["c", "kitchen", "all"], 10 * day + 2)
+        if day % 2:
+            sparks += one_act(day, "18:00", ["b", "living", "all"], 10 * day + 3)
+            sparks += one_act(day, "18:30", ["d", "kitchen", "all"], 10 * day + 4)
+    assert groups_seen(sparks) == {
+        "all": frozenset({"living", "kitchen"}),
+        "living": frozenset({"a", "b"}),
+        "kitchen": frozenset({"c", "d"}),
+    }
+    assert the_action(sparks, at(3, "07:00"), None) == ["a"]
+
+
+def test_a_plug_shown_as_a_light_in_a_group_is_one_member() -> None:
+    # switch_as_x writes the light in its switch's context: both change each
+    # time, yet the group of ceiling and plug lamp followed one thing.
+    sparks: list[Spark] = []
+    for day in range(28):
+        sparks += one_act(day, "07:00", ["ceiling", "living"], 10 * day + 1)
+        sparks += one_act(day, "19:00", ["switch_plug", "light_plug", "living"], 10 * day + 2)
+    [(group, members)] = groups_seen(sparks).items()
+    assert group == "living"
+    assert len(members) == 2
+    assert "ceiling" in members
+    assert the_action(sparks, at(3, "19:00"), None) == ["light_plug"]
 
 
 def test_a_group_written_before_its_lamp_still_follows_it() -> None:
@@ -265,8 +352,6 @@ def test_the_routine_learned_switches_the_lamp_not_the_whole_group() -> None:
 
     assert evening_targets(GROUP) == {"lamp_a"}
     assert evening_targets(None) == {"lamp_a"}  # the acts show the group
-    # HA lists no members (an empty list): the entity in the most acts.
-    assert evening_targets({"group": []}) == {"group"}
 
 
 def _record(entity_id: str, state: str, members: object, when: str, ctx: str) -> str:

@@ -103,14 +103,24 @@ ACT_SPAN_S: Final = 2.0
 # groups are by default on (open) once any member is.
 SWITCHED_ON: Final = frozenset({"turned_on", "opened"})
 # Without a member list (the recorder keeps none), an entity is taken as the
-# group of the others of its kind it changed with (two of them at least)
-# when it changed with one of them nearly every time (HA's group changes only
-# in a member's context, or switches them all: on its own only by a
-# restart's chance), each of them with it twice at least and on its own more
-# often than it (or as often, in fewer acts: of two equals neither is the
-# other's member).
+# group of the others of its kind it changed with in the person's acts (two
+# of them at least) when it changed with one of them nearly every time
+# (HA's group changes only in a member's context, or switches them all: on
+# its own only by a restart's chance), with some of them but not all twice at
+# least (of lamps always switched together none is the others' group), and
+# each of them changed with it twice at least, in most of its own acts with
+# others of its kind, and on its own more often than it (or as often, in
+# fewer acts, or written before it when all went off: of two equals, the
+# group is written last).
 GROUP_MIN_ACTS: Final = 4
 GROUP_SOLO_SHARE: Final = 0.05
+# An act switching more things of a kind than this (everything off at
+# night) is no evidence of a group, and would cost its square to count.
+GROUP_MAX_ACT: Final = 32
+# A member changed with its group in most of its acts with others of its
+# kind: a lamp of another room's group seen with this one now and then is not
+# this one's.
+GROUP_MEMBER_SHARE: Final = 0.8
 # Two candidates for one action are rivals (only the better is kept) when
 # the one would do at least this share of what the other does.
 RIVAL_SHARE: Final = 0.5
@@ -499,11 +509,11 @@ class _Data:
         # Equals are told apart by the acts that switch them all off: HA writes
         # a group going off after its last lamp (going on, after its first).
         last_off = Counter(
-            int(self.ref_of_sig[self.c[rows[-1]]])
+            self.sigs[int(self.c[rows[-1]])].ref
             for rows in acts
             if all(self.sigs[int(self.c[i])].action == "turned_off" for i in rows)
         )
-        members = self._members_seen(acts, {**self._groups_seen(by_act), **groups})
+        members = self._members_seen(acts, {**self._groups_seen(by_act, last_off), **groups})
         for rows in acts:
             followers = self._followers(rows, members) if members else set()
             best = max(
@@ -511,7 +521,7 @@ class _Data:
                 key=lambda i: (
                     self.sigs[int(self.c[i])].kind == "scene",
                     shared[int(self.ref_of_sig[self.c[i]])],
-                    last_off[int(self.ref_of_sig[self.c[i]])],
+                    last_off[self.sigs[int(self.c[i])].ref],
                     i,
                 ),
             )
@@ -519,37 +529,70 @@ class _Data:
                 member[i] = i != best
         return member
 
-    def _groups_seen(self, by_act: Mapping[int, list[int]]) -> dict[str, frozenset[str]]:
+    def _groups_seen(
+        self, by_act: Mapping[int, list[int]], last_off: Mapping[str, int]
+    ) -> dict[str, frozenset[str]]:
         """Return the groups the acts show, with their members (see GROUP_SOLO_SHARE)."""
         total: Counter[str] = Counter()
         alone: Counter[str] = Counter()
         partners: dict[str, Counter[str]] = defaultdict(Counter)
+        acts_of: dict[str, list[set[str]]] = defaultdict(list)
         for rows in by_act.values():
-            kinds = {self.sigs[int(self.c[i])].ref: self.sigs[int(self.c[i])].kind for i in rows}
-            for ref, kind in kinds.items():
-                same = [r for r, k in kinds.items() if r != ref and k == kind]
-                total[ref] += 1
-                alone[ref] += not same
-                partners[ref].update(same)
+            by_kind: dict[str, set[str]] = defaultdict(set)
+            for i in rows:
+                if not self.auto[i]:  # an automation's scene at bedtime is no group
+                    sig = self.sigs[int(self.c[i])]
+                    by_kind[sig.kind].add(sig.ref)
+            for refs in by_kind.values():
+                if len(refs) > GROUP_MAX_ACT:
+                    continue
+                for ref in refs:
+                    total[ref] += 1
+                    alone[ref] += len(refs) == 1
+                    partners[ref].update(refs - {ref})
+                    acts_of[ref].append(refs)
 
-        def looks_less_a_group(member: str, group: str) -> bool:
-            # Alone more often, or as often in fewer acts: one of two equals
-            # is never the other's member.
-            return (alone[member] / total[member], -total[member]) > (
-                alone[group] / total[group],
-                -total[group],
-            )
+        def groupness(ref: str) -> tuple[float, int, int]:
+            # Never alone, in the most acts; between equals, the one written
+            # last when they all went off (HA writes a group after its lamps).
+            return (-alone[ref] / total[ref], total[ref], last_off.get(ref, 0))
 
         found: dict[str, frozenset[str]] = {}
         for ref, seen in partners.items():
-            members = frozenset(m for m, n in seen.items() if n >= 2 and looks_less_a_group(m, ref))
+            members = frozenset(
+                m
+                for m, n in seen.items()
+                if n >= 2
+                and n >= GROUP_MEMBER_SHARE * (total[m] - alone[m])
+                and groupness(m) < groupness(ref)
+            )
+            # ...and changed with some of them but not all, twice at least: of
+            # lamps always switched together, none is the others' group.
+            partly = sum(1 for refs in acts_of[ref] if 0 < len(refs & members) < len(members))
             if (
                 len(members) >= 2
                 and total[ref] >= GROUP_MIN_ACTS
                 and alone[ref] <= GROUP_SOLO_SHARE * total[ref]
+                and partly >= 2
             ):
                 found[ref] = members
-        return found
+        # A group of groups is theirs, not their lamps' (HA lists it so); of
+        # members always switched together (a plug and the light it is
+        # shown as), one stands for both: else one lamp switched alone
+        # changes two "members", and no rule would decide.
+        reduced: dict[str, frozenset[str]] = {}
+        for ref, members in found.items():
+            inner = {m for sub in members & found.keys() for m in found[sub]}
+            kept = sorted(members - inner, key=lambda m: (groupness(m), m), reverse=True)
+            direct: list[str] = []
+            for m in kept:
+                if not any(
+                    partners[m][k] == total[m] - alone[m] == total[k] - alone[k] for k in direct
+                ):
+                    direct.append(m)
+            if len(direct) >= 2:
+                reduced[ref] = frozenset(direct)
+        return reduced
 
     def _members_seen(
         self, acts: list[list[int]], groups: Mapping[str, Iterable[str]]
