@@ -170,16 +170,21 @@ def test_no_group_is_seen_where_the_acts_do_not_show_one() -> None:
     assert seen(night) == {"hub": frozenset(lots[:2])}
 
 
+def whole_evenings(on: list[str], off: list[str]) -> list[Spark]:
+    """The group switched whole at 19:00 and 23:00, in HA's order of writing."""
+    sparks: list[Spark] = []
+    for day in range(28):
+        sparks += one_act(day, "19:00", on, 10 * day + 1)
+        sparks += one_act(day, "23:00", off, 10 * day + 2, "turned_off")
+    return sparks
+
+
 def test_without_members_named_a_group_always_switched_whole_is_the_action() -> None:
     # HA writes a group going on after its first lamp, going off after its
     # last: in a tie of acts, the one written last when all go off is the group.
-    sparks: list[Spark] = []
-    for day in range(28):
-        sparks += one_act(day, "18:00", ["lamp_a", "group", "lamp_b", "lamp_c"], 10 * day + 1)
-        sparks += one_act(
-            day, "23:00", ["lamp_a", "lamp_b", "lamp_c", "group"], 10 * day + 2, "turned_off"
-        )
-    assert the_action(sparks, at(3, "18:00"), None) == ["group"]
+    sparks = whole_evenings(["lamp_a", "group", "lamp_b", "lamp_c"],
+                            ["lamp_a", "lamp_b", "lamp_c", "group"])  # fmt: skip
+    assert the_action(sparks, at(3, "19:00"), None) == ["group"]
     assert the_action(sparks, at(3, "23:00"), None) == ["group"]
 
 
@@ -187,12 +192,9 @@ def test_a_lamp_always_in_its_groups_acts_is_still_its_member() -> None:
     # The group switched whole every evening; the reading lamp alone on two
     # mornings a week (the group follows it). Lamp and group share every act:
     # the group is the one HA writes last when all go off.
-    sparks: list[Spark] = []
+    sparks = whole_evenings(["ceiling", "group", "lamp", "strip"],
+                            ["ceiling", "lamp", "strip", "group"])  # fmt: skip
     for day in range(28):
-        sparks += one_act(day, "19:00", ["ceiling", "group", "lamp", "strip"], 10 * day + 1)
-        sparks += one_act(
-            day, "23:00", ["ceiling", "lamp", "strip", "group"], 10 * day + 2, "turned_off"
-        )
         if day % 7 in (1, 3):
             sparks += one_act(day, "06:30", ["lamp", "group"], 10 * day + 3)
             sparks += one_act(day, "07:15", ["lamp", "group"], 10 * day + 4, "turned_off")
