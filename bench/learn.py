@@ -230,8 +230,9 @@ def main(argv: list[str] | None = None) -> int:
         report.section("replayed over the history they were learned from (baseline: 91acecc)")
         for name in homes:
             new, old = judged["new"][name], judged["old"][name]
-            if new["firing_precision"] is None:  # nothing proposed: nothing fires
-                report.add(Row(f"{name}: firings right (nothing proposed)", 0.0, unit="%"))
+            if new["firing_precision"] is None:  # nothing fired, or every step did nothing
+                what = "nothing proposed" if not new["proposed_skills"] else "nothing judged"
+                report.add(Row(f"{name}: firings right ({what})", 0.0, unit="%"))
                 figures[name] = {"new": new, "old": old}
                 continue
             precision = new["firing_precision"]

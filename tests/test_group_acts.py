@@ -220,6 +220,27 @@ def test_nested_groups_seen_in_the_acts_give_the_lamp() -> None:
     assert the_action(sparks, at(3, "07:00"), None) == ["a"]
 
 
+def test_a_room_group_inside_the_house_group_is_told_from_its_lamp() -> None:
+    # The kitchen's ceiling light is switched alone daily: it, "kitchen" and
+    # "all" change together, and only the whole kitchen also changes the
+    # strip. HA writes "all" after "kitchen", and "kitchen" after its lamps.
+    sparks: list[Spark] = []
+    for day in range(28):
+        sparks += one_act(day, "07:00", ["a", "living", "all"], 10 * day + 1)
+        sparks += one_act(day, "07:40", ["a", "living", "all"], 10 * day + 2, "turned_off")
+        sparks += one_act(day, "12:00", ["c", "kitchen", "all"], 10 * day + 3)
+        sparks += one_act(day, "12:30", ["c", "kitchen", "all"], 10 * day + 4, "turned_off")
+        if day % 2:
+            sparks += one_act(day, "18:00", ["b", "living", "all"], 10 * day + 5)
+        if day % 3 == 0:
+            sparks += one_act(day, "21:00", ["c", "kitchen", "all", "d"], 10 * day + 6)
+            sparks += one_act(
+                day, "21:30", ["c", "d", "kitchen", "all"], 10 * day + 7, "turned_off"
+            )
+    assert the_action(sparks, at(3, "12:00"), None) == ["c"]
+    assert the_action(sparks, at(3, "21:00"), None) == ["kitchen"]
+
+
 def test_a_plug_shown_as_a_light_in_a_group_is_one_member() -> None:
     # switch_as_x writes the light in its switch's context: both change each
     # time, yet the group of ceiling and plug lamp followed one thing.

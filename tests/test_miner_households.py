@@ -853,6 +853,42 @@ def test_hours_after_sunset_is_the_clock(monkeypatch: pytest.MonkeyPatch, reach:
         assert {t.sun for t in triggers} == {"sunset"}
 
 
+def test_a_few_days_do_not_tell_the_sun_from_the_clock() -> None:
+    # Sunset moves 8 min in four weeks (the clock is preferred there); on
+    # eight evenings the porch light happened to keep to it. Eight days are
+    # too few to measure who follows what (ANCHOR_MIN_DAYS).
+    sparks = []
+    for day in range(28):
+        sets = at(day, "19:00", -day * 8 * 60 / 27)
+        sparks += [sun(sets - 12 * 3600, "rose"), sun(sets, "set")]
+        if day % 7 in (0, 3):
+            sparks += [
+                light(sets + 600 + (day * 37 % 60), ref="porch1"),
+                light(sets + 4 * 3600, ref="porch1", action="turned_off"),
+            ]
+    [skill] = porch_on(mine(sparks, 28))
+    assert skill.trigger.at is not None
+
+
+def test_a_clock_routine_across_midnight_is_measured_on_a_round_clock() -> None:
+    # Reykjavik in July: sunset near midnight, 35 min earlier in four weeks;
+    # the hall lamp at 00:05 give or take 8 min, by the clock. On a straight
+    # clock 23:58 and 00:05 would be a day apart.
+    sparks = []
+    for day in range(28):
+        sets = at(day, "23:58", -day * 35 * 60 / 27)
+        sparks += [sun(sets - 21 * 3600, "rose"), sun(sets, "set")]
+        sparks += [
+            light(at(day, "00:05", 86400 + day * 211 % 960 - 480), ref="hall1"),
+            light(at(day, "02:30", 86400), ref="hall1", action="turned_off"),
+        ]
+    triggers = [
+        s.trigger for s in mine(sparks, 29)
+        if any(a.target.key == "hall1:turned_on" for a in s.actions)
+    ]  # fmt: skip
+    assert [t.sun for t in triggers] == [None]
+
+
 def test_where_the_sun_keeps_still_the_clock_continues_the_sun_skill(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -96,6 +96,9 @@ SUN_REACH_MIN: Final = 120
 # times stray clearly less from (by this factor) is the anchor they keep to;
 # a spread measured on twenty days is itself this uncertain.
 ANCHOR_MARGIN: Final = 0.75
+# ...and a spread needs this many of the person's actions to be measured at
+# all: on eight evenings a clock routine may keep to a sunset that moves 8 min.
+ANCHOR_MIN_DAYS: Final = 10
 EVIDENCE_DAYS_KEPT: Final = 120
 # Changes with one context tag this close together are one act.
 ACT_SPAN_S: Final = 2.0
@@ -507,12 +510,14 @@ class _Data:
         acts = [rows for rows in by_act.values() if len(rows) > 1]
         shared = Counter(int(self.ref_of_sig[self.c[i]]) for rows in acts for i in rows)
         # Equals are told apart by the acts that switch them all off: HA writes
-        # a group going off after its last lamp (going on, after its first).
-        last_off = Counter(
-            self.sigs[int(self.c[rows[-1]])].ref
-            for rows in acts
-            if all(self.sigs[int(self.c[i])].action == "turned_off" for i in rows)
-        )
+        # a group going off after its last lamp (going on, after its first),
+        # and a group of groups after them: each one's place in such acts, 0
+        # first to 1 last, summed.
+        last_off: dict[str, float] = defaultdict(float)
+        for rows in acts:
+            if all(self.sigs[int(self.c[i])].action == "turned_off" for i in rows):
+                for k, i in enumerate(rows):
+                    last_off[self.sigs[int(self.c[i])].ref] += k / (len(rows) - 1)
         members = self._members_seen(acts, {**self._groups_seen(by_act, last_off), **groups})
         for rows in acts:
             followers = self._followers(rows, members) if members else set()
@@ -530,7 +535,7 @@ class _Data:
         return member
 
     def _groups_seen(
-        self, by_act: Mapping[int, list[int]], last_off: Mapping[str, int]
+        self, by_act: Mapping[int, list[int]], last_off: Mapping[str, float]
     ) -> dict[str, frozenset[str]]:
         """Return the groups the acts show, with their members (see GROUP_SOLO_SHARE)."""
         total: Counter[str] = Counter()
@@ -552,7 +557,7 @@ class _Data:
                     partners[ref].update(refs - {ref})
                     acts_of[ref].append(refs)
 
-        def groupness(ref: str) -> tuple[float, int, int]:
+        def groupness(ref: str) -> tuple[float, int, float]:
             # Never alone, in the most acts; between equals, the one written
             # last when they all went off (HA writes a group after its lamps).
             return (-alone[ref] / total[ref], total[ref], last_off.get(ref, 0))
@@ -1798,7 +1803,8 @@ class RoutineMiner:
         start, end = arc
         span_s = float(_window_length(start, end) * 60)
         start_offset = offset_of(start)
-        if offset_limit is not None and abs(start_offset) > offset_limit:
+        middle = start_offset + (_window_length(start, end) - 1) / 2
+        if offset_limit is not None and abs(middle) > offset_limit:
             return None  # hours from the sun: a clock's routine, if any
         days_all = np.asarray(sorted(anchors), dtype=np.int64)
         fire_times = np.asarray(
@@ -2291,7 +2297,7 @@ def _anchor_followed(data: _Data, candidates: list[_Candidate]) -> list[_Candida
             # ones, each would look tight by the very choice of its window.
             rows = np.union1d(clock.replay.explains, sun.replay.explains)
             rows = rows[np.isin(data.day[rows], list(anchors))]
-            if len(rows) < 2:
+            if len(rows) < ANCHOR_MIN_DAYS:
                 continue
             by_clock = _spread_s(data.second[rows].astype(np.float64))
             sun_at = np.asarray([anchors[int(d)] for d in data.day[rows]], dtype=np.float64)
