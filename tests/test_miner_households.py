@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 import json
@@ -769,6 +770,17 @@ def porch_at_sunset(drift_min: int) -> list[Spark]:
     return sparks
 
 
+def sunsets(
+    first: str, drift_min: float, daylight_h: float, acts: Callable[[int, float], list[Spark]]
+) -> list[Spark]:
+    """Four weeks of sunrise and sunset (moving drift_min earlier) and the acts of each day."""
+    sparks: list[Spark] = []
+    for day in range(28):
+        sets = at(day, first, -day * drift_min * 60 / 27)
+        sparks += [sun(sets - daylight_h * 3600, "rose"), sun(sets, "set"), *acts(day, sets)]
+    return sparks
+
+
 def porch_on(skills: list[Skill]) -> list[Skill]:
     return [s for s in skills if any(a.target.key == "porch1:turned_on" for a in s.actions)]
 
@@ -817,14 +829,10 @@ def test_the_clock_where_the_person_keeps_to_it_however_the_sun_moves(drift_min:
 def test_the_sun_where_the_person_keeps_to_it_though_it_moves_little() -> None:
     # Sunset moves 20 min in four weeks (the clock is preferred where it moves
     # no more), but the porch light keeps to it within 4 min: the sun it is.
-    sparks = []
-    for day in range(28):
-        sets = at(day, "19:00", -day * 20 * 60 / 27)
-        sparks += [sun(sets - 12 * 3600, "rose"), sun(sets, "set")]
-        sparks += [
-            light(sets + 600 + (day * 131 % 480 - 240), ref="porch1"),
-            light(sets + 4 * 3600, ref="porch1", action="turned_off"),
-        ]
+    sparks = sunsets("19:00", 20, 12, lambda day, sets: [
+        light(sets + 600 + (day * 131 % 480 - 240), ref="porch1"),
+        light(sets + 4 * 3600, ref="porch1", action="turned_off"),
+    ])  # fmt: skip
     [skill] = porch_on(mine(sparks, 28))
     assert skill.trigger.sun == "sunset"
 
@@ -834,14 +842,10 @@ def test_hours_after_sunset_is_the_clock(monkeypatch: pytest.MonkeyPatch, reach:
     # The washing machine at 20:30 give or take 10 min, sunset about 17:15:
     # "sunset + 3 h 15 min" would explain it as well, and mean nothing.
     monkeypatch.setattr(routine_miner, "SUN_REACH_MIN", reach)
-    sparks = []
-    for day in range(28):
-        sets = at(day, "17:15", -day * 15 * 60 / 27)
-        sparks += [sun(sets - 10 * 3600, "rose"), sun(sets, "set")]
-        sparks += [
-            light(at(day, "20:30", day * 379 % 1200 - 600), ref="washer1"),
-            light(at(day, "22:30", day * 379 % 1200 - 600), ref="washer1", action="turned_off"),
-        ]
+    sparks = sunsets("17:15", 15, 10, lambda day, _: [
+        light(at(day, "20:30", day * 379 % 1200 - 600), ref="washer1"),
+        light(at(day, "22:30", day * 379 % 1200 - 600), ref="washer1", action="turned_off"),
+    ])  # fmt: skip
     triggers = [
         s.trigger for s in mine(sparks, 28)
         if any(a.target.key == "washer1:turned_on" for a in s.actions)
@@ -857,15 +861,10 @@ def test_a_few_days_do_not_tell_the_sun_from_the_clock() -> None:
     # Sunset moves 8 min in four weeks (the clock is preferred there); on
     # eight evenings the porch light happened to keep to it. Eight days are
     # too few to measure who follows what (ANCHOR_MIN_DAYS).
-    sparks = []
-    for day in range(28):
-        sets = at(day, "19:00", -day * 8 * 60 / 27)
-        sparks += [sun(sets - 12 * 3600, "rose"), sun(sets, "set")]
-        if day % 7 in (0, 3):
-            sparks += [
-                light(sets + 600 + (day * 37 % 60), ref="porch1"),
-                light(sets + 4 * 3600, ref="porch1", action="turned_off"),
-            ]
+    sparks = sunsets("19:00", 8, 12, lambda day, sets: [
+        light(sets + 600 + (day * 37 % 60), ref="porch1"),
+        light(sets + 4 * 3600, ref="porch1", action="turned_off"),
+    ] if day % 7 in (0, 3) else [])  # fmt: skip
     [skill] = porch_on(mine(sparks, 28))
     assert skill.trigger.at is not None
 
@@ -874,14 +873,10 @@ def test_a_clock_routine_across_midnight_is_measured_on_a_round_clock() -> None:
     # Reykjavik in July: sunset near midnight, 35 min earlier in four weeks;
     # the hall lamp at 00:05 give or take 8 min, by the clock. On a straight
     # clock 23:58 and 00:05 would be a day apart.
-    sparks = []
-    for day in range(28):
-        sets = at(day, "23:58", -day * 35 * 60 / 27)
-        sparks += [sun(sets - 21 * 3600, "rose"), sun(sets, "set")]
-        sparks += [
-            light(at(day, "00:05", 86400 + day * 211 % 960 - 480), ref="hall1"),
-            light(at(day, "02:30", 86400), ref="hall1", action="turned_off"),
-        ]
+    sparks = sunsets("23:58", 35, 21, lambda day, _: [
+        light(at(day, "00:05", 86400 + day * 211 % 960 - 480), ref="hall1"),
+        light(at(day, "02:30", 86400), ref="hall1", action="turned_off"),
+    ])  # fmt: skip
     triggers = [
         s.trigger for s in mine(sparks, 29)
         if any(a.target.key == "hall1:turned_on" for a in s.actions)
