@@ -717,15 +717,15 @@ def _score(
     wanted = step.target
     if wanted is None:
         return StepResult(step, due, "unscored")
+    state = history.state_at(step.entity_id, due)
     # HA calls no entity that is unavailable (entity_service_call filters on
     # `available`): the step does nothing at all. "unknown" is available.
-    if history.state_at(step.entity_id, due) == "unavailable":
+    if state == "unavailable":
         return StepResult(step, due, "skipped")
     if wanted.toggle:
-        now = history.state_at(step.entity_id, due)
-        if now not in _FLIP:
+        if state not in _FLIP:
             return StepResult(step, due, "unscored")
-        wanted = _exact(_FLIP[now])
+        wanted = _exact(_FLIP[state])
     # A clock's or the sun's routine says how long after its moment the
     # person's own time comes (at most DECLARED_MAX_S): judged within that.
     end = due + max(TOLERANCE_S, 0.5 * (due - fired), min(declared_s, DECLARED_MAX_S))
@@ -736,7 +736,6 @@ def _score(
     ]
     # Found done already when it acts (by the person before its delay ended,
     # or long before): the automation adds nothing, whatever follows.
-    state = history.state_at(step.entity_id, due)
     if not wanted.activation and state is not None and wanted.accepts(state):
         return StepResult(step, due, "noop", wanted.label)
     # A change in the trigger's own context is the same action of the person's (one tap, a
