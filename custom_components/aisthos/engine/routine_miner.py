@@ -188,6 +188,8 @@ SELF_TIMED_MIN_COUNT: Final = 5
 BIN_MIN: Final = 5
 _DAY: Final = 1440
 _DAY_S: Final = 86400
+# A sun trigger's event, and the action of sun.sun's Spark at it.
+_SUN_ACTION: Final = {"sunset": "set", "sunrise": "rose"}
 
 type IntArray = npt.NDArray[np.int64]
 type FloatArray = npt.NDArray[np.float64]
@@ -1703,7 +1705,7 @@ class RoutineMiner:
     def _daily_candidates(self, data: _Data, code: int, rows: IntArray) -> list[_Candidate]:
         """At a time of day, or relative to sunset or sunrise."""
         out = self._time_candidates(data, code, rows)
-        for event, action in (("sunset", "set"), ("sunrise", "rose")):
+        for event, action in _SUN_ACTION.items():
             if (cand := self._sun_candidate(data, code, rows, event, action)) is not None:
                 out.append(cand)
         return out
@@ -2092,7 +2094,7 @@ class RoutineMiner:
             fire_rows = None if trig.hold_s else fires
         elif trig.sun is not None:
             window_s = float(max(1, trig.span_min) * 60)
-            anchors = data.sun_times("set" if trig.sun == "sunset" else "rose")
+            anchors = data.sun_times(_SUN_ACTION[trig.sun])
             fire_days = np.asarray(sorted(anchors), dtype=np.int64)
             fire_times = np.asarray([anchors[int(d)] + trig.offset_min * 60.0 for d in fire_days])
             fire_minutes = np.zeros(len(fire_days), dtype=np.int64)  # the whole day applies
@@ -2285,7 +2287,7 @@ def _anchor_followed(data: _Data, candidates: list[_Candidate]) -> list[_Candida
     for sun in candidates:
         if sun.trigger.sun is None:
             continue
-        anchors = data.sun_times("set" if sun.trigger.sun == "sunset" else "rose")
+        anchors = data.sun_times(_SUN_ACTION[sun.trigger.sun])
         for clock in candidates:
             if (
                 clock.trigger.at is None
