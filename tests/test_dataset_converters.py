@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts" / "datase
 
 import common
 import kasteren
+import ordonez
 import tapia
 
 from custom_components.aisthos.engine.history_file import read_records
@@ -401,3 +402,58 @@ def test_tapia_records_presence_and_dst(tapia_raw: Path, tmp_path: Path) -> None
     assert any(when.startswith("2003-04-07T06:") for when, _ in sun)  # sunrise in EDT
     rows = read_records((tmp_path / "out" / "history.jsonl").read_text().splitlines())
     assert len(rows) == len(history)
+
+
+def _ordonez_files(days: int) -> dict[str, str]:
+    """Made-up rows in the Ordóñez layout (tabs, some doubled, CRLF line ends)."""
+    head = "Start time          \tEnd time            \tLocation\tType\t\tPlace\r\n"
+    head += "--------------------\t--------------------\t--------\t--------\t-----\r\n"
+    sensors, adls = (
+        head,
+        (
+            "Start time          \tEnd time            \tActivity\t\r\n"
+            "--------------------\t--------------------\t--------\r\n"
+        ),
+    )
+    for day in range(1, days + 1):
+        d = f"2011-11-{day:02d}"
+        sensors += f"{d} 08:00:00\t{d} 08:00:09\t\tCupboard\t\tMagnetic\tKitchen\r\n"
+        sensors += f"{d} 08:00:20\t{d} 08:03:20\t\tToaster\t\tElectric\tKitchen\r\n"
+        sensors += f"{d} 09:00:00\t{d} 09:00:04\t\tMaindoor\tMagnetic\tEntrance\r\n"
+        sensors += f"{d} 12:00:00\t{d} 12:00:04\t\tMaindoor\tMagnetic\tEntrance\r\n"
+        sensors += f"{d} 12:05:00\t{d} 12:05:30\t\tDoor\t\tPIR\t\tKitchen\r\n"
+        adls += f"{d} 07:58:00\t\t{d} 08:10:00\t\tBreakfast\t\r\n"
+        adls += f"{d} 09:00:00\t\t{d} 12:00:04\t\tLeaving\t\r\n"
+    return {"OrdonezA_Sensors.txt": sensors, "OrdonezA_ADLs.txt": adls}
+
+
+def test_ordonez_mapping_records_and_labels(tmp_path: Path) -> None:
+    raw = _write(tmp_path / "ordonez", _ordonez_files(days=6))
+    history, labels = _convert(ordonez, raw, tmp_path / "out")
+    assert labels["tz"] == "Europe/Madrid"
+    assert _of(history, "switch.toaster")[:3] == [
+        ("2011-11-01T08:00:20+01:00", "on"),
+        ("2011-11-01T08:03:20+01:00", "off"),
+        ("2011-11-02T08:00:20+01:00", "on"),
+    ]
+    # House B's door PIRs differ only by their room.
+    kitchen_door = next(r for r in history if r["entity_id"] == "binary_sensor.kitchen_door_motion")
+    assert kitchen_door["attributes"]["device_class"] == "motion"
+    # "Leaving" spans are the resident's absences.
+    assert ("2011-11-01T09:00:00+01:00", "not_home") in _of(history, common.PERSON)
+    (routine,) = labels["routines"]
+    assert routine["actions"][0] == ["switch.toaster", "on"]
+    assert len(routine["occurrences"]) == 6
+    assert ordonez.entity_for("Toaster", "Electric", "Kitchen").entity_id == "switch.toaster"
+    assert ordonez.entity_for("Bed", "Pressure", "Bedroom").device_class == "occupancy"
+
+
+def test_ordonez_refuses_a_row_it_cannot_read(tmp_path: Path) -> None:
+    files = _ordonez_files(days=1)
+    files["OrdonezA_Sensors.txt"] += "2011-11-02 08:00:00\t\tCupboard\tMagnetic\tKitchen\r\n"
+    with pytest.raises(ValueError, match="start, end, location, type, place"):
+        ordonez.load(_write(tmp_path / "bad", files))
+    files = _ordonez_files(days=1)
+    files["OrdonezA_ADLs.txt"] += "2011-13-02 08:00:00\t\t2011-11-02 08:10:00\t\tBreakfast\r\n"
+    with pytest.raises(ValueError, match="month must be in"):
+        ordonez.load(_write(tmp_path / "bad2", files))
