@@ -251,3 +251,24 @@ def test_arc_counts_match_sorted_searches_on_random_minutes() -> None:
 
         want = _best_arc_by_search(hit, fire, base, pad, cap)
         assert routine_miner._best_arc(hit, fire, base, pad, cap) == want
+
+
+def test_a_window_leaves_out_two_hours_or_none() -> None:
+    """Three wrong firings at lunch among thirty right ones are no gap in the routine."""
+    hit = np.asarray([m for m in range(420, 1321, 30) if m != 870], dtype=np.int64)
+    fire = np.concatenate([hit, np.asarray([855, 865, 875], dtype=np.int64)])
+
+    def base(length):  # type: ignore[no-untyped-def]
+        return np.minimum(0.9, 0.05 * length / 1440)
+
+    notched = routine_miner._best_arc(hit, fire, base, 5)
+    assert notched is not None
+    assert notched[0] > notched[1]
+    assert 1440 - routine_miner._window_length(*notched) < routine_miner.LEFT_OUT_MIN
+    left_out = routine_miner.LEFT_OUT_MIN
+    start, end = routine_miner._best_arc(hit, fire, base, 5, left_out=left_out) or (0, 0)
+    assert (start, end) == (0, 1439) or 1440 - routine_miner._window_length(start, end) >= left_out
+    # A quiet night is a gap: with wrong firings in it, the window leaves it out.
+    night = np.concatenate([fire, np.asarray([60, 120, 180, 240], dtype=np.int64)])
+    start, end = routine_miner._best_arc(hit, night, base, 5, left_out=left_out) or (0, 0)
+    assert 1440 - routine_miner._window_length(start, end) >= left_out

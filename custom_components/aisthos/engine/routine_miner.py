@@ -186,6 +186,10 @@ SELF_TIMED_SCHEDULES: Final = 4
 SELF_TIMED_MIN_COUNT: Final = 5
 # Minutes of day are binned this finely when windows are searched.
 BIN_MIN: Final = 5
+# A triggered routine's window leaves out two hours of the day or none: a
+# shorter gap only drops the wrong firings that fell there by chance ("any
+# time but 14:09-14:40", from three wrong firings among ten at lunch).
+LEFT_OUT_MIN: Final = 120
 _DAY: Final = 1440
 _DAY_S: Final = 86400
 # A sun trigger's event, and the action of sun.sun's Spark at it.
@@ -891,12 +895,14 @@ def _best_arc(
     base: Callable[[FloatArray], FloatArray],
     pad: int,
     max_length: int = _DAY,
+    left_out: int = 0,
 ) -> tuple[int, int] | None:
     """Return the circular window (start, end) whose firings score best.
 
     Candidate windows run from one hit's minute to another's (around
     midnight too), padded; each is scored by how many firings inside it were
     right and how surely (with `base`, the chance rate for a window length).
+    A window that is not the whole day leaves out `left_out` minutes at least.
     """
     if not len(hit_minutes):
         return None
@@ -912,6 +918,7 @@ def _best_arc(
     j_idx = i_idx + np.tile(np.arange(ends_per_start), k)
     arc_start, arc_end = starts[i_idx], ends[j_idx]
     length = np.minimum(arc_end - arc_start + 1, _DAY)
+    allowed = (length <= max_length) & ((length <= _DAY - left_out) | (length >= _DAY - 2 * pad))
     # Minutes are whole numbers: counts inside [start, end] come from a
     # running count over a minute grid (one lookup per arc, not a search).
     # The grid covers the values shifted a day either way and every bound.
@@ -939,7 +946,7 @@ def _best_arc(
     )
     bound = np.maximum(0.0, (center - margin) / (1 + z2 / np.maximum(fired, 1)))
     value = np.maximum(0.0, (bound - b) / np.maximum(1e-9, 1.0 - b))
-    scores = np.where(length <= max_length, right * value, 0.0)
+    scores = np.where(allowed, right * value, 0.0)
     best = int(np.argmax(scores))
     if scores[best] <= 0:
         return None
@@ -1275,7 +1282,10 @@ class RoutineMiner:
         start, end = 0, _DAY - 1
         for _ in range(2):  # window on the chosen days, days in the chosen window
             keep = _in_days(days_of, chosen_days or WEEKDAYS)
-            arc = _best_arc(minutes[keep & first.right], minutes[keep], base, settings.pad_min)
+            arc = _best_arc(
+                minutes[keep & first.right], minutes[keep], base, settings.pad_min,
+                left_out=LEFT_OUT_MIN,
+            )  # fmt: skip
             if arc is None:
                 return None
             start, end = arc
