@@ -41,11 +41,112 @@ def test_time_skill_compiles_to_new_style_keys() -> None:
     assert config["conditions"] == [
         {"condition": "time", "after": "10:00:00", "before": "11:00:59", "weekday": ["sat", "sun"]},
         {"condition": "numeric_state", "entity_id": "zone.home", "above": 0},
+        {
+            "condition": "not",
+            "conditions": [
+                {"condition": "state", "entity_id": "light.hall", "state": ["on", "unavailable"]}
+            ],
+        },
     ]
     assert config["actions"] == [{"action": "light.turn_on", "target": {"entity_id": "light.hall"}}]
     assert config["variables"]["aisthos_confidence"] == round(
         config["variables"]["aisthos_confidence"], 3
     )
+
+
+def _skill_doing(*targets: Signature) -> Skill:
+    return Skill(
+        "s_1", "x", Trigger(at=605), Conditions(600, 660, ("sat", "sun"), False),
+        tuple(Action(t) for t in targets),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("domain", "action", "check"),
+    [
+        (
+            "switch",
+            "turned_off",
+            {"condition": "not", "conditions": [{"state": ["off", "unavailable"]}]},
+        ),
+        (
+            "cover",
+            "closed",
+            {"condition": "not", "conditions": [{"state": ["closed", "unavailable"]}]},
+        ),
+        (
+            "lock",
+            "locked",
+            {"condition": "not", "conditions": [{"state": ["locked", "unavailable"]}]},
+        ),
+        (
+            "climate",
+            "heating",
+            {"condition": "not", "conditions": [{"state": ["heat", "unavailable"]}]},
+        ),
+        (
+            "media_player",
+            "playing",
+            {"condition": "not", "conditions": [{"state": ["playing", "unavailable"]}]},
+        ),
+        # A TV turned on may be idle or playing: it runs while the TV is off.
+        ("media_player", "turned_on", {"condition": "state", "state": ["off", "standby"]}),
+        (
+            "media_player",
+            "stopped",
+            {"condition": "state", "state": ["playing", "paused", "buffering"]},
+        ),
+        (
+            "vacuum",
+            "started",
+            {"condition": "not", "conditions": [{"state": ["cleaning", "unavailable"]}]},
+        ),
+    ],
+)
+def test_an_automation_runs_only_if_it_would_change_something(
+    domain: str, action: str, check: dict[str, object]
+) -> None:
+    target = Signature("t", action, "power", domain, "hall")
+    config = compile_automation(_skill_doing(target), {"t": f"{domain}.thing"}.get)
+    (time, last) = config["conditions"]
+    assert time["condition"] == "time"
+    inner = [last, *last.get("conditions", [])]
+    for have, want in zip(inner, [check, *check.get("conditions", [])], strict=True):  # type: ignore[list-item]
+        assert {k: have[k] for k in want if k != "conditions"} == {
+            k: v for k, v in want.items() if k != "conditions"
+        }
+        assert have.get("entity_id", f"{domain}.thing") == f"{domain}.thing"
+
+
+def test_several_targets_run_if_any_would_change() -> None:
+    lamp = Signature("a", "turned_on", "power", "light", "hall")
+    blind = Signature("b", "closed", "cover", "cover", "hall")
+    config = compile_automation(_skill_doing(lamp, blind), {"a": "light.a", "b": "cover.b"}.get)
+    assert config["conditions"][-1] == {
+        "condition": "or",
+        "conditions": [
+            {
+                "condition": "not",
+                "conditions": [
+                    {"condition": "state", "entity_id": "light.a", "state": ["on", "unavailable"]}
+                ],
+            },
+            {
+                "condition": "not",
+                "conditions": [
+                    {
+                        "condition": "state",
+                        "entity_id": "cover.b",
+                        "state": ["closed", "unavailable"],
+                    }
+                ],
+            },
+        ],
+    }
+    # A scene always does something: with one among the targets, no check.
+    scene = Signature("s", "turned_on", "scene", "scene", "hall")
+    config = compile_automation(_skill_doing(lamp, scene), {"a": "light.a", "s": "scene.x"}.get)
+    assert [c["condition"] for c in config["conditions"]] == ["time"]
 
 
 @pytest.mark.parametrize(

@@ -141,7 +141,14 @@ def check_written(config: dict[str, Any]) -> None:
         }
     ]
     assert config["actions"] == [{"action": "light.turn_on", "target": {"entity_id": "light.hall"}}]
-    assert [c["condition"] for c in config["conditions"]] == ["time"]
+    time, not_done = config["conditions"]
+    assert time["condition"] == "time"
+    assert not_done == {
+        "condition": "not",
+        "conditions": [
+            {"condition": "state", "entity_id": "light.hall", "state": ["on", "unavailable"]}
+        ],
+    }
     assert set(config) == {
         "id",
         "alias",

@@ -279,3 +279,35 @@ async def test_a_skill_of_several_entities_runs_on_each_in_aisthos_and_in_ha(
     ]
     assert f"aisthos_{skill_id}" not in running(entry)
     assert await stairs_walked(1) == "on"  # HA's own automation now
+
+
+async def test_a_native_automation_does_not_run_for_what_is_done_already(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    hass_client: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+    home: Home,
+) -> None:
+    """Motion while the hall light is on already: HA's own automation does not run at all."""
+    entry = home["entry"]
+    skill_id = only_skill(entry)
+    panel = await panel_for(hass, hass_ws_client, hass_client)
+    automation = await panel.save_native(skill_id)
+    await panel.call("aisthos/decide", skill_id=skill_id, decision="approve")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    entity_id = er.async_get(hass).async_get_entity_id("automation", "automation", automation["id"])
+    assert entity_id is not None
+    await light(hass, True)
+    await in_window(hass, freezer, home, skill_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert state.state == "on"
+    assert state.attributes["last_triggered"] is None, "ran to switch on what was on"
+    await light(hass, False)
+    await in_window(hass, freezer, home, skill_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert state.attributes["last_triggered"] is not None
+    assert hass.states.get("light.hall").state == "on"

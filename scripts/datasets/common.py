@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 import hashlib
 import json
 import math
@@ -453,6 +453,30 @@ def summary(home: Home, history: Sequence[dict[str, Any]], labels: dict[str, Any
             + (f" triggers={r['triggers']} delay_s={r['delay_s']}" if r["triggers"] else "")
         )
     return "\n".join(lines)
+
+
+def tl_table(path: Path) -> list[list[str]]:
+    """The tab-separated rows of one file in the agnesvanbelle/TL layout."""
+    rows = []
+    for line in path.read_text(encoding="latin-1").splitlines():
+        if line.strip():
+            rows.append(line.rstrip("\r\n").split("\t"))
+    return rows
+
+
+def tl_time(seconds: int, tz: ZoneInfo) -> datetime:
+    """TL's seconds are local wall-clock time counted as if it were UTC (README)."""
+    naive = datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
+    return localize(naive, tz)
+
+
+def tl_rows(path: Path, tz: ZoneInfo) -> list[tuple[datetime, datetime, str]]:
+    """(start, end, id) of each row of a TL .sensors or .activities file."""
+    rows = []
+    for row in tl_table(path):
+        start = tl_time(int(row[0]), tz)
+        rows.append((start, start + timedelta(seconds=int(row[1])), row[2].strip()))
+    return rows
 
 
 def write_home(home: Home, out: Path) -> str:

@@ -1,7 +1,9 @@
-"""Convert van Kasteren's house A (Amsterdam, 2008) to HA state history and labels.
+"""Convert van Kasteren's houses A, B or C (the Netherlands) to HA state history and labels.
 
-Usage: python scripts/datasets/kasteren.py --raw DIR --out DIR
-DIR holds kasterenSenseData.txt and kasterenActData.txt (the dataset's text form).
+Usage: python scripts/datasets/kasteren.py --raw DIR --out DIR [--house A|B|C]
+For house A, DIR holds kasterenSenseData.txt and kasterenActData.txt (the
+dataset's text form); for B and C (kept for independent checks: never tuned
+on), houseB.* or houseC.* in the layout of agnesvanbelle/TL.
 """
 
 from __future__ import annotations
@@ -61,6 +63,106 @@ SENSORS: dict[str, tuple[str, str, str | None, str | None]] = {
     "ToiletFlush": ("binary_sensor.toilet_flush", "Toilet flush", None, None),
 }
 
+# Houses B and C as the TL copy names their sensors (Dutch and English); the
+# appliances (toaster, "magnetron" = microwave) become switch.* as in house A.
+_OPENING, _DOOR, _BED, _MOTION = "opening", "door", "occupancy", "motion"
+TL_SENSORS: dict[str, dict[str, tuple[str, str, str | None, str | None]]] = {
+    "B": {
+        "toilet door": ("binary_sensor.toilet_door", "Toilet door", _DOOR, None),
+        "fridge": ("binary_sensor.fridge", "Fridge", _DOOR, "Kitchen"),
+        "cupboard groceries": (
+            "binary_sensor.groceries_cupboard",
+            "Groceries cupboard",
+            _OPENING,
+            "Kitchen",
+        ),
+        "toilet flush": ("binary_sensor.toilet_flush", "Toilet flush", None, None),
+        "frontdoor": ("binary_sensor.front_door", "Front door", _DOOR, None),
+        "cupboard plates": (
+            "binary_sensor.plates_cupboard",
+            "Plates cupboard",
+            _OPENING,
+            "Kitchen",
+        ),
+        "Bedroom door": ("binary_sensor.bedroom_door", "Bedroom door", _DOOR, None),
+        "press bed rechts": ("binary_sensor.bed_right", "Bed right", _BED, "Bedroom"),
+        "press bed links": ("binary_sensor.bed_left", "Bed left", _BED, "Bedroom"),
+        "kwik cutlary drawer": (
+            "binary_sensor.cutlery_drawer",
+            "Cutlery drawer",
+            _OPENING,
+            "Kitchen",
+        ),
+        "kwik stove lid": ("binary_sensor.stove_lid", "Stove lid", _OPENING, "Kitchen"),
+        "PIR slaapkamer": ("binary_sensor.bedroom_motion", "Bedroom motion", _MOTION, "Bedroom"),
+        "kwik dresser": ("binary_sensor.dresser", "Dresser", _OPENING, "Bedroom"),
+        "PIR badkamer": ("binary_sensor.bathroom_motion", "Bathroom motion", _MOTION, "Bathroom"),
+        "gootsteen float": ("binary_sensor.sink_float", "Sink float", None, "Kitchen"),
+        "toaster": ("switch.toaster", "Toaster", None, "Kitchen"),
+        "magnetron": ("switch.microwave", "Microwave", None, "Kitchen"),
+        "PIR keuken": ("binary_sensor.kitchen_motion", "Kitchen motion", _MOTION, "Kitchen"),
+    },
+    "C": {
+        "mat bed right pressure mat": ("binary_sensor.bed_right", "Bed right", _BED, "Bedroom"),
+        "bed mat left pressure mat": ("binary_sensor.bed_left", "Bed left", _BED, "Bedroom"),
+        "matt couch living room": ("binary_sensor.couch", "Couch", _BED, "Living room"),
+        "freezer drove": ("binary_sensor.freezer", "Freezer", _DOOR, "Kitchen"),
+        "toilet flush top flush": (
+            "binary_sensor.upstairs_toilet_flush",
+            "Upstairs toilet flush",
+            None,
+            None,
+        ),
+        "toilet flush bottom flush": (
+            "binary_sensor.downstairs_toilet_flush",
+            "Downstairs toilet flush",
+            None,
+            None,
+        ),
+        "keys": ("binary_sensor.keys", "Keys", None, None),
+        "bath lift left": ("binary_sensor.bath_lift", "Bath lift", None, "Bathroom"),
+        "cutlery drawer mercury sensor": (
+            "binary_sensor.cutlery_drawer",
+            "Cutlery drawer",
+            _OPENING,
+            "Kitchen",
+        ),
+        "table pans reed": ("binary_sensor.pans_cupboard", "Pans cupboard", _OPENING, "Kitchen"),
+        "microwave reed": ("switch.microwave", "Microwave", None, "Kitchen"),
+        "table scraps containers reed": (
+            "binary_sensor.scraps_container",
+            "Scraps container",
+            _OPENING,
+            "Kitchen",
+        ),
+        "cabinet signs/herb reed": (
+            "binary_sensor.herbs_cabinet",
+            "Herbs cabinet",
+            _OPENING,
+            "Kitchen",
+        ),
+        "door downstairs toilet": (
+            "binary_sensor.downstairs_toilet_door",
+            "Downstairs toilet door",
+            _DOOR,
+            None,
+        ),
+        "cabinet cups/bowl/ tuna reed": (
+            "binary_sensor.cups_cabinet",
+            "Cups cabinet",
+            _OPENING,
+            "Kitchen",
+        ),
+        "front door reed": ("binary_sensor.front_door", "Front door", _DOOR, None),
+        "bedroom door": ("binary_sensor.bedroom_door", "Bedroom door", _DOOR, None),
+        "refrigerator reed": ("binary_sensor.fridge", "Fridge", _DOOR, "Kitchen"),
+        "bathtub pir": ("binary_sensor.bathtub_motion", "Bathtub motion", _MOTION, "Bathroom"),
+        "dresser pir": ("binary_sensor.dresser_motion", "Dresser motion", _MOTION, "Bedroom"),
+        "sink top flush": ("binary_sensor.upstairs_sink_float", "Upstairs sink float", None, None),
+    },
+}
+TL_LEAVE = "leave-house"
+
 
 def _stamp(parts: tuple[str, ...]) -> datetime:
     day, month, year, hour, minute, second = parts
@@ -78,10 +180,11 @@ def _rows(text: str) -> list[tuple[datetime, datetime, int]]:
     return rows
 
 
-def entity_for(name: str) -> common.Entity:
+def entity_for(name: str, house: str = "A") -> common.Entity:
     """The entity a sensor becomes; an unknown name becomes a plain binary_sensor."""
-    if name in SENSORS:
-        return common.Entity(*SENSORS[name])
+    known = SENSORS if house == "A" else TL_SENSORS[house]
+    if name.strip() in known:
+        return common.Entity(*known[name.strip()])
     return common.Entity(f"binary_sensor.{common.slug(name)}", name.strip())
 
 
@@ -108,12 +211,39 @@ def load(raw: Path) -> common.Home:
     return common.Home("kasteren_a", TZ, LATITUDE, LONGITUDE, firings, spans, absences)
 
 
+def load_tl(raw: Path, house: str) -> common.Home:
+    """House B or C from the TL copy: houseX.{sensors,sensor_names,activities,activity_names}."""
+    prefix = raw / f"house{house}"
+    sensor_names = {
+        row[0].strip(): row[1] for row in common.tl_table(prefix.with_suffix(".sensor_names"))
+    }
+    activity_names = {
+        row[0].strip(): row[1].strip()
+        for row in common.tl_table(prefix.with_suffix(".activity_names"))
+    }
+    firings = [
+        common.Firing(entity_for(sensor_names.get(sid, f"sensor {sid}"), house), start, end)
+        for start, end, sid in common.tl_rows(prefix.with_suffix(".sensors"), TZ)
+    ]
+    spans = [
+        common.Span(activity_names.get(aid, f"activity {aid}"), start, end)
+        for start, end, aid in common.tl_rows(prefix.with_suffix(".activities"), TZ)
+    ]
+    absences: list[tuple[datetime, datetime | None]] = [
+        (s.start, s.end) for s in spans if s.activity == TL_LEAVE
+    ]
+    name = f"kasteren_{house.lower()}"
+    return common.Home(name, TZ, LATITUDE, LONGITUDE, firings, spans, absences)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--raw", required=True, type=Path, help="folder with the dataset's .txt")
     parser.add_argument("--out", required=True, type=Path, help="folder for history/labels")
+    parser.add_argument("--house", choices=("A", "B", "C"), default="A")
     args = parser.parse_args(argv)
-    print(common.write_home(load(args.raw), args.out))
+    home = load(args.raw) if args.house == "A" else load_tl(args.raw, args.house)
+    print(common.write_home(home, args.out))
     return 0
 
 

@@ -10,7 +10,7 @@ The seconds count the local wall-clock time as if it were UTC (README).
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 import sys
 from zoneinfo import ZoneInfo
@@ -86,43 +86,24 @@ def entity_for(room: str, thing: str) -> common.Entity:
     return make("binary_sensor", f"{area} {thing[0].lower()}{thing[1:]}", "opening")
 
 
-def _table(path: Path) -> list[list[str]]:
-    rows = []
-    for line in path.read_text(encoding="latin-1").splitlines():
-        if line.strip():
-            rows.append(line.rstrip("\r\n").split("\t"))
-    return rows
-
-
-def _local(seconds: int) -> datetime:
-    """The files' seconds are local wall-clock time counted as if it were UTC."""
-    naive = datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
-    return common.localize(naive, TZ)
-
-
 def load(raw: Path, house: str = "D") -> common.Home:
     prefix = raw / f"house{house}"
     sensors = {}
-    for row in _table(prefix.with_suffix(".sensor_names")):
+    for row in common.tl_table(prefix.with_suffix(".sensor_names")):
         room, _, thing = row[1].partition(",")
         sensors[row[0].strip()] = (room.strip(), thing.strip())
     activities = {
-        row[0].strip(): row[1].strip() for row in _table(prefix.with_suffix(".activity_names"))
+        row[0].strip(): row[1].strip()
+        for row in common.tl_table(prefix.with_suffix(".activity_names"))
     }
     firings = []
-    for row in _table(prefix.with_suffix(".sensors")):
-        start, length, sid = int(row[0]), int(row[1]), row[2].strip()
+    for start, end, sid in common.tl_rows(prefix.with_suffix(".sensors"), TZ):
         room, thing = sensors.get(sid, ("", f"Sensor {sid}"))
-        firings.append(
-            common.Firing(
-                entity_for(room, thing), _local(start), _local(start) + timedelta(seconds=length)
-            )
-        )
-    spans = []
-    for row in _table(prefix.with_suffix(".activities")):
-        start, length, aid = int(row[0]), int(row[1]), row[2].strip()
-        name = activities.get(aid, f"Activity {aid}")
-        spans.append(common.Span(name, _local(start), _local(start) + timedelta(seconds=length)))
+        firings.append(common.Firing(entity_for(room, thing), start, end))
+    spans = [
+        common.Span(activities.get(aid, f"Activity {aid}"), start, end)
+        for start, end, aid in common.tl_rows(prefix.with_suffix(".activities"), TZ)
+    ]
     # "Going out" spans mark the leaving itself (a few minutes): away from its end
     # until the next sensor fires (normally the front door on return).
     starts = sorted(f.start for f in firings)

@@ -66,6 +66,28 @@ _SERVICE: Final[dict[tuple[str, str], tuple[str, dict[str, Any]]]] = {
     ("vacuum", "docked"): ("return_to_base", {}),
     ("vacuum", "paused"): ("pause", {}),
 }
+# The state each action leaves its entity in. A run that would find every
+# target so already does nothing, so the automation asks first: a motion
+# sensor chatty while the light is on fires it for nothing dozens of times a
+# day, which is no firing a household counts as right (see _not_done).
+_LEAVES: Final = {
+    "turned_on": "on",
+    "turned_off": "off",
+    "opened": "open",
+    "closed": "closed",
+    "locked": "locked",
+    "playing": "playing",
+    "paused": "paused",
+    "heating": "heat",
+    "cooling": "cool",
+    "started": "cleaning",
+    "docked": "docked",
+}
+# Domains whose "on" is any state but off (a TV turned on may be idle), and
+# what a stopped media player was before.
+_ON_ANY: Final = frozenset({"media_player", "climate", "vacuum"})
+_OFF_LIKE: Final = ["off", "standby"]
+_RUNNING_MEDIA: Final = ["playing", "paused", "buffering"]
 # An input_select option as HA allows it: 1 to 255 characters, none a control one.
 _OPTION: Final = re.compile(r"[^\x00-\x1f\x7f]{1,255}")
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
@@ -207,6 +229,22 @@ def _service(domain: str, action: str) -> tuple[str, dict[str, Any]]:
     raise UnsafeSkillError(f"no action for {domain} {action}")
 
 
+def _not_done(domain: str, action: str, entity_id: str) -> dict[str, Any] | None:
+    """Return the condition that the action would change its entity (None: always would)."""
+    if domain in MOMENT_DOMAINS or domain not in ACTION_DOMAINS:
+        return None
+    if action == "turned_on" and domain in _ON_ANY:
+        return {"condition": "state", "entity_id": entity_id, "state": list(_OFF_LIKE)}
+    if domain == "media_player" and action == "stopped":
+        return {"condition": "state", "entity_id": entity_id, "state": list(_RUNNING_MEDIA)}
+    leaves = _LEAVES.get(action)
+    if leaves is None:
+        return None
+    # HA calls no unavailable entity (entity_service_call): a run would do nothing.
+    done = {"condition": "state", "entity_id": entity_id, "state": [leaves, "unavailable"]}
+    return {"condition": "not", "conditions": [done]}
+
+
 def automation_id(skill: Skill) -> str:
     """Return the stable automation id of a skill."""
     return "aisthos_" + re.sub(r"[^a-z0-9_]", "", skill.id.lower())
@@ -240,6 +278,7 @@ def compile_automation(
     actions: list[dict[str, Any]] = []
     waited = 0.0
     targets: set[str] = set()
+    not_done: list[dict[str, Any] | None] = []
     for action in sorted(skill.actions, key=lambda a: a.delay_s):
         entity_id = _entity(resolve(action.target.ref), ACTION_DOMAINS)
         if entity_id in targets:
@@ -248,6 +287,7 @@ def compile_automation(
         targets.add(entity_id)
         domain = entity_id.split(".", 1)[0]
         service, data = _service(domain, action.target.action)
+        not_done.append(_not_done(domain, action.target.action, entity_id))
         # Wait where the person waited: a kettle minutes after coming home.
         if action.delay_s - waited >= DELAY_STEP_MIN_S:
             actions.append({"delay": {"seconds": round(action.delay_s - waited)}})
@@ -258,6 +298,13 @@ def compile_automation(
         actions.append(step)
     if not actions:
         raise UnsafeSkillError("a skill needs at least one action")
+    # Run only if some target is not yet as it would leave it (checked when
+    # the trigger fires, as HA checks conditions).
+    if all(c is not None for c in not_done):
+        checks = [c for c in not_done if c is not None]
+        conditions.append(
+            checks[0] if len(checks) == 1 else {"condition": "or", "conditions": checks}
+        )
     return {
         "id": automation_id(skill),
         "alias": clean_text(skill.name, 120) or automation_id(skill),
