@@ -457,3 +457,32 @@ def test_ordonez_refuses_a_row_it_cannot_read(tmp_path: Path) -> None:
     files["OrdonezA_ADLs.txt"] += "2011-13-02 08:00:00\t\t2011-11-02 08:10:00\t\tBreakfast\r\n"
     with pytest.raises(ValueError, match="month must be in"):
         ordonez.load(_write(tmp_path / "bad2", files))
+
+
+def test_kasteren_b_from_the_tl_copy(tmp_path: Path) -> None:
+    """TL's seconds are wall-clock time read as UTC; Dutch names map to entities."""
+    # 2009-07-24 08:00:00 wall clock, counted as if it were UTC.
+    at = int(datetime(2009, 7, 24, 8, 0, tzinfo=ZoneInfo("UTC")).timestamp())
+    raw = _write(
+        tmp_path / "tl",
+        {
+            "houseB.sensor_names": "26\ttoaster\r\n27\tmagnetron\r\n28\tPIR keuken\r\n",
+            "houseB.activity_names": "1\tleave-house\r\n13\tprep-breakfast\r\n",
+            "houseB.sensors": f"{at}\t5\t28\n{at + 30}\t120\t26\n{at + 60}\t60\t27\n{at + 90}\t2\t99\n",
+            "houseB.activities": f"{at}\t300\t13\n{at + 3600}\t7200\t1\n",
+        },
+    )
+    out = tmp_path / "out"
+    assert kasteren.main(["--raw", str(raw), "--out", str(out), "--house", "B"]) == 0
+    history = [json.loads(x) for x in (out / "history.jsonl").read_text().splitlines()]
+    # Summer time in Amsterdam: 08:00:30 wall clock is +02:00.
+    assert _of(history, "switch.toaster") == [
+        ("2009-07-24T08:00:30+02:00", "on"),
+        ("2009-07-24T08:02:30+02:00", "off"),
+    ]
+    assert _of(history, "switch.microwave")[0] == ("2009-07-24T08:01:00+02:00", "on")
+    kitchen = next(r for r in history if r["entity_id"] == "binary_sensor.kitchen_motion")
+    assert kitchen["attributes"]["device_class"] == "motion"
+    # An id without a name is still a sensor, plainly named.
+    assert any(r["entity_id"] == "binary_sensor.sensor_99" for r in history)
+    assert ("2009-07-24T09:00:00+02:00", "not_home") in _of(history, common.PERSON)
