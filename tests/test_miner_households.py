@@ -896,3 +896,31 @@ def test_where_the_sun_keeps_still_the_clock_continues_the_sun_skill(
     [now] = porch_on(mine(porch_at_sunset(0), 28, existing=[old]))
     assert now.trigger.at is not None
     assert now.id == old.id
+
+
+def tv(t: float, action: str) -> Spark:
+    return Spark(t, "media", "living", "someone", action, "media_player", "none", "person", "tv1")
+
+
+def test_an_entity_left_on_is_switched_off_but_never_taken_up_again() -> None:
+    """'The kettle, off after 4 minutes' is a routine; 'paused for 2 minutes: play' is not."""
+    sparks: list[Spark] = []
+    for day in range(28):
+        jitter = day * 37 % 40
+        # The kettle at any hour of the morning, off again 3-5 min later.
+        boil = at(day, "06:00", day * 7919 % 14400)
+        sparks += [kettle(boil), kettle(boil + 180 + day * 53 % 120, "turned_off")]
+        # Every evening the person pauses the film and takes it up again 2-3 min later.
+        pause = at(day, "20:10", day * 7919 % 5400)
+        sparks += [tv(at(day, "20:00", jitter), "turned_on"), tv(pause, "paused")]
+        sparks += [tv(pause + 130 + jitter, "playing"), tv(at(day, "22:00"), "turned_off")]
+    skills = mine(sparks, 28)
+    held_own = [
+        (s.trigger.event.ref, [a.target.action for a in s.actions])
+        for s in skills
+        if s.trigger.event is not None
+        and s.trigger.hold_s
+        and all(a.target.ref == s.trigger.event.ref for a in s.actions)
+    ]
+    assert ("kettle1", ["turned_off"]) in held_own
+    assert not [h for h in held_own if h[0] == "tv1" and "playing" in h[1]], held_own

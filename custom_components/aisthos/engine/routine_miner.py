@@ -1647,9 +1647,13 @@ class RoutineMiner:
         a_pos = np.tile(np.arange(len(rows), dtype=np.int64), n_refs)
         valid = latest >= index.starts[ref_pos]  # still that entity's change
         latest, ref_pos, a_pos = latest[valid], ref_pos[valid], a_pos[valid]
-        # The action's own entity may hold in any state; others only quiet ones.
+        # The action's own entity may hold in any state, for an action that
+        # ends it ("the kettle, off after 4 minutes"); others only quiet ones.
+        # Taking it up again is not ("paused for 2 min: play" would resume
+        # what the person paused on purpose).
         is_own = ref_pos == own[0] if len(own) else np.zeros(len(ref_pos), dtype=bool)
-        kinds_ok = np.where(is_own, index.may_hold[latest], index.quiet[latest])
+        own_may = index.may_hold[latest] & (data.sigs[code].action in HOLD_ACTIONS)
+        kinds_ok = np.where(is_own, own_may, index.quiet[latest])
         latest, a_pos = latest[kinds_ok], a_pos[kinds_ok]
         held_rows, held_codes = index.rows[latest], index.codes[latest]
         age = action_times[a_pos] - data.t[held_rows]
