@@ -245,6 +245,10 @@ def main(argv: list[str] | None = None) -> int:
                 strict = "firing_precision_skipped_as_wrong"
                 report.add(Row(f"{name}: firings right, skipped steps counted wrong",
                                100 * new[strict], 100 * (old[strict] or 0.0), "%"))  # fmt: skip
+            # Every step counted: a run that found its work done is not right either.
+            every = "firing_precision_every_step"
+            report.add(Row(f"{name}: firings right, every step counted",
+                           100 * (new[every] or 0.0), 100 * (old[every] or 0.0), "%"))  # fmt: skip
             # Simulated homes know every routine they planted: there a proposal
             # must be one of them, and each must be found (>= 95 %).
             wanted = 0.95 if name in SIMULATED else 0.8

@@ -20,6 +20,9 @@ step is scored against what the person really did:
   `firing_precision_skipped_as_wrong` gives the stricter reading);
 - WRONG: anything else.
 
+`firing_precision_every_step` counts no-op and skipped steps as not right too:
+how a count of "runs, and runs the person's own action followed" reads them.
+
 Person changes are real state changes (not attribute-only updates, not the first
 record of an entity) with no parent context, where neither the old nor the new
 state is unavailable/unknown (a restart writes those, then the real state again).
@@ -1051,18 +1054,22 @@ def evaluate(
         for c in s.matched
     }
     covered = sum(1 for c in actuator if c.index in covered_ids)
+    noop = sum(r["noop"] for r in rows)
     totals: dict[str, Any] = {
         "proposed_skills": len(skills),
         "replayed_skills": sum(1 for r in replays if r.unsupported is None),
         "firings": sum(r["firings"] for r in rows),
         "right": right,
         "wrong": wrong,
-        "noop": sum(r["noop"] for r in rows),
+        "noop": noop,
         "skipped": skipped,
         "unscored": sum(r["unscored"] for r in rows),
         "firing_precision": right / (right + wrong) if right + wrong else None,
         "firing_precision_skipped_as_wrong": (
             right / (right + wrong + skipped) if right + wrong + skipped else None
+        ),
+        "firing_precision_every_step": (
+            right / (right + wrong + skipped + noop) if right + wrong + skipped + noop else None
         ),
         "person_actions": len(actuator),
         "person_actions_covered": covered,

@@ -223,6 +223,8 @@ def render(result: dict[str, Any]) -> str:
             if totals["skipped"]
             else ""
         ),
+        f"every step counted (no-op and skipped as not right): "
+        f"{_pct(totals['firing_precision_every_step'])}",
         f"coverage of person actions: {_pct(totals['coverage'])} "
         f"({totals['person_actions_covered']} of {totals['person_actions']})",
     ]

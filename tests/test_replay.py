@@ -336,6 +336,11 @@ def test_right_wrong_and_noop() -> None:
     assert outcomes(result) == ["right", "noop", "wrong", "wrong"]
     assert (result.count("right"), result.count("wrong"), result.count("noop")) == (1, 2, 1)
     assert result.precision == pytest.approx(1 / 3)
+    skill = replay.Proposed(
+        "motion: hall light", 0.9, automation([state_trigger("binary_sensor.motion", to="on")])
+    )
+    totals = replay.evaluate([skill], history(lines))["totals"]
+    assert totals["firing_precision_every_step"] == pytest.approx(1 / 4)
 
 
 def test_a_step_on_an_unavailable_entity_is_skipped_not_judged() -> None:
@@ -375,6 +380,7 @@ def test_skipped_steps_lower_only_the_strict_precision() -> None:
     assert (totals["right"], totals["wrong"], totals["skipped"]) == (1, 0, 1)
     assert totals["firing_precision"] == 1.0
     assert totals["firing_precision_skipped_as_wrong"] == 0.5
+    assert totals["firing_precision_every_step"] == 0.5
 
 
 def test_delay_steps_move_the_due_time_and_widen_the_window() -> None:
