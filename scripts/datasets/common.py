@@ -455,6 +455,11 @@ def summary(home: Home, history: Sequence[dict[str, Any]], labels: dict[str, Any
     return "\n".join(lines)
 
 
+def absences(spans: Iterable[Span], leaving: str) -> list[tuple[datetime, datetime | None]]:
+    """The resident's absences: the spans annotated with the leaving activity."""
+    return [(s.start, s.end) for s in spans if s.activity == leaving]
+
+
 def tl_table(path: Path) -> list[list[str]]:
     """The tab-separated rows of one file in the agnesvanbelle/TL layout."""
     rows = []

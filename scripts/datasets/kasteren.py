@@ -205,9 +205,7 @@ def load(raw: Path) -> common.Home:
         common.Span(activity_names.get(aid, f"activity {aid}"), start, end)
         for start, end, aid in _rows(acts)
     ]
-    absences: list[tuple[datetime, datetime | None]] = [
-        (s.start, s.end) for s in spans if s.activity == LEAVE
-    ]
+    absences = common.absences(spans, LEAVE)
     return common.Home("kasteren_a", TZ, LATITUDE, LONGITUDE, firings, spans, absences)
 
 
@@ -229,9 +227,7 @@ def load_tl(raw: Path, house: str) -> common.Home:
         common.Span(activity_names.get(aid, f"activity {aid}"), start, end)
         for start, end, aid in common.tl_rows(prefix.with_suffix(".activities"), TZ)
     ]
-    absences: list[tuple[datetime, datetime | None]] = [
-        (s.start, s.end) for s in spans if s.activity == TL_LEAVE
-    ]
+    absences = common.absences(spans, TL_LEAVE)
     name = f"kasteren_{house.lower()}"
     return common.Home(name, TZ, LATITUDE, LONGITUDE, firings, spans, absences)
 

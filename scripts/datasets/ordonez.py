@@ -88,9 +88,7 @@ def load(raw: Path, house: str = "A") -> common.Home:
         if len(row) != 3:
             raise ValueError(f"an activity row needs start, end, activity: {row}")
         spans.append(common.Span(row[2], _stamp(row[0]), _stamp(row[1])))
-    absences: list[tuple[datetime, datetime | None]] = [
-        (s.start, s.end) for s in spans if s.activity == LEAVE
-    ]
+    absences = common.absences(spans, LEAVE)
     name = f"ordonez_{house.lower()}"
     return common.Home(name, TZ, LATITUDE, LONGITUDE, firings, spans, absences)
 
