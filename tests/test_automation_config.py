@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -101,6 +102,14 @@ def _skill_doing(*targets: Signature) -> Skill:
             "started",
             {"condition": "not", "conditions": [{"state": ["cleaning", "unavailable"]}]},
         ),
+        # A TV on standby is off already; pausing acts only on what plays.
+        (
+            "media_player",
+            "turned_off",
+            {"condition": "not", "conditions": [{"state": ["off", "standby", "unavailable"]}]},
+        ),
+        ("media_player", "paused", {"condition": "state", "state": ["playing", "buffering"]}),
+        ("vacuum", "paused", {"condition": "state", "state": ["cleaning", "returning"]}),
     ],
 )
 def test_an_automation_runs_only_if_it_would_change_something(
@@ -116,6 +125,20 @@ def test_an_automation_runs_only_if_it_would_change_something(
             k: v for k, v in want.items() if k != "conditions"
         }
         assert have.get("entity_id", f"{domain}.thing") == f"{domain}.thing"
+
+
+def test_a_step_after_a_wait_asks_nothing_at_the_trigger() -> None:
+    """HA checks conditions when the trigger fires: a step 5 minutes later may find it changed."""
+    lamp = Signature("a", "turned_off", "power", "light", "hall")
+    now = Signature("b", "turned_on", "power", "light", "hall")
+    waits = replace(_skill_doing(lamp), actions=(Action(lamp, delay_s=300.0),))
+    config = compile_automation(waits, {"a": "light.a"}.get)
+    assert [c["condition"] for c in config["conditions"]] == ["time"]
+    assert config["actions"][0] == {"delay": {"seconds": 300}}
+    # A step at once and one after a wait: the waiting one might still act.
+    both = replace(_skill_doing(now), actions=(Action(now), Action(lamp, delay_s=300.0)))
+    config = compile_automation(both, {"a": "light.a", "b": "light.b"}.get)
+    assert [c["condition"] for c in config["conditions"]] == ["time"]
 
 
 def test_several_targets_run_if_any_would_change() -> None:

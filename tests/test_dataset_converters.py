@@ -466,10 +466,10 @@ def test_kasteren_b_from_the_tl_copy(tmp_path: Path) -> None:
     raw = _write(
         tmp_path / "tl",
         {
-            "houseB.sensor_names": "26\ttoaster\r\n27\tmagnetron\r\n28\tPIR keuken\r\n",
-            "houseB.activity_names": "1\tleave-house\r\n13\tprep-breakfast\r\n",
-            "houseB.sensors": f"{at}\t5\t28\n{at + 30}\t120\t26\n{at + 60}\t60\t27\n{at + 90}\t2\t99\n",
-            "houseB.activities": f"{at}\t300\t13\n{at + 3600}\t7200\t1\n",
+            "houseB.sensor_names": "3\tPIR keuken\r\n7\ttoaster\r\n9\tmagnetron\r\n",
+            "houseB.activity_names": "2\tprep-breakfast\r\n5\tleave-house\r\n",
+            "houseB.sensors": f"{at}\t5\t3\n{at + 30}\t120\t7\n{at + 60}\t60\t9\n{at + 90}\t2\t99\n",
+            "houseB.activities": f"{at}\t300\t2\n{at + 3600}\t7200\t5\n",
         },
     )
     out = tmp_path / "out"
@@ -486,3 +486,20 @@ def test_kasteren_b_from_the_tl_copy(tmp_path: Path) -> None:
     # An id without a name is still a sensor, plainly named.
     assert any(r["entity_id"] == "binary_sensor.sensor_99" for r in history)
     assert ("2009-07-24T09:00:00+02:00", "not_home") in _of(history, common.PERSON)
+
+
+def test_a_tl_row_it_cannot_read_is_named(tmp_path: Path) -> None:
+    raw = _write(
+        tmp_path / "tl",
+        {
+            "houseB.sensor_names": "3\tPIR keuken\r\n",
+            "houseB.activity_names": "2\tprep-breakfast\r\n",
+            "houseB.sensors": "1248426000\t5\n",
+            "houseB.activities": "",
+        },
+    )
+    with pytest.raises(ValueError, match=r"houseB\.sensors line 1: 3 tab-separated fields"):
+        kasteren.load_tl(raw, "B")
+    (raw / "houseB.sensors").write_text("soon\t5\t3\n")
+    with pytest.raises(ValueError, match="not a start and a length"):
+        kasteren.load_tl(raw, "B")

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pytest
 
 from custom_components.aisthos.engine import routine_miner
 from custom_components.aisthos.engine.routine_miner import RoutineMiner
@@ -254,7 +255,7 @@ def test_arc_counts_match_sorted_searches_on_random_minutes() -> None:
 
 
 def test_a_window_leaves_out_two_hours_or_none() -> None:
-    """Three wrong firings at lunch among thirty right ones are no gap in the routine."""
+    """A notch of minutes around three wrong firings at lunch is no window."""
     hit = np.asarray([m for m in range(420, 1321, 30) if m != 870], dtype=np.int64)
     fire = np.concatenate([hit, np.asarray([855, 865, 875], dtype=np.int64)])
 
@@ -263,12 +264,37 @@ def test_a_window_leaves_out_two_hours_or_none() -> None:
 
     notched = routine_miner._best_arc(hit, fire, base, 5)
     assert notched is not None
-    assert notched[0] > notched[1]
+    assert notched[0] > notched[1]  # "any time but lunch"
     assert 1440 - routine_miner._window_length(*notched) < routine_miner.LEFT_OUT_MIN
     left_out = routine_miner.LEFT_OUT_MIN
-    start, end = routine_miner._best_arc(hit, fire, base, 5, left_out=left_out) or (0, 0)
-    assert (start, end) == (0, 1439) or 1440 - routine_miner._window_length(start, end) >= left_out
-    # A quiet night is a gap: with wrong firings in it, the window leaves it out.
-    night = np.concatenate([fire, np.asarray([60, 120, 180, 240], dtype=np.int64)])
-    start, end = routine_miner._best_arc(hit, night, base, 5, left_out=left_out) or (0, 0)
-    assert 1440 - routine_miner._window_length(start, end) >= left_out
+    wide = routine_miner._best_arc(hit, fire, base, 5, left_out=left_out)
+    assert wide is not None
+    assert wide == (0, 1439) or 1440 - routine_miner._window_length(*wide) >= left_out
+
+
+def lunch_notch_home() -> list[Spark]:
+    """Motion, then the light, at any hour 08:00-18:00; motion alone at 14:10-14:40."""
+    sparks = []
+    for day in range(28):
+        for k in range(3):
+            minute = 480 + (day * 211 + k * 197) % 600
+            if 845 <= minute <= 885:
+                minute += 60
+            t = at(day, "00:00", minute * 60)
+            sparks += [motion(t), light(t + 20), light_off(t + 1200)]
+        if day % 3 == 0:
+            sparks.append(motion(at(day, "14:10", day * 31 % 1800)))
+    return sparks
+
+
+def test_a_learned_window_leaves_out_two_hours_or_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    def window() -> tuple[int, int]:
+        (skill,) = [s for s in mine(lunch_notch_home(), 28) if s.trigger.event is not None]
+        return skill.conditions.start, skill.conditions.end
+
+    start, end = window()
+    left = 1440 - routine_miner._window_length(start, end)
+    assert (start, end) == (0, 1439) or left >= routine_miner.LEFT_OUT_MIN
+    monkeypatch.setattr(routine_miner, "LEFT_OUT_MIN", 0)
+    start, end = window()
+    assert 0 < 1440 - routine_miner._window_length(start, end) < 120  # the notch

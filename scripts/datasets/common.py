@@ -460,12 +460,15 @@ def absences(spans: Iterable[Span], leaving: str) -> list[tuple[datetime, dateti
     return [(s.start, s.end) for s in spans if s.activity == leaving]
 
 
-def tl_table(path: Path) -> list[list[str]]:
+def tl_table(path: Path, fields: int = 2) -> list[list[str]]:
     """The tab-separated rows of one file in the agnesvanbelle/TL layout."""
     rows = []
-    for line in path.read_text(encoding="latin-1").splitlines():
+    for number, line in enumerate(path.read_text(encoding="latin-1").splitlines(), 1):
         if line.strip():
-            rows.append(line.rstrip("\r\n").split("\t"))
+            row = line.rstrip("\r\n").split("\t")
+            if len(row) < fields:
+                raise ValueError(f"{path.name} line {number}: {fields} tab-separated fields needed")
+            rows.append(row)
     return rows
 
 
@@ -478,9 +481,12 @@ def tl_time(seconds: int, tz: ZoneInfo) -> datetime:
 def tl_rows(path: Path, tz: ZoneInfo) -> list[tuple[datetime, datetime, str]]:
     """(start, end, id) of each row of a TL .sensors or .activities file."""
     rows = []
-    for row in tl_table(path):
-        start = tl_time(int(row[0]), tz)
-        rows.append((start, start + timedelta(seconds=int(row[1])), row[2].strip()))
+    for row in tl_table(path, fields=3):
+        try:
+            start, length = tl_time(int(row[0]), tz), int(row[1])
+        except ValueError as err:
+            raise ValueError(f"{path.name}: not a start and a length in seconds: {row}") from err
+        rows.append((start, start + timedelta(seconds=length), row[2].strip()))
     return rows
 
 

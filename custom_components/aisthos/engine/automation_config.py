@@ -87,7 +87,12 @@ _LEAVES: Final = {
 # what a stopped media player was before.
 _ON_ANY: Final = frozenset({"media_player", "climate", "vacuum"})
 _OFF_LIKE: Final = ["off", "standby"]
-_RUNNING_MEDIA: Final = ["playing", "paused", "buffering"]
+# Where the state an action leaves is not one, the states it acts on instead.
+_ACTS_ON: Final[dict[tuple[str, str], list[str]]] = {
+    ("media_player", "stopped"): ["playing", "paused", "buffering"],
+    ("media_player", "paused"): ["playing", "buffering"],
+    ("vacuum", "paused"): ["cleaning", "returning"],
+}
 # An input_select option as HA allows it: 1 to 255 characters, none a control one.
 _OPTION: Final = re.compile(r"[^\x00-\x1f\x7f]{1,255}")
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
@@ -229,19 +234,29 @@ def _service(domain: str, action: str) -> tuple[str, dict[str, Any]]:
     raise UnsafeSkillError(f"no action for {domain} {action}")
 
 
-def _not_done(domain: str, action: str, entity_id: str) -> dict[str, Any] | None:
-    """Return the condition that the action would change its entity (None: always would)."""
+def _not_done(action: Action, domain: str, entity_id: str) -> dict[str, Any] | None:
+    """Return the condition that the action would change its entity (None: always would).
+
+    HA checks conditions when the trigger fires: a step that waits first may
+    find its entity changed by then, so it asks nothing (None).
+    """
+    verb = action.target.action
     if domain in MOMENT_DOMAINS or domain not in ACTION_DOMAINS:
         return None
-    if action == "turned_on" and domain in _ON_ANY:
+    if action.delay_s >= DELAY_STEP_MIN_S:
+        return None
+    if verb == "turned_on" and domain in _ON_ANY:
         return {"condition": "state", "entity_id": entity_id, "state": list(_OFF_LIKE)}
-    if domain == "media_player" and action == "stopped":
-        return {"condition": "state", "entity_id": entity_id, "state": list(_RUNNING_MEDIA)}
-    leaves = _LEAVES.get(action)
+    if (domain, verb) in _ACTS_ON:
+        return {"condition": "state", "entity_id": entity_id, "state": _ACTS_ON[(domain, verb)]}
+    leaves = _LEAVES.get(verb)
     if leaves is None:
         return None
     # HA calls no unavailable entity (entity_service_call): a run would do nothing.
-    done = {"condition": "state", "entity_id": entity_id, "state": [leaves, "unavailable"]}
+    done_states = [leaves, "unavailable"]
+    if verb == "turned_off" and domain in _ON_ANY:
+        done_states = [*_OFF_LIKE, "unavailable"]  # standby is off (as perception reads it)
+    done = {"condition": "state", "entity_id": entity_id, "state": done_states}
     return {"condition": "not", "conditions": [done]}
 
 
@@ -287,7 +302,7 @@ def compile_automation(
         targets.add(entity_id)
         domain = entity_id.split(".", 1)[0]
         service, data = _service(domain, action.target.action)
-        not_done.append(_not_done(domain, action.target.action, entity_id))
+        not_done.append(_not_done(action, domain, entity_id))
         # Wait where the person waited: a kettle minutes after coming home.
         if action.delay_s - waited >= DELAY_STEP_MIN_S:
             actions.append({"delay": {"seconds": round(action.delay_s - waited)}})

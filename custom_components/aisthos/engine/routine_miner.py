@@ -187,8 +187,8 @@ SELF_TIMED_MIN_COUNT: Final = 5
 # Minutes of day are binned this finely when windows are searched.
 BIN_MIN: Final = 5
 # A triggered routine's window leaves out two hours of the day or none: a
-# shorter gap only drops the wrong firings that fell there by chance ("any
-# time but 14:09-14:40", from three wrong firings among ten at lunch).
+# notch of minutes only drops the wrong firings that fell there by chance
+# ("any time but 14:09-14:40", from three wrong firings among ten at lunch).
 LEFT_OUT_MIN: Final = 120
 _DAY: Final = 1440
 _DAY_S: Final = 86400
