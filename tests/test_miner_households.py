@@ -95,6 +95,21 @@ def test_the_someone_home_timeline_starts_where_the_first_spark_came_from() -> N
     assert routine_miner._Data([], TZ, START, START).someone_home(np.asarray(moments)) is None
 
 
+def test_a_polled_devices_timer_is_still_its_own() -> None:
+    """A 40-minute programme read by polling every 30 s: its off comes within 30 s."""
+    sparks = []
+    for day in range(14):
+        start = at(day, "06:30", day * 997 % 3600)
+        sparks += [kettle(start), kettle(start + 2400 + day * 13 % 31, "turned_off")]
+        # A person who switches the heater off "after 20 minutes" keeps to a minute or two.
+        sparks += [light(start), light(start + 1200 + day * 37 % 150, action="turned_off")]
+    data = routine_miner._Data(sparks, TZ, START, START + timedelta(days=14))
+    polled = data.codes["kettle1:turned_off"]
+    person = data.codes["light1:turned_off"]
+    assert data.self_timed(polled, data.person_actions(polled))
+    assert not data.self_timed(person, data.person_actions(person))
+
+
 def test_a_devices_own_timer_is_not_a_persons_action() -> None:
     sparks = []
     for day in range(14):

@@ -171,12 +171,14 @@ RANKED_CLOSER: Final = 24
 # A daily routine's chance rate is read in this many minutes either side.
 BACKGROUND_MIN: Final = 120
 # An action that nearly always (this share) comes the same time after the
-# entity's previous change, within a few seconds (and 0.2 %), is the device's
-# own timer: people are never that exact. Timers run from a minute (shorter
+# entity's previous change, within a few seconds and 1.5 % (a 40-minute
+# programme read by polling every 30 s), is the device's own timer: people
+# are never that exact. Timers run from a minute (shorter
 # is a person's quick correction) to a few hours (a dishwasher's programme);
 # a day apart is a daily habit.
 SELF_TIMED_SHARE: Final = 0.9
 SELF_TIMED_SPREAD_S: Final = 5.0
+SELF_TIMED_SHARE_OF_S: Final = 0.015
 SELF_TIMED_MIN_S: Final = 60.0
 SELF_TIMED_MAX_S: Final = 4 * 3600.0
 # ...and so is one at a second of the day it keeps, give or take 10 s (a
@@ -691,7 +693,7 @@ class _Data:
         typical = float(np.median(since))
         if not SELF_TIMED_MIN_S <= typical <= SELF_TIMED_MAX_S:
             return False
-        exact = np.abs(since - typical) <= SELF_TIMED_SPREAD_S + 0.002 * typical
+        exact = np.abs(since - typical) <= SELF_TIMED_SPREAD_S + SELF_TIMED_SHARE_OF_S * typical
         return bool(np.sum(exact) >= SELF_TIMED_SHARE * len(rows))
 
     def open_minutes(self, action_code: int) -> float:
