@@ -2274,14 +2274,19 @@ def _same_trigger(a: Trigger, b: Trigger, any_shared: bool = False) -> bool:
 
 
 def _together(group: _Candidate, cand: _Candidate) -> bool:
-    """Whether two actions were done after the same firings, mostly."""
+    """Whether two actions were done after the same firings, mostly.
+
+    Both must also be live on most of them: a step found done on most runs
+    is a routine of its own, not one of the other's.
+    """
     a, b = group.replay, cand.replay
     common, ia, ib = np.intersect1d(a.times, b.times, return_indices=True)
     if not len(common):
         return False
     ra, rb = a.right[ia], b.right[ib]
     either = int(np.sum(ra | rb))
-    return either > 0 and int(np.sum(ra & rb)) >= 0.8 * either
+    both_live = len(common) >= 0.8 * len(np.union1d(a.times, b.times))
+    return both_live and either > 0 and int(np.sum(ra & rb)) >= 0.8 * either
 
 
 def _spread_s(offsets: FloatArray) -> float:
