@@ -956,3 +956,18 @@ def test_actions_one_of_which_is_mostly_done_already_are_two_skills() -> None:
             fan_on = False
     learned = mine(sparks, 28)
     assert not [s for s in learned if len(s.actions) == 2], [s.name for s in learned]
+
+
+def test_a_robot_vacuum_docking_is_never_learned() -> None:
+    """It docks itself when its run ends, at a time as regular as its run."""
+
+    def vacuum(t: float, action: str) -> Spark:
+        return Spark(t, "cleaning", "living", "nobody", action, "vacuum", "none", "person", "vac1")
+
+    sparks = []
+    for day in range(28):
+        start = at(day, "10:00", day * 37 % 600)
+        sparks += [vacuum(start, "started"), vacuum(start + 3000 + day * 53 % 300, "docked")]
+    learned = mine(sparks, 28)
+    assert not [s for s in learned if any(a.target.action == "docked" for a in s.actions)]
+    assert [s for s in learned if any(a.target.action == "started" for a in s.actions)]

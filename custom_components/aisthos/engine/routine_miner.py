@@ -62,8 +62,10 @@ from .spark import Spark
 ACTUATOR_KINDS: Final = frozenset(
     {"power", "cover", "lock", "media", "climate", "cleaning", "scene"}
 )
-# Moments a skill must never perform (see automation_config.NEVER_AUTOMATED).
-NEVER_LEARNED: Final = frozenset({("lock", "unlocked")})
+# Moments a skill must never perform (see automation_config.NEVER_AUTOMATED),
+# and a robot vacuum docking: it docks itself when its run ends, and an
+# automation sending it home would cut a run short.
+NEVER_LEARNED: Final = frozenset({("lock", "unlocked"), ("cleaning", "docked")})
 # Readings drifting are context, and the sun has its own kind of routine.
 NOT_TRIGGERS: Final = frozenset({"environment", "sun"})
 # What may hold for minutes before an action ("empty for 5 minutes"):
