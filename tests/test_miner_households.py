@@ -971,3 +971,15 @@ def test_a_robot_vacuum_docking_is_never_learned() -> None:
     learned = mine(sparks, 28)
     assert not [s for s in learned if any(a.target.action == "docked" for a in s.actions)]
     assert [s for s in learned if any(a.target.action == "started" for a in s.actions)]
+
+
+def test_a_tv_that_plays_once_switched_on_is_one_routine() -> None:
+    """On at 18:20, playing seconds later by itself: one skill, which switches it on."""
+    sparks = []
+    for day in range(28):
+        on = at(day, "18:20", day * 37 % 240)
+        sparks += [tv(on, "turned_on"), tv(on + 8 + day % 9, "playing")]
+        sparks.append(tv(at(day, "21:00", day * 53 % 1800), "turned_off"))
+    learned = mine(sparks, 28)
+    evening = [s for s in learned if s.trigger.at is not None and 1080 <= s.trigger.at <= 1140]
+    assert [[a.target.action for a in s.actions] for s in evening] == [["turned_on"]]

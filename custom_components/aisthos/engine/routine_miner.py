@@ -1164,7 +1164,8 @@ class RoutineMiner:
             candidates += self._hold_candidates(data, code, rows)
             candidates += self._daily_candidates(data, code, rows)
         candidates = [c for c in candidates if not self._done_by_an_automation(data, c)]
-        found = self._group(self._best_per_action(_anchor_followed(data, candidates)))
+        best = self._best_per_action(_anchor_followed(data, candidates))
+        found = self._group(_without_follow_ons(best))
         return self._merge(
             found, existing, data, today, set(keep_ids), describe or _words, set(rejected_ids)
         )
@@ -2289,6 +2290,34 @@ def _together(group: _Candidate, cand: _Candidate) -> bool:
     either = int(np.sum(ra | rb))
     both_live = len(common) >= 0.8 * len(np.union1d(a.times, b.times))
     return both_live and either > 0 and int(np.sum(ra & rb)) >= 0.8 * either
+
+
+# A media player switched on starts playing by itself (the app resumes): one
+# act of the person, and an automation switching it on does both.
+FOLLOW_ONS: Final = {"playing": "turned_on"}
+
+
+def _without_follow_ons(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Drop a candidate whose action its entity does itself after another's.
+
+    "18:20: TV on" and "18:20: TV playing", right on the same evenings, are
+    one routine; one entity can be in one automation only once.
+    """
+    leads = [c for c in candidates if c.action.action in FOLLOW_ONS.values()]
+    out = []
+    for cand in candidates:
+        lead_action = FOLLOW_ONS.get(cand.action.action)
+        if lead_action is not None and any(
+            lead.action.ref == cand.action.ref
+            and lead.action.action == lead_action
+            and _same_trigger(lead.trigger, cand.trigger)
+            and _overlap(lead.conditions, cand.conditions)
+            and _together(lead, cand)
+            for lead in leads
+        ):
+            continue
+        out.append(cand)
+    return out
 
 
 def _spread_s(offsets: FloatArray) -> float:
