@@ -983,3 +983,32 @@ def test_a_tv_that_plays_once_switched_on_is_one_routine() -> None:
     learned = mine(sparks, 28)
     evening = [s for s in learned if s.trigger.at is not None and 1080 <= s.trigger.at <= 1140]
     assert [[a.target.action for a in s.actions] for s in evening] == [["turned_on"]]
+
+
+def bedtime_light_anywhere_in_two_hours() -> list[Spark]:
+    """The bedroom light on at any minute from 21:30 to 23:30, off in the morning."""
+    sparks = []
+    for day in range(28):
+        sparks.append(light(at(day, "21:30", day * 4271 % 7200)))
+        sparks.append(light_off(at(day + 1, "07:00", day * 37 % 600)))
+    return sparks
+
+
+def test_a_clock_does_not_sit_inside_a_habit_spread_wider_than_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Fired at 22:35 only where the light was not on yet, a clock is right by construction."""
+
+    def clock_starts() -> list[int]:
+        learned = mine(bedtime_light_anywhere_in_two_hours(), 28)
+        return [
+            s.trigger.at
+            for s in learned
+            if s.trigger.at is not None
+            and worth_proposing(s.confidence, s.stats, s.proposal_rate)
+            and any(a.target.action == "turned_on" for a in s.actions)
+        ]
+
+    assert all(start <= 21 * 60 + 40 for start in clock_starts()), clock_starts()
+    monkeypatch.setattr(routine_miner, "SPREAD_BEFORE_SHARE", 100.0)
+    assert any(start > 22 * 60 for start in clock_starts())

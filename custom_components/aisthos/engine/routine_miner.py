@@ -190,6 +190,10 @@ SELF_TIMED_SCHEDULES: Final = 4
 SELF_TIMED_MIN_COUNT: Final = 5
 # Minutes of day are binned this finely when windows are searched.
 BIN_MIN: Final = 5
+# A clock's window opens where the habit starts: done before it, over as long
+# again, at least half as often as inside, the clock only sits inside a
+# wider spread (see _starts_inside_a_spread).
+SPREAD_BEFORE_SHARE: Final = 0.5
 # A triggered routine's window leaves out two hours of the day or none: a
 # notch of minutes only drops the wrong firings that fell there by chance
 # ("any time but 14:09-14:40", from three wrong firings among ten at lunch).
@@ -1392,6 +1396,12 @@ class RoutineMiner:
         evidence = {
             date.fromordinal(d).isoformat(): int(d in right_days) for d in sorted(fired_days)
         }
+        # A clock runs at the start of its window; the window is its span.
+        clock_end = (trigger.at or 0) + round(window_s / 60) - 1
+        if trigger.at is not None and _starts_inside_a_spread(
+            data, action_code, trigger.at, clock_end % _DAY, chosen_days
+        ):
+            return None
         bonus = TRIGGER_BONUS.get(trigger.event.kind, 0.0) if trigger.event else 0.0
         if trigger.sun is not None and data.sun_keeps_still(trigger.sun):
             bonus = SUN_BONUS
@@ -2318,6 +2328,25 @@ def _without_follow_ons(candidates: list[_Candidate]) -> list[_Candidate]:
             continue
         out.append(cand)
     return out
+
+
+def _starts_inside_a_spread(
+    data: _Data, code: int, start: int, end: int, days: Sequence[str]
+) -> bool:
+    """Tell whether a clock's window sits inside a habit spread wider than it.
+
+    Before its start, over as long again, the person did it nearly as often as
+    inside (a bedroom light at any time from 21:30 to 23:30): fired at 22:35
+    only where it was not done yet, the clock is right by construction, and
+    early by half its window on average.
+    """
+    rows = data.person_actions(code)
+    on_days = _in_days(data.day[rows], days)
+    minutes = data.minute[rows][on_days]
+    span = _window_length(start, end)
+    inside = int(np.sum(_in_window(minutes, start, end)))
+    before = int(np.sum(_in_window(minutes, (start - span) % _DAY, (start - 1) % _DAY)))
+    return before >= SPREAD_BEFORE_SHARE * inside
 
 
 def _spread_s(offsets: FloatArray) -> float:
