@@ -33,6 +33,16 @@ home = test_proposals.home
 Home = dict[str, Any]
 
 
+async def native_and_approved(panel: Any, hass: HomeAssistant, skill_id: str) -> tuple[Any, str]:
+    """Save the skill as HA's own automation and approve it; return it and its entity id."""
+    automation = await panel.save_native(skill_id)
+    await panel.call("aisthos/decide", skill_id=skill_id, decision="approve")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    entity_id = er.async_get(hass).async_get_entity_id("automation", "automation", automation["id"])
+    assert entity_id is not None
+    return automation, entity_id
+
+
 async def test_moving_an_approved_skill_to_native_is_no_edit(
     hass: HomeAssistant,
     hass_ws_client: WebSocketGenerator,
@@ -80,14 +90,11 @@ async def test_rejecting_a_native_skill_stops_its_automation(
     entry = home["entry"]
     skill_id = only_skill(entry)
     panel = await panel_for(hass, hass_ws_client, hass_client)
-    automation = await panel.save_native(skill_id)
-    await panel.call("aisthos/decide", skill_id=skill_id, decision="approve")
-    await hass.async_block_till_done(wait_background_tasks=True)
+    _, entity_id = await native_and_approved(panel, hass, skill_id)
     assert await panel.call("aisthos/decide", skill_id=skill_id, decision="reject") == {
         "status": "rejected"
     }
     await hass.async_block_till_done(wait_background_tasks=True)
-    entity_id = er.async_get(hass).async_get_entity_id("automation", "automation", automation["id"])
     await in_window(hass, freezer, home, skill_id)
     # Rejected in AisthOS, yet HA's automation of it is on and switched the light.
     assert hass.states.get(str(entity_id)).state == "off"
@@ -292,11 +299,7 @@ async def test_a_native_automation_does_not_run_for_what_is_done_already(
     entry = home["entry"]
     skill_id = only_skill(entry)
     panel = await panel_for(hass, hass_ws_client, hass_client)
-    automation = await panel.save_native(skill_id)
-    await panel.call("aisthos/decide", skill_id=skill_id, decision="approve")
-    await hass.async_block_till_done(wait_background_tasks=True)
-    entity_id = er.async_get(hass).async_get_entity_id("automation", "automation", automation["id"])
-    assert entity_id is not None
+    _, entity_id = await native_and_approved(panel, hass, skill_id)
     await light(hass, True)
     await in_window(hass, freezer, home, skill_id)
     await hass.async_block_till_done(wait_background_tasks=True)

@@ -62,9 +62,11 @@ from .spark import Spark
 ACTUATOR_KINDS: Final = frozenset(
     {"power", "cover", "lock", "media", "climate", "cleaning", "scene"}
 )
-# Moments a skill must never perform (see automation_config.NEVER_AUTOMATED),
-# and a robot vacuum docking: it docks itself when its run ends, and an
-# automation sending it home would cut a run short.
+# Moments never learned: what a skill must never perform (as
+# automation_config.NEVER_AUTOMATED), and a robot vacuum docking, which it
+# does itself when its run ends (an automation sending it home at a learned
+# time would cut a run short; "send it home when I arrive" stays the
+# household's own automation to write).
 NEVER_LEARNED: Final = frozenset({("lock", "unlocked"), ("cleaning", "docked")})
 # Readings drifting are context, and the sun has its own kind of routine.
 NOT_TRIGGERS: Final = frozenset({"environment", "sun"})
@@ -173,14 +175,17 @@ RANKED_CLOSER: Final = 24
 # A daily routine's chance rate is read in this many minutes either side.
 BACKGROUND_MIN: Final = 120
 # An action that nearly always (this share) comes the same time after the
-# entity's previous change, within a few seconds and 1.5 % (a 40-minute
-# programme read by polling every 30 s), is the device's own timer: people
-# are never that exact. Timers run from a minute (shorter
+# entity's previous change, within a few seconds and 1.5 % up to a poll's
+# 30 s (a 40-minute programme read by polling), is the device's own timer:
+# people are never that exact. The poll is late by a fixed time, whatever
+# the programme's length: a person's "off 3 h 30 after the automation's on"
+# kept to a minute or two is no timer. Timers run from a minute (shorter
 # is a person's quick correction) to a few hours (a dishwasher's programme);
 # a day apart is a daily habit.
 SELF_TIMED_SHARE: Final = 0.9
 SELF_TIMED_SPREAD_S: Final = 5.0
 SELF_TIMED_SHARE_OF_S: Final = 0.015
+SELF_TIMED_POLL_S: Final = 30.0
 SELF_TIMED_MIN_S: Final = 60.0
 SELF_TIMED_MAX_S: Final = 4 * 3600.0
 # ...and so is one at a second of the day it keeps, give or take 10 s (a
@@ -699,7 +704,8 @@ class _Data:
         typical = float(np.median(since))
         if not SELF_TIMED_MIN_S <= typical <= SELF_TIMED_MAX_S:
             return False
-        exact = np.abs(since - typical) <= SELF_TIMED_SPREAD_S + SELF_TIMED_SHARE_OF_S * typical
+        slack = min(SELF_TIMED_SHARE_OF_S * typical, SELF_TIMED_POLL_S)
+        exact = np.abs(since - typical) <= SELF_TIMED_SPREAD_S + slack
         return bool(np.sum(exact) >= SELF_TIMED_SHARE * len(rows))
 
     def open_minutes(self, action_code: int) -> float:
@@ -1169,7 +1175,7 @@ class RoutineMiner:
             candidates += self._daily_candidates(data, code, rows)
         candidates = [c for c in candidates if not self._done_by_an_automation(data, c)]
         best = self._best_per_action(_anchor_followed(data, candidates))
-        found = self._group(_without_follow_ons(best))
+        found = self._group(_without_follow_ons(data, best))
         return self._merge(
             found, existing, data, today, set(keep_ids), describe or _words, set(rejected_ids)
         )
@@ -2045,6 +2051,10 @@ class RoutineMiner:
                 _same_routine(old, new, data.sun_minute) for new in found_now
             ):
                 continue  # its actions are done by a skill found tonight (one merged in)
+            if old.id not in keep_ids and any(
+                (a.target.kind, a.target.action) in NEVER_LEARNED for a in old.actions
+            ):
+                continue  # learned by an earlier version, before the action was never learned
             # Not found again: count how its automation did on these weeks.
             stats, days = self._recount(old, data)
             evidence = {d: h for d, h in old.evidence.items() if d < lookback_start}
@@ -2303,11 +2313,31 @@ def _together(group: _Candidate, cand: _Candidate) -> bool:
 
 
 # A media player switched on starts playing by itself (the app resumes): one
-# act of the person, and an automation switching it on does both.
+# act of the person, and an automation switching it on does both. Only where
+# it nearly always (FOLLOW_ON_SHARE of the times it went on) played within
+# FOLLOW_ON_S: later, the person chose something to play.
 FOLLOW_ONS: Final = {"playing": "turned_on"}
+FOLLOW_ON_S: Final = 60.0
+FOLLOW_ON_SHARE: Final = 0.8
 
 
-def _without_follow_ons(candidates: list[_Candidate]) -> list[_Candidate]:
+def _follows_by_itself(data: _Data, code: int, lead_action: str) -> bool:
+    """Tell whether the entity nearly always does `code` within seconds of the lead action."""
+    sig = data.sigs[code]
+    lead = data.codes.get(f"{sig.ref}:{lead_action}")
+    if lead is None:
+        return False
+    lead_times = data.t[data.occurrences(lead)]
+    times = data.t[data.occurrences(code)]
+    if not len(lead_times) or not len(times):
+        return False
+    after = np.searchsorted(times, lead_times, side="left")
+    gap = times[np.minimum(after, len(times) - 1)] - lead_times
+    soon = (after < len(times)) & (gap <= FOLLOW_ON_S)
+    return bool(np.mean(soon) >= FOLLOW_ON_SHARE)
+
+
+def _without_follow_ons(data: _Data, candidates: list[_Candidate]) -> list[_Candidate]:
     """Drop a candidate whose action its entity does itself after another's.
 
     "18:20: TV on" and "18:20: TV playing", right on the same evenings, are
@@ -2317,13 +2347,19 @@ def _without_follow_ons(candidates: list[_Candidate]) -> list[_Candidate]:
     out = []
     for cand in candidates:
         lead_action = FOLLOW_ONS.get(cand.action.action)
-        if lead_action is not None and any(
-            lead.action.ref == cand.action.ref
-            and lead.action.action == lead_action
-            and _same_trigger(lead.trigger, cand.trigger)
-            and _overlap(lead.conditions, cand.conditions)
-            and _together(lead, cand)
-            for lead in leads
+        code = data.codes.get(cand.action.key)
+        if (
+            lead_action is not None
+            and code is not None
+            and _follows_by_itself(data, code, lead_action)
+            and any(
+                lead.action.ref == cand.action.ref
+                and lead.action.action == lead_action
+                and _same_trigger(lead.trigger, cand.trigger)
+                and _overlap(lead.conditions, cand.conditions)
+                and _together(lead, cand)
+                for lead in leads
+            )
         ):
             continue
         out.append(cand)
