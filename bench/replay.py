@@ -44,7 +44,7 @@ from typing import Any, Final
 UNAVAILABLE: Final = frozenset({"unavailable", "unknown"})
 ACTUATOR_DOMAINS: Final = frozenset(
     {"light", "switch", "fan", "cover", "lock", "media_player", "climate", "input_boolean",
-     "input_select", "scene"}
+     "input_select", "scene", "valve", "humidifier"}
 )  # fmt: skip
 WEEKDAY_NAMES: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TOLERANCE_S: Final = 120.0
@@ -590,6 +590,8 @@ _SERVICES: Final[dict[str, Target]] = {
     "turn_off": _exact("off"),
     "open_cover": _exact("open"),
     "close_cover": _exact("closed"),
+    "open_valve": _exact("open"),
+    "close_valve": _exact("closed"),
     "lock": _exact("locked"),
     "unlock": _exact("unlocked"),
     "open": _exact("open"),

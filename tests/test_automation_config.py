@@ -229,3 +229,47 @@ def test_unlocking_is_never_compiled() -> None:
     assert config["actions"] == [
         {"action": "lock.lock", "target": {"entity_id": "lock.front_door"}}
     ]
+
+
+def _valve_history() -> list[str]:
+    """Irrigation opened by hand on Tuesday and Saturday mornings, closed half an hour later."""
+    from datetime import datetime, timedelta
+    import json
+
+    lines = []
+    start = datetime(2026, 10, 5, tzinfo=TZ)  # a Monday
+    n = 0
+
+    def rec(entity_id: str, state: str, when: datetime) -> str:
+        nonlocal n
+        n += 1
+        return json.dumps({
+            "entity_id": entity_id, "state": state,
+            "attributes": {"friendly_name": "Garden irrigation"},
+            "last_changed": when.isoformat(), "last_updated": when.isoformat(),
+            "context": {"id": f"01CTX{n:021d}", "parent_id": None, "user_id": None},
+        })  # fmt: skip
+
+    lines.append(rec("valve.garden_irrigation", "closed", start))
+    for day in range(28):
+        moment = start + timedelta(days=day)
+        if moment.weekday() in (1, 5):
+            opened = moment.replace(hour=6, minute=0) + timedelta(seconds=day * 53 % 420)
+            lines.append(rec("valve.garden_irrigation", "open", opened))
+            lines.append(rec("valve.garden_irrigation", "closed", opened + timedelta(minutes=30)))
+    return lines
+
+
+async def test_a_valve_routine_is_learned_and_ha_accepts_it(hass: HomeAssistant) -> None:
+    home = perceive(read_records(_valve_history()))
+    skills = [s for s in learn(home, TZ) if s.trigger.at is not None]
+    (skill,) = [s for s in skills if any(a.target.action == "opened" for a in s.actions)]
+    config = compile_automation(skill, home.entity_of_ref.get)
+    assert config["actions"] == [
+        {"action": "valve.open_valve", "target": {"entity_id": "valve.garden_irrigation"}}
+    ]
+    time_condition = config["conditions"][0]
+    assert time_condition["weekday"] == ["tue", "sat"]
+    validated = await async_validate_config_item(hass, config["id"], config)
+    assert validated is not None
+    assert validated.validation_status == "ok", (config, validated.validation_error)

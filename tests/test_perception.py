@@ -69,6 +69,8 @@ def test_roles_differ_between_homes_but_not_within_one() -> None:
         (EntityInfo.from_entity_id("vacuum.robo"), "docked", "cleaning", "Vacuum started"),
         (EntityInfo.from_entity_id("sensor.t", "temperature"), "21", "26.5", "Temperature rose, high"),
         (EntityInfo.from_entity_id("fan.ceiling", None, "b", "Master bedroom"), "on", "off", "Fan turned off · Bedroom"),
+        (EntityInfo.from_entity_id("valve.garden", None, "g", "Garden"), "closed", "open", "Valve opened · Garden"),
+        (EntityInfo.from_entity_id("humidifier.bed", None, "b", "Bedroom"), "off", "on", "Humidifier turned on · Bedroom"),
     ],
 )  # fmt: skip
 def test_lines(info: EntityInfo, old: str, new: str, line: str) -> None:
@@ -83,6 +85,7 @@ def test_lines(info: EntityInfo, old: str, new: str, line: str) -> None:
         (EntityInfo.from_entity_id("person.a"), "home", "home"),
         (EntityInfo.from_entity_id("person.a"), "not_home", "Work"),
         (EntityInfo.from_entity_id("cover.blind"), "closed", "opening"),
+        (EntityInfo.from_entity_id("valve.garden"), "closed", "opening"),
         (EntityInfo.from_entity_id("sensor.note"), "a", "b"),
         (EntityInfo.from_entity_id("sensor.t", "temperature"), "21", "warm"),
         (EntityInfo.from_entity_id("camera.door"), "idle", "recording"),

@@ -786,3 +786,19 @@ def test_evaluate_old_miner_missing_commit_is_a_clear_error() -> None:
     evaluate = _module_from("aisthos_scripts_evaluate", REPO / "scripts" / "evaluate.py")
     with pytest.raises(evaluate.EngineError, match="not in this clone"):
         evaluate.load_engine("old", commit="0123456789abcdef0123456789abcdef01234567")
+
+
+def test_a_valve_opened_is_judged_by_its_open_state() -> None:
+    lines = [
+        *_hourly(DAY, 2, [(6, 0)]),
+        rec("valve.garden", "closed", at(DAY, 0, 0)),
+        rec("valve.garden", "open", at(DAY, 6, 1)),  # right
+        rec("valve.garden", "closed", at(DAY, 6, 30)),
+        # day 2: nobody opens it: wrong
+    ]
+    opens = {"action": "valve.open_valve", "target": {"entity_id": "valve.garden"}}
+    result = replay.replay(
+        automation([state_trigger("binary_sensor.motion", to="on")], [opens]), history(lines)
+    )
+    assert outcomes(result) == ["right", "wrong"]
+    assert replay.action_target("valve", "close_valve", {}).accepts("closed")

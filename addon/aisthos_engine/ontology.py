@@ -106,6 +106,8 @@ class ObjectType(StrEnum):
     CO2 = "co2"
     CAMERA = "camera"
     HELPER = "helper"  # an input_boolean or input_select
+    VALVE = "valve"  # water, gas: opened and closed like a cover
+    HUMIDIFIER = "humidifier"
     BUTTON = "button"
     SCENE = "scene"
     SUN = "sun"

@@ -35,6 +35,8 @@ ACTUATOR_DOMAINS = frozenset(
         "input_boolean",
         "input_select",
         "scene",
+        "valve",
+        "humidifier",
     }
 )
 # Entities whose changes may explain (trigger) a routine's first action.

@@ -19,7 +19,7 @@ from .skill import WEEKDAYS, Action, Signature, Skill, Trigger, minutes_to_hhmm
 ENTITY_ID: Final = re.compile(r"^(?!.*__)[a-z0-9_]{1,64}\.[a-z0-9_]{1,200}$")
 ACTION_DOMAINS: Final = frozenset(
     {"light", "switch", "fan", "cover", "lock", "media_player", "climate", "vacuum", "scene",
-     "input_boolean", "input_button", "input_select", "input_number"}
+     "input_boolean", "input_button", "input_select", "input_number", "valve", "humidifier"}
 )  # fmt: skip
 TRIGGER_DOMAINS: Final = frozenset(
     {"person", "device_tracker", "binary_sensor", "event", *ACTION_DOMAINS} - {"input_button"}
@@ -41,6 +41,8 @@ _TRIGGER_STATE: Final = {
     ("binary_sensor", "closed"): "off",
     ("cover", "opened"): "open",
     ("cover", "closed"): "closed",
+    ("valve", "opened"): "open",
+    ("valve", "closed"): "closed",
     ("lock", "locked"): "locked",
     ("lock", "unlocked"): "unlocked",
     ("media_player", "playing"): "playing",
@@ -55,6 +57,8 @@ _TRIGGER_STATE: Final = {
 _SERVICE: Final[dict[tuple[str, str], tuple[str, dict[str, Any]]]] = {
     ("cover", "opened"): ("open_cover", {}),
     ("cover", "closed"): ("close_cover", {}),
+    ("valve", "opened"): ("open_valve", {}),
+    ("valve", "closed"): ("close_valve", {}),
     ("lock", "locked"): ("lock", {}),
     ("lock", "unlocked"): ("unlock", {}),
     ("media_player", "playing"): ("media_play", {}),

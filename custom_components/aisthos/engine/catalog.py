@@ -51,7 +51,13 @@ SPECS: Final[list[dict[str, Any]]] = [
         "power",
         Kind.POWER,
         [Action.TURNED_ON, Action.TURNED_OFF],
-        [ObjectType.LIGHT, ObjectType.SWITCH, ObjectType.FAN, ObjectType.HELPER],
+        [
+            ObjectType.LIGHT,
+            ObjectType.SWITCH,
+            ObjectType.FAN,
+            ObjectType.HELPER,
+            ObjectType.HUMIDIFIER,
+        ],
     ),
     _state_template("lock", Kind.LOCK, [Action.LOCKED, Action.UNLOCKED], [ObjectType.LOCK]),
     _state_template(
@@ -66,7 +72,9 @@ SPECS: Final[list[dict[str, Any]]] = [
         [Action.HEATING, Action.COOLING, Action.TURNED_ON, Action.TURNED_OFF],
         [ObjectType.CLIMATE],
     ),
-    _state_template("cover", Kind.COVER, [Action.OPENED, Action.CLOSED], [ObjectType.COVER]),
+    _state_template(
+        "cover", Kind.COVER, [Action.OPENED, Action.CLOSED], [ObjectType.COVER, ObjectType.VALVE]
+    ),
     _state_template(
         "signal",
         Kind.SIGNAL,

@@ -15,12 +15,12 @@ from .template import SparkValueError
 SUPPORTED_DOMAINS: Final = (
     "person", "device_tracker", "binary_sensor", "light", "switch", "fan", "cover",
     "lock", "media_player", "climate", "vacuum", "sensor", "event", "scene", "sun",
-    "input_boolean", "input_select",
+    "input_boolean", "input_select", "valve", "humidifier",
 )  # fmt: skip
 DEFAULT_DOMAINS: Final = (
     "person", "binary_sensor", "light", "switch", "fan", "cover",
     "lock", "media_player", "climate", "vacuum", "event", "scene", "sun", "input_boolean",
-    "input_select",
+    "input_select", "valve", "humidifier",
 )  # fmt: skip
 # An input_select's options are the household's own words ("Night", "Guests"):
 # each option is a thing of its own, known to Sparks only by the keyed ref of
@@ -91,6 +91,7 @@ _POWER_OBJECTS: Final = {
     "switch": ObjectType.SWITCH,
     "fan": ObjectType.FAN,
     "input_boolean": ObjectType.HELPER,
+    "humidifier": ObjectType.HUMIDIFIER,
 }
 _ON_OFF: Final = {"on": Action.TURNED_ON, "off": Action.TURNED_OFF}
 _MEDIA: Final = {
@@ -202,15 +203,16 @@ class Perception:
                 if (action := _SUN.get(new)) is None or old == new:
                     return None
                 return "sun", action, ObjectType.SUN, Band.NONE, None
-            case "light" | "switch" | "fan" | "input_boolean":
+            case "light" | "switch" | "fan" | "input_boolean" | "humidifier":
                 if (action := _ON_OFF.get(new)) is None:
                     return None
                 return "power", action, _POWER_OBJECTS[domain], Band.NONE, None
-            case "cover":
+            case "cover" | "valve":
                 if new not in ("open", "closed"):
                     return None
                 action = Action.OPENED if new == "open" else Action.CLOSED
-                return "cover", action, ObjectType.COVER, Band.NONE, None
+                obj = ObjectType.VALVE if domain == "valve" else ObjectType.COVER
+                return "cover", action, obj, Band.NONE, None
             case "lock":
                 if new not in ("locked", "unlocked"):
                     return None
