@@ -1049,3 +1049,21 @@ def test_a_docking_skill_of_an_earlier_version_is_not_kept(monkeypatch: pytest.M
     # Approved by the household, it stays as approved.
     kept = mine(sparks, 28, existing=old, keep_ids=[old[0].id])
     assert old[0].id in {s.id for s in kept}
+
+
+def test_a_friday_night_clock_after_midnight_counts_its_own_evening() -> None:
+    """Light at 00:05-00:30 on Saturdays (Friday night); 23:40 on Saturday evenings is Sunday's."""
+    sparks = []
+    for day in range(28):
+        weekday = (START + timedelta(days=day)).weekday()
+        if weekday == 5:  # Saturday: after midnight, and again in the evening
+            sparks.append(light(at(day, "00:05", day * 97 % 1500)))
+            sparks.append(light_off(at(day, "03:00")))
+            sparks.append(light(at(day, "23:40", day * 31 % 240)))
+            sparks.append(light_off(at(day, "23:58")))
+    data = routine_miner._Data(sparks, TZ, START, START + timedelta(days=27))
+    code = data.codes["light1:turned_on"]
+    # The 00:05 clock's band before is Friday evening's, when the light stays off.
+    assert not routine_miner._starts_inside_a_spread(data, code, 5, 34, ("sat",))
+    # Saturday evening's 23:40 is the band before a Sunday clock at 00:05.
+    assert routine_miner._starts_inside_a_spread(data, code, 5, 34, ("sun",))

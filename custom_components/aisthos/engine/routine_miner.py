@@ -2377,12 +2377,15 @@ def _starts_inside_a_spread(
     early by half its window on average.
     """
     rows = data.person_actions(code)
-    on_days = _in_days(data.day[rows], days)
-    minutes = data.minute[rows][on_days]
+    minutes, day = data.minute[rows], data.day[rows]
     span = _window_length(start, end)
-    inside = int(np.sum(_in_window(minutes, start, end)))
-    before = int(np.sum(_in_window(minutes, (start - span) % _DAY, (start - 1) % _DAY)))
-    return before >= SPREAD_BEFORE_SHARE * inside
+    inside = (minutes - start) % _DAY < span
+    before = ((start - minutes) % _DAY >= 1) & ((start - minutes) % _DAY <= span)
+    # Each action on the day of the clock it is near: 00:03 belongs to a
+    # 23:50 clock of the evening before, 23:55 to a 00:10 clock of the next day.
+    clock_day = day - (inside & (minutes < start)) + (before & (minutes > start))
+    on_days = _in_days(clock_day, days)
+    return int(np.sum(before & on_days)) >= SPREAD_BEFORE_SHARE * int(np.sum(inside & on_days))
 
 
 def _spread_s(offsets: FloatArray) -> float:
