@@ -1019,6 +1019,8 @@ def test_a_tv_someone_chooses_to_play_minutes_later_keeps_its_play_skill() -> No
         sparks.append(tv(at(day, "21:00", day * 53 % 1800), "turned_off"))
     data = routine_miner._Data(sparks, TZ, START, START + timedelta(days=27))
     assert not routine_miner._follows_by_itself(data, data.codes["tv1:playing"], "turned_on")
+    learned = mine(sparks, 28)
+    assert [s for s in learned if any(a.target.action == "playing" for a in s.actions)]
 
 
 def test_a_persons_off_hours_after_an_automations_on_is_no_timer() -> None:
@@ -1065,5 +1067,13 @@ def test_a_friday_night_clock_after_midnight_counts_its_own_evening() -> None:
     code = data.codes["light1:turned_on"]
     # The 00:05 clock's band before is Friday evening's, when the light stays off.
     assert not routine_miner._starts_inside_a_spread(data, code, 5, 34, ("sat",))
-    # Saturday evening's 23:40 is the band before a Sunday clock at 00:05.
-    assert routine_miner._starts_inside_a_spread(data, code, 5, 34, ("sun",))
+    # A 23:50 clock on Fridays: its window's 00:05-00:30 actions are Friday night's,
+    # against one Friday evening at 23:20 before it (counted by calendar day, the
+    # window would hold none of them, and that one evening would drop the clock).
+    saturdays = [d for d in range(1, 28) if (START + timedelta(days=d)).weekday() == 5]
+    late_sparks = [light(at(saturdays[0] - 1, "23:20")), light_off(at(saturdays[0] - 1, "23:30"))]
+    for day in saturdays:
+        late_sparks += [light(at(day, "00:05", day * 97 % 1200)), light_off(at(day, "03:00"))]
+    late = routine_miner._Data(late_sparks, TZ, START, START + timedelta(days=27))
+    late_code = late.codes["light1:turned_on"]
+    assert not routine_miner._starts_inside_a_spread(late, late_code, 1430, 29, ("fri",))

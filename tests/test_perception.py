@@ -86,6 +86,7 @@ def test_lines(info: EntityInfo, old: str, new: str, line: str) -> None:
         (EntityInfo.from_entity_id("person.a"), "not_home", "Work"),
         (EntityInfo.from_entity_id("cover.blind"), "closed", "opening"),
         (EntityInfo.from_entity_id("valve.garden"), "closed", "opening"),
+        (EntityInfo.from_entity_id("valve.main_gas", "gas"), "closed", "open"),
         (EntityInfo.from_entity_id("sensor.note"), "a", "b"),
         (EntityInfo.from_entity_id("sensor.t", "temperature"), "21", "warm"),
         (EntityInfo.from_entity_id("camera.door"), "idle", "recording"),

@@ -208,7 +208,8 @@ class Perception:
                     return None
                 return "power", action, _POWER_OBJECTS[domain], Band.NONE, None
             case "cover" | "valve":
-                if new not in ("open", "closed"):
+                # A gas valve is safety, never a habit to learn or act on.
+                if new not in ("open", "closed") or (domain, info.device_class) == ("valve", "gas"):
                     return None
                 action = Action.OPENED if new == "open" else Action.CLOSED
                 obj = ObjectType.VALVE if domain == "valve" else ObjectType.COVER

@@ -2542,8 +2542,7 @@ def _action_words(sig: Signature, describe: Describe, trigger: bool = False) -> 
         return f"{text} {verb}"
     suffix = _OFF_LIKE.get(sig.action)
     if suffix is None and sig.action not in (
-        "turned_on", "started", "playing", "heating", "cooling", "opened", "unlocked",
-        "activated",
+        "turned_on", "started", "heating", "cooling", "opened", "unlocked", "activated",
     ):  # fmt: skip
         suffix = sig.action.replace("_", " ")
     elif sig.action in ("opened", "unlocked"):

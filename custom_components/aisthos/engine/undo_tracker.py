@@ -6,10 +6,20 @@ clearest "no" a household gives; it lowers the skill's confidence.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 UNDO_WINDOW_S: Final = 120.0
+# A state an action leaves on its way, and the one the device reaches by
+# itself later (in a context of its own): a valve opening, then open, is the
+# skill's action finishing, not a person undoing it.
+_COMPLETES: Final = {
+    "opening": "open",
+    "closing": "closed",
+    "locking": "locked",
+    "unlocking": "unlocked",
+    "returning": "docked",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +48,9 @@ class UndoTracker:
             return None
         if at - done.at > self.window_s:
             del self._done[entity_id]
+            return None
+        if _COMPLETES.get(done.state) == state:
+            self._done[entity_id] = replace(done, state=state)
             return None
         if by_person and state != done.state:
             # One run, one undo: forget everything else that run changed, as
