@@ -8,6 +8,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.aisthos.config_flow import AisthosConfigFlow
 from custom_components.aisthos.const import DOMAIN
+from custom_components.aisthos.engine.perception import DEFAULT_DOMAINS
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 
@@ -69,3 +70,40 @@ async def test_an_entry_from_a_newer_aisthos_is_not_loaded(hass: HomeAssistant) 
     assert not await hass.config_entries.async_setup(entry.entry_id)
     assert entry.state is ConfigEntryState.MIGRATION_ERROR
     assert entry.version == 3
+
+
+def entry_2_1(hass: HomeAssistant, domains: list[str]) -> MockConfigEntry:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="AisthOS",
+        version=2,
+        minor_version=1,
+        data={"secret": SECRET},
+        options=default_options(domains=domains),
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+async def test_an_entry_on_the_earlier_defaults_observes_valves_and_humidifiers(
+    hass: HomeAssistant,
+) -> None:
+    earlier = [d for d in DEFAULT_DOMAINS if d not in ("valve", "humidifier")]
+    entry = entry_2_1(hass, earlier)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.minor_version == AisthosConfigFlow.MINOR_VERSION == 2
+    assert set(entry.options["domains"]) == set(DEFAULT_DOMAINS)
+    # The rest of the options as they were.
+    assert {k: v for k, v in entry.options.items() if k != "domains"} == {
+        k: v for k, v in default_options().items() if k != "domains"
+    }
+
+
+async def test_a_households_own_list_of_domains_is_kept(hass: HomeAssistant) -> None:
+    entry = entry_2_1(hass, ["light", "binary_sensor"])
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert entry.minor_version == 2
+    assert entry.options["domains"] == ["light", "binary_sensor"]

@@ -13,7 +13,8 @@ from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.loader import async_get_integration
 
-from .const import CONF_ENGINE_TOKEN, CONF_ENGINE_URL, DB_FILENAME, DOMAIN
+from .const import CONF_DOMAINS, CONF_ENGINE_TOKEN, CONF_ENGINE_URL, DB_FILENAME, DOMAIN
+from .engine.perception import DEFAULT_DOMAINS
 from .engine_client import EngineClient, EngineError
 from .interactions import InteractionLog
 from .learning import STORAGE_KEY, STORAGE_VERSION
@@ -45,8 +46,17 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
+# Domains observed by default since 2.2: an entry still on the earlier
+# defaults gets them; one whose household chose its own list keeps it.
+OBSERVED_SINCE_2_2 = ("valve", "humidifier")
+
+
 async def async_migrate_entry(hass: HomeAssistant, entry: AisthosConfigEntry) -> bool:
-    """Move the engine's URL and token, kept in the options before version 2, to the data."""
+    """Bring an entry made by an earlier version up to date.
+
+    1 -> 2.1: the engine's URL and token move from the options to the data.
+    2.1 -> 2.2: valves and humidifiers join the default domains.
+    """
     if entry.version == 1:
         engine_keys = (CONF_ENGINE_URL, CONF_ENGINE_TOKEN)
         data = {**entry.data}
@@ -55,6 +65,13 @@ async def async_migrate_entry(hass: HomeAssistant, entry: AisthosConfigEntry) ->
         hass.config_entries.async_update_entry(
             entry, data=data, options=options, version=2, minor_version=1
         )
+    if entry.version == 2 and entry.minor_version < 2:
+        options = {**entry.options}
+        earlier = set(DEFAULT_DOMAINS) - set(OBSERVED_SINCE_2_2)
+        domains = options.get(CONF_DOMAINS)
+        if isinstance(domains, list) and set(domains) == earlier:
+            options[CONF_DOMAINS] = [*domains, *OBSERVED_SINCE_2_2]
+        hass.config_entries.async_update_entry(entry, options=options, minor_version=2)
     return True
 
 

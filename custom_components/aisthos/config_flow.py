@@ -154,7 +154,10 @@ class AisthosConfigFlow(ConfigFlow, domain=DOMAIN):
 
     # 2: the engine's URL and token moved from the options to the data
     # (async_migrate_entry). A major version: older code would not find them.
+    # 2.2: valves and humidifiers joined the default domains (older code
+    # reads the list as it is).
     VERSION = 2
+    MINOR_VERSION = 2
 
     _engine: dict[str, str] | None = None
 
