@@ -1077,3 +1077,19 @@ def test_a_friday_night_clock_after_midnight_counts_its_own_evening() -> None:
     late = routine_miner._Data(late_sparks, TZ, START, START + timedelta(days=27))
     late_code = late.codes["light1:turned_on"]
     assert not routine_miner._starts_inside_a_spread(late, late_code, 1430, 29, ("fri",))
+
+
+def test_a_play_skill_of_an_earlier_version_is_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    sparks = []
+    for day in range(28):
+        on = at(day, "18:20", day * 37 % 240)
+        sparks += [tv(on, "turned_on"), tv(on + 8 + day % 9, "playing")]
+        sparks.append(tv(at(day, "21:00", day * 53 % 1800), "turned_off"))
+    with monkeypatch.context() as earlier:
+        earlier.setattr(routine_miner, "FOLLOW_ONS", {})
+        old = [s for s in mine(sparks, 28) if any(a.target.action == "playing" for a in s.actions)]
+    assert old
+    tonight = mine(sparks, 28, existing=old)
+    assert not [s for s in tonight if any(a.target.action == "playing" for a in s.actions)]
+    kept = mine(sparks, 28, existing=old, keep_ids=[old[0].id])
+    assert old[0].id in {s.id for s in kept}

@@ -2055,6 +2055,8 @@ class RoutineMiner:
                 (a.target.kind, a.target.action) in NEVER_LEARNED for a in old.actions
             ):
                 continue  # learned by an earlier version, before the action was never learned
+            if old.id not in keep_ids and _a_follow_on_of(old, found_now, data):
+                continue  # "TV playing" beside tonight's "TV on": the player's own doing
             # Not found again: count how its automation did on these weeks.
             stats, days = self._recount(old, data)
             evidence = {d: h for d, h in old.evidence.items() if d < lookback_start}
@@ -2335,6 +2337,26 @@ def _follows_by_itself(data: _Data, code: int, lead_action: str) -> bool:
     gap = times[np.minimum(after, len(times) - 1)] - lead_times
     soon = (after < len(times)) & (gap <= FOLLOW_ON_S)
     return bool(np.mean(soon) >= FOLLOW_ON_SHARE)
+
+
+def _a_follow_on_of(old: Skill, found: Sequence[Skill], data: _Data) -> bool:
+    """Tell whether an earlier skill only does what tonight's skill's entity does itself."""
+    for action in old.actions:
+        lead_action = FOLLOW_ONS.get(action.target.action)
+        code = data.codes.get(action.target.key)
+        if lead_action is None or code is None or not _follows_by_itself(data, code, lead_action):
+            return False
+        if not any(
+            _same_trigger(new.trigger, old.trigger)
+            and _overlap(new.conditions, old.conditions)
+            and any(
+                a.target.ref == action.target.ref and a.target.action == lead_action
+                for a in new.actions
+            )
+            for new in found
+        ):
+            return False
+    return bool(old.actions)
 
 
 def _without_follow_ons(data: _Data, candidates: list[_Candidate]) -> list[_Candidate]:
