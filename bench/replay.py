@@ -1046,6 +1046,7 @@ def evaluate(
     right = sum(r["right"] for r in rows)
     wrong = sum(r["wrong"] for r in rows)
     skipped = sum(r["skipped"] for r in rows)
+    noop = sum(r["noop"] for r in rows)
     actuator = [c for c in history.person_changes if c.domain in ACTUATOR_DOMAINS]
     covered_ids = {
         c.index
@@ -1056,7 +1057,6 @@ def evaluate(
         for c in s.matched
     }
     covered = sum(1 for c in actuator if c.index in covered_ids)
-    noop = sum(r["noop"] for r in rows)
     totals: dict[str, Any] = {
         "proposed_skills": len(skills),
         "replayed_skills": sum(1 for r in replays if r.unsupported is None),

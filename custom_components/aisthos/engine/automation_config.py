@@ -70,25 +70,12 @@ _SERVICE: Final[dict[tuple[str, str], tuple[str, dict[str, Any]]]] = {
     ("vacuum", "docked"): ("return_to_base", {}),
     ("vacuum", "paused"): ("pause", {}),
 }
-# The state each action leaves its entity in. A run that would find every
-# target so already does nothing, so the automation asks first: a motion
-# sensor chatty while the light is on fires it for nothing dozens of times a
-# day, which is no firing a household counts as right (see _not_done).
-_LEAVES: Final = {
-    "turned_on": "on",
-    "turned_off": "off",
-    "opened": "open",
-    "closed": "closed",
-    "locked": "locked",
-    "playing": "playing",
-    "paused": "paused",
-    "heating": "heat",
-    "cooling": "cool",
-    "started": "cleaning",
-    "docked": "docked",
-}
-# Domains whose "on" is any state but off (a TV turned on may be idle), and
-# what a stopped media player was before.
+# A run that would find every target already as it leaves it (the state a
+# trigger on that action waits for, _trigger_state) does nothing, so the
+# automation asks first: a motion sensor chatty while the light is on fires
+# it for nothing dozens of times a day, which is no firing a household counts
+# as right (see _not_done). Domains whose "on" is any state but off (a TV
+# turned on may be idle):
 _ON_ANY: Final = frozenset({"media_player", "climate", "vacuum"})
 _OFF_LIKE: Final = ["off", "standby"]
 # Where the state an action leaves is not one, the states it acts on instead.
@@ -253,8 +240,9 @@ def _not_done(action: Action, domain: str, entity_id: str) -> dict[str, Any] | N
         return {"condition": "state", "entity_id": entity_id, "state": list(_OFF_LIKE)}
     if (domain, verb) in _ACTS_ON:
         return {"condition": "state", "entity_id": entity_id, "state": _ACTS_ON[(domain, verb)]}
-    leaves = _LEAVES.get(verb)
-    if leaves is None:
+    try:
+        leaves = _trigger_state(domain, verb)["to"]
+    except UnsafeSkillError:
         return None
     # HA calls no unavailable entity (entity_service_call): a run would do nothing.
     done_states = [leaves, "unavailable"]

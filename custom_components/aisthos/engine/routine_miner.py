@@ -1119,6 +1119,11 @@ def _in_window(minutes: IntArray, start: int, end: int) -> BoolArray:
     return (minutes >= start) | (minutes <= end)
 
 
+def _clock_end(at: int, window_s: float) -> int:
+    """Return the last minute of a clock's window: it runs at its start, for its span."""
+    return (at + round(window_s / 60) - 1) % _DAY
+
+
 def _window_length(start: int, end: int) -> int:
     return (end - start) % _DAY + 1
 
@@ -1402,10 +1407,8 @@ class RoutineMiner:
         evidence = {
             date.fromordinal(d).isoformat(): int(d in right_days) for d in sorted(fired_days)
         }
-        # A clock runs at the start of its window; the window is its span.
-        clock_end = (trigger.at or 0) + round(window_s / 60) - 1
         if trigger.at is not None and _starts_inside_a_spread(
-            data, action_code, trigger.at, clock_end % _DAY, chosen_days
+            data, action_code, trigger.at, _clock_end(trigger.at, window_s), chosen_days
         ):
             return None
         bonus = TRIGGER_BONUS.get(trigger.event.kind, 0.0) if trigger.event else 0.0
@@ -1890,7 +1893,7 @@ class RoutineMiner:
             cand.conditions = replace(
                 cand.conditions,
                 start=cand.trigger.at or 0,
-                end=((cand.trigger.at or 0) + round(cand.window_s / 60) - 1) % _DAY,
+                end=_clock_end(cand.trigger.at or 0, cand.window_s),
             )
         return found
 
@@ -2339,12 +2342,19 @@ def _follows_by_itself(data: _Data, code: int, lead_action: str) -> bool:
     return bool(np.mean(soon) >= FOLLOW_ON_SHARE)
 
 
+def _lead_it_follows(data: _Data, sig: Signature) -> str | None:
+    """Return the action whose follow-on its entity does itself ("playing" after "on"), if any."""
+    lead_action = FOLLOW_ONS.get(sig.action)
+    code = data.codes.get(sig.key)
+    if lead_action is None or code is None or not _follows_by_itself(data, code, lead_action):
+        return None
+    return lead_action
+
+
 def _a_follow_on_of(old: Skill, found: Sequence[Skill], data: _Data) -> bool:
     """Tell whether an earlier skill only does what tonight's skill's entity does itself."""
     for action in old.actions:
-        lead_action = FOLLOW_ONS.get(action.target.action)
-        code = data.codes.get(action.target.key)
-        if lead_action is None or code is None or not _follows_by_itself(data, code, lead_action):
+        if (lead_action := _lead_it_follows(data, action.target)) is None:
             return False
         if not any(
             _same_trigger(new.trigger, old.trigger)
@@ -2368,20 +2378,14 @@ def _without_follow_ons(data: _Data, candidates: list[_Candidate]) -> list[_Cand
     leads = [c for c in candidates if c.action.action in FOLLOW_ONS.values()]
     out = []
     for cand in candidates:
-        lead_action = FOLLOW_ONS.get(cand.action.action)
-        code = data.codes.get(cand.action.key)
-        if (
-            lead_action is not None
-            and code is not None
-            and _follows_by_itself(data, code, lead_action)
-            and any(
-                lead.action.ref == cand.action.ref
-                and lead.action.action == lead_action
-                and _same_trigger(lead.trigger, cand.trigger)
-                and _overlap(lead.conditions, cand.conditions)
-                and _together(lead, cand)
-                for lead in leads
-            )
+        lead_action = _lead_it_follows(data, cand.action)
+        if lead_action is not None and any(
+            lead.action.ref == cand.action.ref
+            and lead.action.action == lead_action
+            and _same_trigger(lead.trigger, cand.trigger)
+            and _overlap(lead.conditions, cand.conditions)
+            and _together(lead, cand)
+            for lead in leads
         ):
             continue
         out.append(cand)
