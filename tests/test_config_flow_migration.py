@@ -16,18 +16,23 @@ from .conftest import SECRET, default_options
 from .test_engine_link import TOKEN, engine
 
 
-def old_entry(hass: HomeAssistant, **options: object) -> MockConfigEntry:
-    """An entry as version 1 of the config flow wrote it."""
+def entry_of(hass: HomeAssistant, version: int, minor: int, **options: object) -> MockConfigEntry:
+    """An entry as that version of the config flow wrote it."""
     entry = MockConfigEntry(
         domain=DOMAIN,
         title="AisthOS",
-        version=1,
-        minor_version=1,
+        version=version,
+        minor_version=minor,
         data={"secret": SECRET},
-        options=default_options(logbook_sparks=True, **options),
+        options=default_options(**options),
     )
     entry.add_to_hass(hass)
     return entry
+
+
+def old_entry(hass: HomeAssistant, **options: object) -> MockConfigEntry:
+    """An entry as version 1 of the config flow wrote it."""
+    return entry_of(hass, 1, 1, logbook_sparks=True, **options)
 
 
 async def test_the_engine_moves_from_the_options_to_the_data(
@@ -63,26 +68,14 @@ async def test_an_entry_without_an_engine_only_gets_the_new_version(hass: HomeAs
 
 
 async def test_an_entry_from_a_newer_aisthos_is_not_loaded(hass: HomeAssistant) -> None:
-    entry = MockConfigEntry(
-        domain=DOMAIN, version=3, data={"secret": SECRET}, options=default_options()
-    )
-    entry.add_to_hass(hass)
+    entry = entry_of(hass, 3, 1)
     assert not await hass.config_entries.async_setup(entry.entry_id)
     assert entry.state is ConfigEntryState.MIGRATION_ERROR
     assert entry.version == 3
 
 
 def entry_2_1(hass: HomeAssistant, domains: list[str]) -> MockConfigEntry:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="AisthOS",
-        version=2,
-        minor_version=1,
-        data={"secret": SECRET},
-        options=default_options(domains=domains),
-    )
-    entry.add_to_hass(hass)
-    return entry
+    return entry_of(hass, 2, 1, domains=domains)
 
 
 async def test_an_entry_on_the_earlier_defaults_observes_valves_and_humidifiers(

@@ -953,8 +953,8 @@ def test_actions_one_of_which_is_mostly_done_already_are_two_skills() -> None:
     assert not [s for s in learned if len(s.actions) == 2], [s.name for s in learned]
 
 
-def test_a_robot_vacuum_docking_is_never_learned() -> None:
-    """It docks itself when its run ends, at a time as regular as its run."""
+def vacuum_runs() -> list[Spark]:
+    """A robot vacuum started at about 10:00 every day, docked by itself 50-55 min later."""
 
     def vacuum(t: float, action: str) -> Spark:
         return Spark(t, "cleaning", "living", "nobody", action, "vacuum", "none", "person", "vac1")
@@ -963,18 +963,30 @@ def test_a_robot_vacuum_docking_is_never_learned() -> None:
     for day in range(28):
         start = at(day, "10:00", day * 37 % 600)
         sparks += [vacuum(start, "started"), vacuum(start + 3000 + day * 53 % 300, "docked")]
+    return sparks
+
+
+def test_a_robot_vacuum_docking_is_never_learned() -> None:
+    """It docks itself when its run ends, at a time as regular as its run."""
+    sparks = vacuum_runs()
     learned = mine(sparks, 28)
     assert not [s for s in learned if any(a.target.action == "docked" for a in s.actions)]
     assert [s for s in learned if any(a.target.action == "started" for a in s.actions)]
 
 
-def test_a_tv_that_plays_once_switched_on_is_one_routine() -> None:
-    """On at 18:20, playing seconds later by itself: one skill, which switches it on."""
+def tv_that_plays_once_on() -> list[Spark]:
+    """A TV on at about 18:20 that plays 8-16 s later by itself; off in the evening."""
     sparks = []
     for day in range(28):
         on = at(day, "18:20", day * 37 % 240)
         sparks += [tv(on, "turned_on"), tv(on + 8 + day % 9, "playing")]
         sparks.append(tv(at(day, "21:00", day * 53 % 1800), "turned_off"))
+    return sparks
+
+
+def test_a_tv_that_plays_once_switched_on_is_one_routine() -> None:
+    """On at 18:20, playing seconds later by itself: one skill, which switches it on."""
+    sparks = tv_that_plays_once_on()
     learned = mine(sparks, 28)
     evening = [s for s in learned if s.trigger.at is not None and 1080 <= s.trigger.at <= 1140]
     assert [[a.target.action for a in s.actions] for s in evening] == [["turned_on"]]
@@ -1035,13 +1047,7 @@ def test_a_persons_off_hours_after_an_automations_on_is_no_timer() -> None:
 
 
 def test_a_docking_skill_of_an_earlier_version_is_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
-    def vacuum(t: float, action: str) -> Spark:
-        return Spark(t, "cleaning", "living", "nobody", action, "vacuum", "none", "person", "vac1")
-
-    sparks = []
-    for day in range(28):
-        start = at(day, "10:00", day * 37 % 600)
-        sparks += [vacuum(start, "started"), vacuum(start + 3000 + day * 53 % 300, "docked")]
+    sparks = vacuum_runs()
     with monkeypatch.context() as earlier:
         earlier.setattr(routine_miner, "NEVER_LEARNED", frozenset({("lock", "unlocked")}))
         old = [s for s in mine(sparks, 28) if any(a.target.action == "docked" for a in s.actions)]
@@ -1080,11 +1086,7 @@ def test_a_friday_night_clock_after_midnight_counts_its_own_evening() -> None:
 
 
 def test_a_play_skill_of_an_earlier_version_is_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
-    sparks = []
-    for day in range(28):
-        on = at(day, "18:20", day * 37 % 240)
-        sparks += [tv(on, "turned_on"), tv(on + 8 + day % 9, "playing")]
-        sparks.append(tv(at(day, "21:00", day * 53 % 1800), "turned_off"))
+    sparks = tv_that_plays_once_on()
     with monkeypatch.context() as earlier:
         earlier.setattr(routine_miner, "FOLLOW_ONS", {})
         old = [s for s in mine(sparks, 28) if any(a.target.action == "playing" for a in s.actions)]
