@@ -254,6 +254,49 @@ def test_arc_counts_match_sorted_searches_on_random_minutes() -> None:
         assert routine_miner._best_arc(hit, fire, base, pad, cap) == want
 
 
+def test_latest_changes_before_moments_match_a_plain_search() -> None:
+    """Each entity's latest change before a moment, as one would look it up by hand."""
+    rng = np.random.default_rng(11)
+    sparks = []
+    for ref in ("motion1", "motion2", "light1", "light2"):
+        for n, offset in enumerate(np.sort(rng.uniform(0, 3 * 86400, 300))):
+            t = at(0, "00:00", float(np.floor(offset / 30) * 30))  # some at the same second
+            if ref.startswith("motion"):
+                action = "detected" if n % 2 == 0 else "cleared"
+                sparks.append(
+                    Spark(
+                        t, "motion", "hallway", "someone", action, "motion", "none", "person", ref
+                    )
+                )
+            else:
+                sparks.append(light(t, ref=ref, action="turned_on" if n % 2 == 0 else "turned_off"))
+    data = routine_miner._Data(sparks, TZ, START, START + timedelta(days=3))
+    index = data.hold_index()
+    moments = np.sort(rng.uniform(0, 3 * 86400, 200)) + at(0, "00:00")
+    change, moment_pos = index.latest_before(moments, 3600.0, 60.0)
+    found = set(zip(change.tolist(), moment_pos.tolist(), strict=True))
+    want = set()
+    for m, moment in enumerate(moments):
+        before = index.micros < routine_miner._micros(moment - index.t0)
+        for position in range(len(index.refs)):
+            mine = np.flatnonzero((index.position == position) & before)
+            if len(mine) and moment - 3601 <= index.times[mine[-1]] <= moment - 59:
+                want.add((int(mine[-1]), m))
+    assert found == want
+    assert len(found) > 100
+
+
+def test_days_and_counts_match_a_plain_count() -> None:
+    rng = np.random.default_rng(5)
+    codes = rng.integers(0, 40, 2000)
+    days = rng.integers(739000, 739030, 2000)
+    on_days, counts = routine_miner._days_and_counts(codes, days)
+    unique, times = np.unique(codes, return_counts=True)
+    assert counts == dict(zip(unique.tolist(), times.tolist(), strict=True))
+    assert on_days == {int(c): len(set(days[codes == c].tolist())) for c in set(codes.tolist())}
+    assert routine_miner._days_and_counts(codes[:0], days[:0]) == ({}, {})
+
+
 def test_a_window_leaves_out_two_hours_or_none() -> None:
     """A notch of minutes around three wrong firings at lunch is no window."""
     hit = np.asarray([m for m in range(420, 1321, 30) if m != 870], dtype=np.int64)

@@ -276,11 +276,6 @@ class _Candidate:
     members: list[_Candidate] = field(default_factory=list)
 
 
-# (entity position) x this + microseconds since the first change: one exact
-# integer key (HA's timestamps are microseconds; floats would merge close ones).
-_HOLD_KEY_SPAN: Final = 10**14
-
-
 def _followed(
     data: _Data,
     action_code: int,
@@ -345,16 +340,39 @@ def _micros(seconds: FloatArray) -> IntArray:
 
 @dataclass(slots=True)
 class _HoldIndex:
-    """Changes that may hold, sorted by entity then time (see _Data.hold_index)."""
+    """Changes that may hold, in time order (see _Data.hold_index)."""
 
     refs: IntArray  # the entities, by position
-    starts: IntArray  # where each entity's changes begin
     t0: float
     rows: IntArray
-    keys: IntArray
+    times: FloatArray
+    position: IntArray  # of each change's entity in refs
+    micros: IntArray  # since t0, exact
+    next_micros: IntArray  # the entity's next change here (or never)
     codes: IntArray
     may_hold: BoolArray
     quiet: BoolArray  # may hold and is a quiet state
+
+    def latest_before(
+        self, moments: FloatArray, oldest_s: float, newest_s: float
+    ) -> tuple[IntArray, IntArray]:
+        """Return (change, moment) positions: each entity's latest change before each moment.
+
+        Only changes from oldest_s to newest_s before the moment are looked at
+        (a second wider either way: callers judge the age exactly); one whose
+        entity changed again before the moment is not its latest.
+        """
+        lo = np.searchsorted(self.times, moments - oldest_s - 1.0, side="left")
+        hi = np.searchsorted(self.times, moments - newest_s + 1.0, side="right")
+        counts = np.maximum(hi - lo, 0)
+        moment_pos = np.repeat(np.arange(len(moments), dtype=np.int64), counts)
+        offsets = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(
+            np.cumsum(counts) - counts, counts
+        )
+        change = np.repeat(lo, counts) + offsets
+        at = _micros(moments - self.t0)[moment_pos]
+        latest = (self.micros[change] < at) & (self.next_micros[change] >= at)
+        return change[latest], moment_pos[latest]
 
 
 class _Data:
@@ -445,6 +463,7 @@ class _Data:
         self._sun_rows: tuple[IntArray, BoolArray] | None = None
         self._changes_by_ref: dict[int, IntArray] | None = None
         self._hold_index: _HoldIndex | None = None
+        self._weekday_counts: Counter[str] | None = None
         # Per signature: may hold before an action, and is a quiet state.
         self.may_hold: BoolArray = np.asarray(
             [s.kind in HOLD_KINDS for s in self.sigs] or [False], dtype=bool
@@ -820,7 +839,7 @@ class _Data:
         return self._changes_by_ref
 
     def hold_index(self) -> _HoldIndex:
-        """Return every change that may hold, keyed by (entity, time) for one search.
+        """Return every change that may hold, in time order, with its entity's next change.
 
         Entities none of whose changes may hold are left out: most of a busy
         home's never start an "after N minutes" routine.
@@ -831,17 +850,27 @@ class _Data:
                 for ref, changes in self.changes_by_ref().items()
                 if np.any(self.may_hold[self.c[changes]])
             ]
-            rows = np.concatenate([g for _, g in groups]) if groups else np.zeros(0, np.int64)
+            by_ref = np.concatenate([g for _, g in groups]) if groups else np.zeros(0, np.int64)
             lengths = np.asarray([len(g) for _, g in groups], dtype=np.int64)
             t0 = float(self.t.min()) if len(self.t) else 0.0
+            micros = _micros(self.t[by_ref] - t0)
+            # Each change's entity's next change: the next one of its group.
+            following = np.append(micros[1:], 0)
+            last_of_ref = np.zeros(len(by_ref), dtype=bool)
+            last_of_ref[np.cumsum(lengths) - 1] = True
+            next_micros = np.where(last_of_ref, np.iinfo(np.int64).max, following)
             position = np.repeat(np.arange(len(groups), dtype=np.int64), lengths)
+            order = np.argsort(self.t[by_ref], kind="stable")
+            rows = by_ref[order]
             codes = self.c[rows]
             self._hold_index = _HoldIndex(
                 refs=np.asarray([ref for ref, _ in groups], dtype=np.int64),
-                starts=np.cumsum(lengths) - lengths,
                 t0=t0,
                 rows=rows,
-                keys=position * _HOLD_KEY_SPAN + _micros(self.t[rows] - t0),
+                times=self.t[rows],
+                position=position[order],
+                micros=micros[order],
+                next_micros=next_micros[order],
                 codes=codes,
                 may_hold=self.may_hold[codes],
                 quiet=self.may_hold[codes] & self.quiet[codes],
@@ -865,6 +894,12 @@ class _Data:
         if not len(self.t):
             return []
         return list(range(max(self.first, int(self.day.min())), self.last + 1))
+
+    def days_on(self, weekdays: Sequence[str]) -> int:
+        """Return how many days of the period fall on these weekdays."""
+        if self._weekday_counts is None:
+            self._weekday_counts = Counter(_weekday(d) for d in self.all_days())
+        return sum(self._weekday_counts[d] for d in weekdays)
 
     def occurrences(self, code: int) -> IntArray:
         """Return rows of a signature, whoever caused them (HA fires on any)."""
@@ -920,7 +955,8 @@ def _best_arc(
     """
     if not len(hit_minutes):
         return None
-    bins = np.unique(hit_minutes // BIN_MIN) * BIN_MIN
+    # Minutes of the day: which bins hold a hit, by a count (not a sort).
+    bins = np.flatnonzero(np.bincount(hit_minutes // BIN_MIN, minlength=1)) * BIN_MIN
     k = len(bins)
     starts = bins.astype(np.float64) - pad
     ends = np.concatenate([bins, bins + _DAY]).astype(np.float64) + BIN_MIN - 1 + pad
@@ -1008,21 +1044,21 @@ def _choose_days(days_of: IntArray, right: BoolArray, base_rate: float) -> tuple
     return min(near, key=lambda x: (not with_evidence <= set(x[1]), len(x[1]), x[0]))[1]
 
 
-# Day ordinals (about 740,000 today) fit below this: (code, day) as one integer.
-_DAY_KEY_SPAN: Final = 10**6
-
-
 def _days_and_counts(codes: IntArray, days: IntArray) -> tuple[dict[int, int], dict[int, int]]:
     """Return, per code, on how many distinct days it appears, and how often."""
     if not len(codes):
         return {}, {}
-    found, counts = np.unique(codes, return_counts=True)
-    with_day, day_counts = np.unique(
-        np.unique(codes * _DAY_KEY_SPAN + days) // _DAY_KEY_SPAN, return_counts=True
-    )
+    # A (code x day) grid of counts: codes are small and days a few weeks.
+    first, n_codes = int(days.min()), int(codes.max()) + 1
+    width = int(days.max()) - first + 1
+    cells = np.bincount(codes * width + (days - first), minlength=n_codes * width)
+    grid = cells.reshape(n_codes, width)
+    counts = np.bincount(codes)
+    found = np.flatnonzero(counts)
+    day_counts = np.count_nonzero(grid[found], axis=1)
     return (
-        dict(zip(with_day.tolist(), day_counts.tolist(), strict=True)),
-        dict(zip(found.tolist(), counts.tolist(), strict=True)),
+        dict(zip(found.tolist(), day_counts.tolist(), strict=True)),
+        dict(zip(found.tolist(), counts[found].tolist(), strict=True)),
     )
 
 
@@ -1042,10 +1078,15 @@ def _on_a_schedule(seconds: IntArray) -> bool:
     gaps = np.diff(np.concatenate([ordered, ordered[:1] + 86400]))
     start = (int(np.argmax(gaps)) + 1) % len(ordered)
     turned = np.concatenate([ordered[start:], ordered[:start] + 86400])
-    runs = np.split(turned, np.flatnonzero(np.diff(turned) > width) + 1)
-    tight = [len(r) for r in runs if len(r) >= 3 and r[-1] - r[0] <= width]
+    breaks = np.flatnonzero(np.diff(turned) > width) + 1
+    firsts = np.concatenate([[0], breaks])
+    lasts = np.concatenate([breaks, [len(turned)]]) - 1
+    lengths = lasts - firsts + 1
+    tight = lengths[(lengths >= 3) & (turned[lasts] - turned[firsts] <= width)]
     # A few schedules a day, not a scatter that happens to bunch up.
-    return len(tight) <= SELF_TIMED_SCHEDULES and sum(tight) >= SELF_TIMED_SHARE * len(ordered)
+    return len(tight) <= SELF_TIMED_SCHEDULES and int(tight.sum()) >= SELF_TIMED_SHARE * len(
+        ordered
+    )
 
 
 def _worth_proposing(cand: _Candidate) -> bool:
@@ -1298,10 +1339,10 @@ class RoutineMiner:
         minutes, days_of = fire_minutes[order], fire_days[order]
         rows = fire_rows[order] if fire_rows is not None else None
         times = fire_times[order]
-        chosen_days: tuple[str, ...] | None = WEEKDAYS
+        chosen_days: tuple[str, ...] = WEEKDAYS
         start, end = 0, _DAY - 1
         for _ in range(2):  # window on the chosen days, days in the chosen window
-            keep = _in_days(days_of, chosen_days or WEEKDAYS)
+            keep = _in_days(days_of, chosen_days)
             arc = _best_arc(
                 minutes[keep & first.right], minutes[keep], base, settings.pad_min,
                 left_out=LEFT_OUT_MIN,
@@ -1310,16 +1351,18 @@ class RoutineMiner:
                 return None
             start, end = arc
             inside = _in_window(minutes, start, end)
-            chosen_days = _choose_days(
+            days = _choose_days(
                 days_of[inside], first.right[inside], float(base(np.asarray([1.0]))[0])
             )
-            if chosen_days is None:
+            if days is None:
                 return None
-        assert chosen_days is not None
+            if days == chosen_days:
+                break  # the same days again would find the same window
+            chosen_days = days
         keep = _in_window(minutes, start, end) & _in_days(days_of, chosen_days)
         if not np.any(keep):
             return None
-        n_eligible = sum(1 for d in all_days if _weekday(d) in chosen_days)
+        n_eligible = data.days_on(chosen_days)
 
         def final(
             within: float,
@@ -1660,17 +1703,9 @@ class RoutineMiner:
             return []
         action_times = data.t[rows]
         own = np.flatnonzero(index.refs == int(data.ref_of_sig[code]))
-        # One search for every (entity, action): the latest change of each
-        # entity before each action, as a flat (entity x action) table.
-        queries = (
-            np.arange(n_refs, dtype=np.int64)[:, None] * _HOLD_KEY_SPAN
-            + _micros(action_times - index.t0)[None, :]
-        ).ravel()
-        latest = np.searchsorted(index.keys, queries, side="left") - 1
-        ref_pos = np.repeat(np.arange(n_refs, dtype=np.int64), len(rows))
-        a_pos = np.tile(np.arange(len(rows), dtype=np.int64), n_refs)
-        valid = latest >= index.starts[ref_pos]  # still that entity's change
-        latest, ref_pos, a_pos = latest[valid], ref_pos[valid], a_pos[valid]
+        # Each entity's latest change before each action, if recent enough.
+        latest, a_pos = index.latest_before(action_times, settings.max_hold_s, 60.0)
+        ref_pos = index.position[latest]
         # The action's own entity may hold in any state, for an action that
         # ends it ("the kettle, off after 4 minutes"); others only quiet ones.
         # Taking it up again is not ("paused for 2 min: play" would resume
