@@ -167,19 +167,23 @@ def pair_counter(sparks: list[Spark]) -> Counter[tuple[str, str]]:
     return counts
 
 
-def measure(work: Callable[[], object]) -> tuple[float, float, object]:
+def measure(work: Callable[[], object], repeat: int = 3) -> tuple[float, float, object]:
     """Return (seconds, peak traced MB, result) of a callable.
 
-    Timed on its own first: tracing allocations slows Python code several times.
+    The fastest of `repeat` runs: on a shared machine others' work only ever
+    slows a run down (as timeit takes the minimum). Timed apart from the
+    memory run: tracing allocations slows Python code several times.
     """
-    started = time.perf_counter()
-    result = work()
-    seconds = time.perf_counter() - started
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = work()
+        times.append(time.perf_counter() - started)
     tracemalloc.start()
     work()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return seconds, peak / 1e6, result
+    return min(times), peak / 1e6, result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -213,7 +217,17 @@ def main(argv: list[str] | None = None) -> int:
         f" -> {len(sparks):,} Sparks"
     )
     report.add(Row("perceive (Filter -> Spark), s", perceive_s, digits=2, unit="s"))
-    report.add(Row("mine, s", mine_s, base_s, unit="s", digits=2, target="<= 5 s", met=mine_s <= 5))
+    report.add(
+        Row(
+            "mine, s (fastest of 3)",
+            mine_s,
+            base_s,
+            unit="s",
+            digits=2,
+            target="<= 5 s",
+            met=mine_s <= 5,
+        )
+    )
     report.add(Row("mine, peak traced memory", mine_mb, base_mb, "MB", "<= 300 MB", mine_mb <= 300))
     report.add(Row("mine, peak RSS growth", rss_mine, unit="MB"))
     report.add(Row("skills found (8 planted)", float(len(skills)), digits=0))
