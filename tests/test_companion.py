@@ -107,6 +107,29 @@ async def test_the_companion_answers_and_keeps_the_exchange_masked(
         assert "conversation_id" not in export["interactions"][0]
 
 
+async def test_the_households_names_are_masked_in_what_is_kept(
+    hass: HomeAssistant, tmp_path: Path
+) -> None:
+    """Its people and users, as HA knows them: whole words, any case, never kept."""
+    hass.states.async_set("person.anna", "home", {"friendly_name": "Anna Weber"})
+    await hass.auth.async_create_user("Jonas")
+    async with companion(hass, tmp_path):
+        await ask(hass, "Is the hall light on? Tell anna that JONAS called about Annabel")
+        runtime = hass.config_entries.async_entries(DOMAIN)[0].runtime_data
+        (item,) = runtime.interactions.items
+        assert item["user"] == (
+            "Is the hall light on? Tell [name] that [name] called about Annabel"
+        )
+        await hass.services.async_call(
+            DOMAIN, "rate_answer", {"helpful": False, "correction": "Ask Weber."}, blocking=True
+        )
+        assert item["edited"] == "Ask [name]."
+        kept = json.dumps(runtime.interactions.items).lower()
+        assert "anna" not in kept.replace("annabel", "")
+        assert "jonas" not in kept
+        assert "weber" not in kept
+
+
 async def test_spoken_reactions_rate_the_last_answer(hass: HomeAssistant, tmp_path: Path) -> None:
     async with companion(hass, tmp_path):
         await ask(hass, "What is on?")
@@ -266,6 +289,22 @@ def test_spelled_out_addresses_are_masked(said: str, kept: str) -> None:
     from custom_components.aisthos.engine.privacy import mask_personal
 
     assert mask_personal(said) == kept
+
+
+@pytest.mark.parametrize(
+    ("said", "kept"),
+    [
+        ("turn on anna's lamp", "turn on [name]'s lamp"),
+        ("Annabel is not Anna", "Annabel is not [name]"),
+        ("Jo and J. Li", "[name] and J. [name]"),
+        ("will it rain, Will?", "[name] it rain, [name]?"),
+        ("mail anna@example.com", "mail [email]"),
+    ],
+)
+def test_the_households_names_are_masked_as_whole_words(said: str, kept: str) -> None:
+    from custom_components.aisthos.engine.privacy import mask_personal
+
+    assert mask_personal(said, ["Anna", "Jo Li", "Will", "J"]) == kept
 
 
 async def test_user_wisdom_carries_only_counts_of_the_conversations(

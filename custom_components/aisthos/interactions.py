@@ -5,8 +5,9 @@ storage with the household's reaction (helpful, not helpful, or a correction
 of the reply). Nightly, the kept exchanges go to the add-on as its
 interactions export; its weekly fine-tune learns from the liked and corrected
 replies. Nothing leaves the household's machines; e-mail addresses, phone
-numbers and web addresses are masked before anything is stored; the whole
-log can be deleted. User Wisdom carries only counts.
+numbers, web addresses and the household's names (its people and users) are
+masked before anything is stored; the whole log can be deleted. User Wisdom
+carries only counts.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class InteractionLog:
 
     def __init__(self, hass: HomeAssistant) -> None:
         """Create; async_load() reads what was kept."""
+        self._hass = hass
         self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, STORAGE_KEY, private=True)
         self.items: list[dict[str, Any]] = []
         # Whether the companion's last attempt failed (nothing kept): a spoken
@@ -47,14 +49,21 @@ class InteractionLog:
         items = data.get("interactions") if isinstance(data, dict) else None
         self.items = [i for i in items if _valid(i)] if isinstance(items, list) else []
 
+    async def _async_names(self) -> list[str]:
+        """Return the household's names as HA knows them: its people and users."""
+        names = [state.name for state in self._hass.states.async_all("person")]
+        users = await self._hass.auth.async_get_users()
+        return names + [u.name for u in users if u.name and not u.system_generated]
+
     async def async_record(self, conversation_id: str, user: str, assistant: str) -> None:
         """Keep one exchange (masked), the newest LIMIT at most."""
+        names = await self._async_names()
         self.items.append(
             {
                 "time": dt_util.utcnow().isoformat(timespec="seconds"),
                 "conversation_id": conversation_id,
-                "user": mask_personal(user[:TEXT_MAX]),
-                "assistant": mask_personal(assistant[:TEXT_MAX]),
+                "user": mask_personal(user[:TEXT_MAX], names),
+                "assistant": mask_personal(assistant[:TEXT_MAX], names),
                 "reaction": "none",
             }
         )
@@ -84,7 +93,7 @@ class InteractionLog:
                 if correction:
                     item["reaction"], item["edited"] = (
                         "edited",
-                        mask_personal(correction[:TEXT_MAX]),
+                        mask_personal(correction[:TEXT_MAX], await self._async_names()),
                     )
                 elif oldest is not None and item["reaction"] == "edited":
                     return False  # "that was helpful" does not undo a correction
