@@ -17,7 +17,7 @@ from custom_components.aisthos.const import DOMAIN
 from homeassistant.components import conversation
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
-from homeassistant.helpers import entity_registry as er, intent
+from homeassistant.helpers import area_registry as ar, entity_registry as er, intent
 from homeassistant.setup import async_setup_component
 
 from .conftest import default_options
@@ -110,24 +110,31 @@ async def test_the_companion_answers_and_keeps_the_exchange_masked(
 async def test_the_households_names_are_masked_in_what_is_kept(
     hass: HomeAssistant, tmp_path: Path
 ) -> None:
-    """Its people and users, as HA knows them: whole words, any case, never kept."""
+    """Its people and users, as HA knows them, but not its rooms; again when sent."""
     hass.states.async_set("person.anna", "home", {"friendly_name": "Anna Weber"})
     await hass.auth.async_create_user("Jonas")
-    async with companion(hass, tmp_path):
-        await ask(hass, "Is the hall light on? Tell anna that JONAS called about Annabel")
+    await hass.auth.async_create_user("Living Room Display")  # a wall panel's login
+    ar.async_get(hass).async_create("Living Room")
+    async with companion(hass, tmp_path) as addon_data:
+        await ask(hass, "Tell anna that JONAS called about Annabelle and the living room")
         runtime = hass.config_entries.async_entries(DOMAIN)[0].runtime_data
         (item,) = runtime.interactions.items
         assert item["user"] == (
-            "Is the hall light on? Tell [name] that [name] called about Annabel"
+            "Tell [name] that [name] called about Annabelle and the living room"
         )
         await hass.services.async_call(
             DOMAIN, "rate_answer", {"helpful": False, "correction": "Ask Weber."}, blocking=True
         )
         assert item["edited"] == "Ask [name]."
         kept = json.dumps(runtime.interactions.items).lower()
-        assert "anna" not in kept.replace("annabel", "")
+        assert "anna " not in kept
         assert "jonas" not in kept
         assert "weber" not in kept
+        # One kept before a name was known (an earlier version): masked when sent.
+        item["user"] = "Is Jonas home?"
+        await runtime._async_send_interactions()
+        export = json.loads((addon_data / "finetune" / "interactions.json").read_text())
+        assert export["interactions"][0]["user"] == "Is [name] home?"
 
 
 async def test_spoken_reactions_rate_the_last_answer(hass: HomeAssistant, tmp_path: Path) -> None:
@@ -295,16 +302,26 @@ def test_spelled_out_addresses_are_masked(said: str, kept: str) -> None:
     ("said", "kept"),
     [
         ("turn on anna's lamp", "turn on [name]'s lamp"),
-        ("Annabel is not Anna", "Annabel is not [name]"),
+        ("Annas Lampe, z Annami", "[name] Lampe, z [name]"),  # endings of a few letters
+        ("Annabelle is not Anna", "Annabelle is not [name]"),
         ("Jo and J. Li", "[name] and J. [name]"),
         ("will it rain, Will?", "[name] it rain, [name]?"),
         ("mail anna@example.com", "mail [email]"),
+        ("प्रिया का कमरा", "[name] का कमरा"),  # vowel signs are part of the name
+        ("王芳的灯", "[name]的灯"),  # written without spaces
+        ("ลิซ่าอยู่ไหม", "[name]อยู่ไหม"),
+        ("민지의 방", "[name]의 방"),
+        ("Zoe\u0308 is home", "[name] is home"),  # the same name, decomposed
+        ("see https://example.com/link or call +49 151 2345678", "see [link] or call [phone]"),
+        ("the kitchen light", "the kitchen light"),  # a room is no name
     ],
 )
-def test_the_households_names_are_masked_as_whole_words(said: str, kept: str) -> None:
+def test_the_households_names_are_masked(said: str, kept: str) -> None:
     from custom_components.aisthos.engine.privacy import mask_personal
 
-    assert mask_personal(said, ["Anna", "Jo Li", "Will", "J"]) == kept
+    names = ["Anna", "Jo Li", "Will", "J", "प्रिया", "王芳", "ลิซ่า", "민지", "Zoë", "Link", "Phone"]
+    names.append("Kitchen Tablet")
+    assert mask_personal(said, names, ["Kitchen"]) == kept
 
 
 async def test_user_wisdom_carries_only_counts_of_the_conversations(

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 import re
 from typing import Final
+import unicodedata
 
 _TLD: Final = r"(?:com|org|net|de|io|uk|eu|fr|nl|ch|at|info|app|dev|local|lan)"
 _EMAIL: Final = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -35,23 +36,53 @@ _PHONE: Final = re.compile(r"(?<!\w)\+?\d[\d ()./-]{6,}\d(?!\w)")
 
 # A name's single letters (initials) are not masked: they would mask "a" and "I".
 NAME_WORD_MIN: Final = 2
+# A name's word with an ending of up to this many letters is the name too
+# ("Annas Lampe", "z Jonasem"), two fewer than the name has ("Li" takes
+# none): masking a longer word loses a word, it keeps no name.
+NAME_ENDING_MAX: Final = 3
+# Scripts written without spaces between words (Thai, Lao, Myanmar, Khmer,
+# Chinese, Japanese kana), and Korean, whose particles join the name
+# ("민지의"): a name there is masked wherever it stands.
+_UNSPACED: Final = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+)
+# What separates a name's words (not \W: Devanagari's vowel signs are no \w).
+_NAME_SEPARATORS: Final = re.compile(r"[\s.,;:!?()\[\]{}<>\"'`/\\|@#&*+=~^_-]+")
 
 
-def mask_personal(text: str, names: Iterable[str] = ()) -> str:
+def mask_personal(text: str, names: Iterable[str] = (), not_names: Iterable[str] = ()) -> str:
     """Return text with e-mail and web addresses, phone numbers and the given names masked.
 
-    names: the household's ("Anna Weber"); each word of one is masked as a
-    whole word in any case ("anna's lamp" -> "[name]'s lamp"). A name that is
-    also a word ("Will") masks that word too: a sentence loses a word, no
-    name is kept.
+    names: the household's ("Anna Weber"); each word of one is masked in any
+    case, with a short ending ("anna's lamp" -> "[name]'s lamp"). A name that
+    is also a word ("Will") masks that word too: a sentence loses a word, no
+    name is kept. not_names: words never taken for a name (the home's rooms:
+    a wall panel's user "Kitchen Tablet" must not mask every kitchen).
     """
+    text = unicodedata.normalize("NFC", text)
     text = _EMAIL.sub("[email]", text)
     text = _URL.sub("[link]", text)  # before the spelled-out form: "it at example.com/x"
     text = _SPELLED_EMAIL.sub("[email]", text)
     text = _PHONE.sub("[phone]", text)
-    words = {w for name in names for w in re.findall(r"\w+", name) if len(w) >= NAME_WORD_MIN}
+    keep = {w.casefold() for n in not_names for w in _name_words(n)}
+    words = {w for n in names for w in _name_words(n) if w.casefold() not in keep}
     if not words:
         return text
-    # Longest first, so "Annabel" is masked whole where "Anna" is a name too.
-    pattern = "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
-    return re.sub(rf"(?<!\w)(?:{pattern})(?!\w)", "[name]", text, flags=re.IGNORECASE)
+    # Longest first; never inside a marker already set ("[link]" for a Link).
+    # The shorter the name, the shorter its ending ("Li" is no "light").
+    ordered = sorted(words, key=lambda w: (-len(w), w))
+    spaced = [
+        rf"{re.escape(w)}\w{{0,{min(NAME_ENDING_MAX, max(0, len(w) - 2))}}}"
+        for w in ordered
+        if not _UNSPACED.search(w)
+    ]
+    unspaced = [re.escape(w) for w in ordered if _UNSPACED.search(w)]
+    parts = [rf"(?<![\w\[])(?:{'|'.join(spaced)})(?![\w\]])"] if spaced else []
+    parts += unspaced
+    return re.sub("|".join(parts), "[name]", text, flags=re.IGNORECASE)
+
+
+def _name_words(name: str) -> list[str]:
+    """Return a name's words worth masking (NFC, as the text is)."""
+    words = _NAME_SEPARATORS.split(unicodedata.normalize("NFC", name))
+    return [w for w in words if len(w) >= NAME_WORD_MIN]

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
@@ -49,21 +50,31 @@ class InteractionLog:
         items = data.get("interactions") if isinstance(data, dict) else None
         self.items = [i for i in items if _valid(i)] if isinstance(items, list) else []
 
-    async def _async_names(self) -> list[str]:
-        """Return the household's names as HA knows them: its people and users."""
+    async def async_names(self) -> tuple[list[str], list[str]]:
+        """Return the household's names as HA knows them (its people and users), and its rooms.
+
+        The rooms' words are never taken for a name: a wall panel's user
+        "Kitchen Tablet" would mask every kitchen.
+        """
         names = [state.name for state in self._hass.states.async_all("person")]
         users = await self._hass.auth.async_get_users()
-        return names + [u.name for u in users if u.name and not u.system_generated]
+        names += [u.name for u in users if u.name and not u.system_generated]
+        rooms = [area.name for area in ar.async_get(self._hass).async_list_areas()]
+        return names, rooms
+
+    def _masked(self, text: str, names: tuple[list[str], list[str]]) -> str:
+        # Masked whole, then cut: a name cut in half would not be recognised.
+        return mask_personal(text[: 4 * TEXT_MAX], *names)[:TEXT_MAX]
 
     async def async_record(self, conversation_id: str, user: str, assistant: str) -> None:
         """Keep one exchange (masked), the newest LIMIT at most."""
-        names = await self._async_names()
+        names = await self.async_names()
         self.items.append(
             {
                 "time": dt_util.utcnow().isoformat(timespec="seconds"),
                 "conversation_id": conversation_id,
-                "user": mask_personal(user[:TEXT_MAX], names),
-                "assistant": mask_personal(assistant[:TEXT_MAX], names),
+                "user": self._masked(user, names),
+                "assistant": self._masked(assistant, names),
                 "reaction": "none",
             }
         )
@@ -93,7 +104,7 @@ class InteractionLog:
                 if correction:
                     item["reaction"], item["edited"] = (
                         "edited",
-                        mask_personal(correction[:TEXT_MAX], await self._async_names()),
+                        self._masked(correction, await self.async_names()),
                     )
                 elif oldest is not None and item["reaction"] == "edited":
                     return False  # "that was helpful" does not undo a correction
@@ -123,17 +134,31 @@ class InteractionLog:
         await self._store.async_remove()
         return count
 
-    def export(self, style: dict[str, str] | None = None) -> dict[str, Any]:
-        """Return the add-on's interactions export (documented in its finetune module)."""
+    def export(
+        self,
+        style: dict[str, str] | None = None,
+        names: tuple[list[str], list[str]] = ([], []),
+    ) -> dict[str, Any]:
+        """Return the add-on's interactions export (documented in its finetune module).
+
+        names (async_names): masked again, for exchanges kept before a name was
+        known (a person added later, an earlier version that masked none).
+        """
         persona = PERSONA
         if style:
             persona += " Style: " + ", ".join(f"{k} {v}" for k, v in sorted(style.items()))
+        texts = ("user", "assistant", "edited")
         return {
             "format": "aisthos-interactions",
             "version": 1,
             "persona": persona,
             "interactions": [
-                {k: v for k, v in item.items() if k != "conversation_id"} for item in self.items
+                {
+                    k: mask_personal(v, *names) if k in texts else v
+                    for k, v in item.items()
+                    if k != "conversation_id"
+                }
+                for item in self.items
             ],
         }
 

@@ -772,7 +772,9 @@ class AisthosRuntime:
             return
         try:
             result = await self.engine.async_send_interactions(
-                self.interactions.export(self.communication_style())
+                self.interactions.export(
+                    self.communication_style(), await self.interactions.async_names()
+                )
             )
         except EngineError as err:
             _LOGGER.warning("The companion's interactions did not reach the add-on: %s", err)
