@@ -254,8 +254,12 @@ def test_arc_counts_match_sorted_searches_on_random_minutes() -> None:
         assert routine_miner._best_arc(hit, fire, base, pad, cap) == want
 
 
-def test_latest_changes_before_moments_match_a_plain_search() -> None:
+@pytest.mark.parametrize("slice_pairs", [1 << 18, 7])
+def test_latest_changes_before_moments_match_a_plain_search(
+    monkeypatch: pytest.MonkeyPatch, slice_pairs: int
+) -> None:
     """Each entity's latest change before a moment, as one would look it up by hand."""
+    monkeypatch.setattr(routine_miner, "LATEST_PAIRS_MAX", slice_pairs)  # in one go, or slices
     rng = np.random.default_rng(11)
     sparks = []
     for ref in ("motion1", "motion2", "light1", "light2"):

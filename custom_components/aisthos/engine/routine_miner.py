@@ -338,6 +338,10 @@ def _micros(seconds: FloatArray) -> IntArray:
     return np.rint(seconds * 1e6).astype(np.int64)
 
 
+# (change, moment) pairs looked at in one go (see _HoldIndex.latest_before).
+LATEST_PAIRS_MAX: Final = 1 << 18
+
+
 @dataclass(slots=True)
 class _HoldIndex:
     """Changes that may hold, in time order (see _Data.hold_index)."""
@@ -365,14 +369,25 @@ class _HoldIndex:
         lo = np.searchsorted(self.times, moments - oldest_s - 1.0, side="left")
         hi = np.searchsorted(self.times, moments - newest_s + 1.0, side="right")
         counts = np.maximum(hi - lo, 0)
-        moment_pos = np.repeat(np.arange(len(moments), dtype=np.int64), counts)
-        offsets = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(
-            np.cumsum(counts) - counts, counts
+        # Moments in slices of about LATEST_PAIRS_MAX (change, moment) pairs:
+        # chatty sensors put thousands of changes in every hour.
+        ends = np.cumsum(counts)
+        cuts = np.searchsorted(
+            ends, np.arange(LATEST_PAIRS_MAX, int(ends[-1]) if len(ends) else 0, LATEST_PAIRS_MAX)
         )
-        change = np.repeat(lo, counts) + offsets
-        at = _micros(moments - self.t0)[moment_pos]
-        latest = (self.micros[change] < at) & (self.next_micros[change] >= at)
-        return change[latest], moment_pos[latest]
+        changes, positions = [], []
+        for part in np.split(np.arange(len(moments), dtype=np.int64), np.unique(cuts)):
+            n = counts[part]
+            moment_pos = np.repeat(part, n)
+            offsets = np.arange(int(n.sum()), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
+            change = np.repeat(lo[part], n) + offsets
+            at = _micros(moments - self.t0)[moment_pos]
+            latest = (self.micros[change] < at) & (self.next_micros[change] >= at)
+            changes.append(change[latest])
+            positions.append(moment_pos[latest])
+        if not changes:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(changes), np.concatenate(positions)
 
 
 class _Data:
