@@ -314,6 +314,7 @@ def test_spelled_out_addresses_are_masked(said: str, kept: str) -> None:
         ("Zoe\u0308 is home", "[name] is home"),  # the same name, decomposed
         ("see https://example.com/link or call +49 151 2345678", "see [link] or call [phone]"),
         ("the kitchen light", "the kitchen light"),  # a room is no name
+        ("[Anna] and [link]", "[[name]] and [link]"),  # brackets hide no name
     ],
 )
 def test_the_households_names_are_masked(said: str, kept: str) -> None:

@@ -45,6 +45,8 @@ NAME_ENDING_MAX: Final = 3
 _UNSPACED: Final = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
 )
+# The markers this module sets (names are not looked for inside them).
+_MARKER: Final = re.compile(r"(\[(?:email|link|phone|name)\])")
 # What separates a name's words (not \W: Devanagari's vowel signs are no \w).
 _NAME_SEPARATORS: Final = re.compile(r"[\s.,;:!?()\[\]{}<>\"'`/\\|@#&*+=~^_-]+")
 
@@ -67,8 +69,7 @@ def mask_personal(text: str, names: Iterable[str] = (), not_names: Iterable[str]
     words = {w for n in names for w in _name_words(n) if w.casefold() not in keep}
     if not words:
         return text
-    # Longest first; never inside a marker already set ("[link]" for a Link).
-    # The shorter the name, the shorter its ending ("Li" is no "light").
+    # Longest first. The shorter the name, the shorter its ending ("Li" is no "light").
     ordered = sorted(words, key=lambda w: (-len(w), w))
     spaced = [
         rf"{re.escape(w)}\w{{0,{min(NAME_ENDING_MAX, max(0, len(w) - 2))}}}"
@@ -76,9 +77,11 @@ def mask_personal(text: str, names: Iterable[str] = (), not_names: Iterable[str]
         if not _UNSPACED.search(w)
     ]
     unspaced = [re.escape(w) for w in ordered if _UNSPACED.search(w)]
-    parts = [rf"(?<![\w\[])(?:{'|'.join(spaced)})(?![\w\]])"] if spaced else []
-    parts += unspaced
-    return re.sub("|".join(parts), "[name]", text, flags=re.IGNORECASE)
+    parts = [rf"(?<!\w)(?:{'|'.join(spaced)})(?!\w)"] if spaced else []
+    pattern = re.compile("|".join(parts + unspaced), re.IGNORECASE)
+    # Never inside a marker already set (a person called Link, and "[link]").
+    pieces = _MARKER.split(text)
+    return "".join(p if i % 2 else pattern.sub("[name]", p) for i, p in enumerate(pieces))
 
 
 def _name_words(name: str) -> list[str]:
