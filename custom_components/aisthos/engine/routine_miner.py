@@ -333,6 +333,14 @@ def _once_within(times: FloatArray, span_s: float) -> BoolArray:
     return keep
 
 
+def _flat_ranges(starts: IntArray, counts: IntArray) -> IntArray:
+    """Return the positions of each range [start, start + count), one range after another."""
+    offsets = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(
+        np.cumsum(counts) - counts, counts
+    )
+    return np.repeat(starts, counts) + offsets
+
+
 def _micros(seconds: FloatArray) -> IntArray:
     """Return seconds as whole microseconds (exact keys for searching)."""
     return np.rint(seconds * 1e6).astype(np.int64)
@@ -377,16 +385,12 @@ class _HoldIndex:
         )
         changes, positions = [], []
         for part in np.split(np.arange(len(moments), dtype=np.int64), np.unique(cuts)):
-            n = counts[part]
-            moment_pos = np.repeat(part, n)
-            offsets = np.arange(int(n.sum()), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
-            change = np.repeat(lo[part], n) + offsets
+            moment_pos = np.repeat(part, counts[part])
+            change = _flat_ranges(lo[part], counts[part])
             at = _micros(moments - self.t0)[moment_pos]
             latest = (self.micros[change] < at) & (self.next_micros[change] >= at)
             changes.append(change[latest])
             positions.append(moment_pos[latest])
-        if not changes:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
         return np.concatenate(changes), np.concatenate(positions)
 
 
@@ -1514,9 +1518,7 @@ class RoutineMiner:
         # Every (action, earlier moment within max_delay_s) pair, all at once.
         counts = rows - lo
         act = np.repeat(rows, counts)
-        trig = np.repeat(lo, counts) + (np.arange(int(counts.sum())) - np.repeat(
-            np.cumsum(counts) - counts, counts
-        ))  # fmt: skip
+        trig = _flat_ranges(lo, counts)
         codes = data.c[trig]
         ok = (
             data.is_trigger[codes]
