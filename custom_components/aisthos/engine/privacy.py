@@ -11,6 +11,7 @@ language model of its own. Shared by the integration and the add-on.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 import re
 from typing import Final
 import unicodedata
@@ -65,10 +66,21 @@ def mask_personal(text: str, names: Iterable[str] = (), not_names: Iterable[str]
     text = _URL.sub("[link]", text)  # before the spelled-out form: "it at example.com/x"
     text = _SPELLED_EMAIL.sub("[email]", text)
     text = _PHONE.sub("[phone]", text)
+    pattern = _names_pattern(tuple(names), tuple(not_names))
+    if pattern is None:
+        return text
+    # Never inside a marker already set (a person called Link, and "[link]").
+    pieces = _MARKER.split(text)
+    return "".join(p if i % 2 else pattern.sub("[name]", p) for i, p in enumerate(pieces))
+
+
+@lru_cache(maxsize=8)
+def _names_pattern(names: tuple[str, ...], not_names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Return what matches the names' words (built once: an export masks hundreds of texts)."""
     keep = {w.casefold() for n in not_names for w in _name_words(n)}
     words = {w for n in names for w in _name_words(n) if w.casefold() not in keep}
     if not words:
-        return text
+        return None
     # Longest first. The shorter the name, the shorter its ending ("Li" is no "light").
     ordered = sorted(words, key=lambda w: (-len(w), w))
     spaced = [
@@ -78,10 +90,7 @@ def mask_personal(text: str, names: Iterable[str] = (), not_names: Iterable[str]
     ]
     unspaced = [re.escape(w) for w in ordered if _UNSPACED.search(w)]
     parts = [rf"(?<!\w)(?:{'|'.join(spaced)})(?!\w)"] if spaced else []
-    pattern = re.compile("|".join(parts + unspaced), re.IGNORECASE)
-    # Never inside a marker already set (a person called Link, and "[link]").
-    pieces = _MARKER.split(text)
-    return "".join(p if i % 2 else pattern.sub("[name]", p) for i, p in enumerate(pieces))
+    return re.compile("|".join(parts + unspaced), re.IGNORECASE)
 
 
 def _name_words(name: str) -> list[str]:
