@@ -7,8 +7,9 @@ Times are timezone-aware local datetimes. Plain Python plus `astral`; no HA impo
 
 from __future__ import annotations
 
+import argparse
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 import hashlib
@@ -490,6 +491,24 @@ def tl_rows(path: Path, tz: ZoneInfo) -> list[tuple[datetime, datetime, str]]:
             raise ValueError(f"{path.name}: not a start and a length in seconds: {row}") from err
         rows.append((start, start + timedelta(seconds=length), row[2].strip()))
     return rows
+
+
+def convert(
+    argv: list[str] | None,
+    description: str,
+    load: Callable[[Path, str], Home],
+    house: str,
+    houses: Sequence[str] | None = None,
+    raw_help: str = "folder with the dataset's .txt",
+) -> int:
+    """Run a converter's command line: --raw DIR --out DIR [--house X]."""
+    parser = argparse.ArgumentParser(description=description.splitlines()[0])
+    parser.add_argument("--raw", required=True, type=Path, help=raw_help)
+    parser.add_argument("--out", required=True, type=Path, help="folder for history/labels")
+    parser.add_argument("--house", choices=houses, default=house, help=f"default {house}")
+    args = parser.parse_args(argv)
+    print(write_home(load(args.raw, args.house), args.out))
+    return 0
 
 
 def write_home(home: Home, out: Path) -> str:

@@ -8,7 +8,6 @@ on), houseB.* or houseC.* in the layout of agnesvanbelle/TL.
 
 from __future__ import annotations
 
-import argparse
 from datetime import datetime
 from pathlib import Path
 import re
@@ -233,14 +232,13 @@ def load_tl(raw: Path, house: str) -> common.Home:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--raw", required=True, type=Path, help="folder with the dataset's .txt")
-    parser.add_argument("--out", required=True, type=Path, help="folder for history/labels")
-    parser.add_argument("--house", choices=("A", "B", "C"), default="A")
-    args = parser.parse_args(argv)
-    home = load(args.raw) if args.house == "A" else load_tl(args.raw, args.house)
-    print(common.write_home(home, args.out))
-    return 0
+    return common.convert(
+        argv,
+        __doc__,
+        lambda raw, house: load(raw) if house == "A" else load_tl(raw, house),
+        "A",
+        ("A", "B", "C"),
+    )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ Kept for independent checks of the learner: never tuned on (README).
 
 from __future__ import annotations
 
-import argparse
 from datetime import datetime
 from pathlib import Path
 import re
@@ -94,13 +93,7 @@ def load(raw: Path, house: str = "A") -> common.Home:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--raw", required=True, type=Path, help="folder with the dataset's .txt")
-    parser.add_argument("--out", required=True, type=Path, help="folder for history/labels")
-    parser.add_argument("--house", choices=("A", "B"), default="A")
-    args = parser.parse_args(argv)
-    print(common.write_home(load(args.raw, args.house), args.out))
-    return 0
+    return common.convert(argv, __doc__, load, "A", ("A", "B"))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ The seconds count the local wall-clock time as if it were UTC (README).
 
 from __future__ import annotations
 
-import argparse
 from datetime import datetime
 from pathlib import Path
 import sys
@@ -116,13 +115,9 @@ def load(raw: Path, house: str = "D") -> common.Home:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--raw", required=True, type=Path, help="folder with houseD.* files")
-    parser.add_argument("--out", required=True, type=Path, help="folder for history/labels")
-    parser.add_argument("--house", default="D", help="file prefix letter (default D)")
-    args = parser.parse_args(argv)
-    print(common.write_home(load(args.raw, args.house), args.out))
-    return 0
+    return common.convert(
+        argv, __doc__, load, "D", raw_help="folder with houseD.* files (or another house's)"
+    )
 
 
 if __name__ == "__main__":
