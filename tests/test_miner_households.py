@@ -1046,14 +1046,28 @@ def test_a_persons_off_hours_after_an_automations_on_is_no_timer() -> None:
     assert not data.self_timed(off, data.person_actions(off))
 
 
-def test_a_docking_skill_of_an_earlier_version_is_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
-    sparks = vacuum_runs()
-    with monkeypatch.context() as earlier:
-        earlier.setattr(routine_miner, "NEVER_LEARNED", frozenset({("lock", "unlocked")}))
-        old = [s for s in mine(sparks, 28) if any(a.target.action == "docked" for a in s.actions)]
+@pytest.mark.parametrize(
+    ("home", "rule", "earlier", "action"),
+    [
+        (vacuum_runs, "NEVER_LEARNED", frozenset({("lock", "unlocked")}), "docked"),
+        (tv_that_plays_once_on, "FOLLOW_ONS", {}, "playing"),
+    ],
+)
+def test_a_skill_an_earlier_version_learned_is_not_kept(
+    monkeypatch: pytest.MonkeyPatch,
+    home: Callable[[], list[Spark]],
+    rule: str,
+    earlier: object,
+    action: str,
+) -> None:
+    """A docking skill, a "TV playing" beside "TV on": forgotten unless approved."""
+    sparks = home()
+    with monkeypatch.context() as before:
+        before.setattr(routine_miner, rule, earlier)
+        old = [s for s in mine(sparks, 28) if any(a.target.action == action for a in s.actions)]
     assert old
     tonight = mine(sparks, 28, existing=old)
-    assert not [s for s in tonight if any(a.target.action == "docked" for a in s.actions)]
+    assert not [s for s in tonight if any(a.target.action == action for a in s.actions)]
     # Approved by the household, it stays as approved.
     kept = mine(sparks, 28, existing=old, keep_ids=[old[0].id])
     assert old[0].id in {s.id for s in kept}
@@ -1083,15 +1097,3 @@ def test_a_friday_night_clock_after_midnight_counts_its_own_evening() -> None:
     late = routine_miner._Data(late_sparks, TZ, START, START + timedelta(days=27))
     late_code = late.codes["light1:turned_on"]
     assert not routine_miner._starts_inside_a_spread(late, late_code, 1430, 29, ("fri",))
-
-
-def test_a_play_skill_of_an_earlier_version_is_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
-    sparks = tv_that_plays_once_on()
-    with monkeypatch.context() as earlier:
-        earlier.setattr(routine_miner, "FOLLOW_ONS", {})
-        old = [s for s in mine(sparks, 28) if any(a.target.action == "playing" for a in s.actions)]
-    assert old
-    tonight = mine(sparks, 28, existing=old)
-    assert not [s for s in tonight if any(a.target.action == "playing" for a in s.actions)]
-    kept = mine(sparks, 28, existing=old, keep_ids=[old[0].id])
-    assert old[0].id in {s.id for s in kept}
