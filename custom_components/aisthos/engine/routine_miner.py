@@ -193,6 +193,23 @@ SELF_TIMED_MAX_S: Final = 4 * 3600.0
 SELF_TIMED_CLOCK_S: Final = 10.0
 SELF_TIMED_SCHEDULES: Final = 4
 SELF_TIMED_MIN_COUNT: Final = 5
+# "Off again N minutes after it went on" is for what is sometimes left on.
+# Where the action ended nearly every one of its entity's other states (this
+# share, of at least so many, each within SELF_TIMED_MAX_S) nothing is: the
+# automation could only come first, and cut the light short on someone still
+# there (a person who switches the bedroom light off 4-13 min after, always).
+NEVER_LEFT_SHARE: Final = 0.95
+NEVER_LEFT_MIN_COUNT: Final = 10
+# ...and where, moreover, it ended each one this steadily, a minute or more
+# in (the slowest tenth at most 1.6 times the fastest tenth), the device did:
+# a kettle's thermostat ends each boil 150-230 s in (with the water in it),
+# a coffee maker its half hour. What a person ends (leaving a room, a bath)
+# lasts as long as they stay, and some day they forget.
+SELF_ENDED_STEADY: Final = 1.6
+# ...at most half as spread as its ends are over the day (see _ends_its_own_cycle).
+SELF_ENDED_OVER_CLOCK: Final = 0.5
+# An end this soon after a button press (a remote bound to the lamp) is the person's.
+PRESSED_BEFORE_S: Final = 2.0
 # Minutes of day are binned this finely when windows are searched.
 BIN_MIN: Final = 5
 # A clock's window opens where the habit starts: done before it, over as long
@@ -482,6 +499,7 @@ class _Data:
         self._sun_rows: tuple[IntArray, BoolArray] | None = None
         self._changes_by_ref: dict[int, IntArray] | None = None
         self._hold_index: _HoldIndex | None = None
+        self._pressed: FloatArray | None = None
         self._weekday_counts: Counter[str] | None = None
         # Per signature: may hold before an action, and is a quiet state.
         self.may_hold: BoolArray = np.asarray(
@@ -725,7 +743,8 @@ class _Data:
         Nearly every time (SELF_TIMED_SHARE), it comes the same time after the
         entity's previous change, give or take a few seconds, or at the same
         second of the day (a plug's schedule): no person is that exact, so it
-        is the device's own doing and nothing to automate.
+        is the device's own doing and nothing to automate. So is an end of
+        nearly every cycle, a steady while in (see _ends_its_own_cycle).
         """
         if len(rows) < SELF_TIMED_MIN_COUNT:
             return False
@@ -744,7 +763,55 @@ class _Data:
             return False
         slack = min(SELF_TIMED_SHARE_OF_S * typical, SELF_TIMED_POLL_S)
         exact = np.abs(since - typical) <= SELF_TIMED_SPREAD_S + slack
-        return bool(np.sum(exact) >= SELF_TIMED_SHARE * len(rows))
+        if np.sum(exact) >= SELF_TIMED_SHARE * len(rows):
+            return True
+        return self._ends_its_own_cycle(action_code, rows)
+
+    def _cycles(
+        self, action_code: int, rows: IntArray
+    ) -> tuple[IntArray, BoolArray, FloatArray, BoolArray]:
+        """Return how each entry of its entity's other states ended.
+
+        Its end (the entity's very next change); whether that was one of rows
+        (the person's action) within SELF_TIMED_MAX_S; how long it had lasted;
+        and whether the end came just after a button press (by hand: a remote
+        bound to the lamp).
+        """
+        ref_changes = self.changes_by_ref()[int(self.ref_of_sig[action_code])]
+        begun = np.flatnonzero(self.c[ref_changes] != action_code)
+        begun = begun[begun + 1 < len(ref_changes)]
+        ends: IntArray = ref_changes[begun + 1]
+        lasted: FloatArray = self.t[ends] - self.t[ref_changes[begun]]
+        ended: BoolArray = np.isin(ends, rows) & (lasted <= SELF_TIMED_MAX_S)
+        pressed = np.concatenate([[-np.inf], self.pressed_times()])
+        last_press = pressed[np.searchsorted(pressed, self.t[ends], side="right") - 1]
+        by_hand: BoolArray = self.t[ends] - last_press <= PRESSED_BEFORE_S
+        return ends, ended, lasted, by_hand
+
+    def never_left(self, action_code: int, rows: IntArray) -> bool:
+        """Tell whether the action ended nearly every state of its entity (see NEVER_LEFT_*)."""
+        _, ended, _, _ = self._cycles(action_code, rows)
+        return len(ended) >= NEVER_LEFT_MIN_COUNT and bool(
+            np.sum(ended) >= NEVER_LEFT_SHARE * len(ended)
+        )
+
+    def _ends_its_own_cycle(self, action_code: int, rows: IntArray) -> bool:
+        """Tell whether the device ends each cycle itself, a steady while in (SELF_ENDED_*).
+
+        A kettle's thermostat ends every boil 150-230 s after it began.
+        """
+        ends, ended, lasted, by_hand = self._cycles(action_code, rows)
+        by_itself = ended & ~by_hand
+        if len(ended) < NEVER_LEFT_MIN_COUNT or np.sum(by_itself) < NEVER_LEFT_SHARE * len(ended):
+            return False
+        spans = np.sort(lasted[by_itself])
+        low, middle, high = (_quantile(spans, q) for q in (0.1, 0.5, 0.9))
+        if middle < SELF_TIMED_MIN_S or high > SELF_ENDED_STEADY * low:
+            return False
+        # Steadier after its start than by the clock: a person's lamp off at
+        # 22:30 after an automation's on at 19:00 is two times of day, no cycle.
+        by_clock = _spread_s(self.second[ends[by_itself]].astype(np.float64))
+        return float(np.mean(np.abs(spans - middle))) <= SELF_ENDED_OVER_CLOCK * by_clock
 
     def open_minutes(self, action_code: int) -> float:
         """Return the minutes the action's entity spent not as the action leaves it."""
@@ -845,6 +912,13 @@ class _Data:
         )
         spans: FloatArray = next_change - self.t[entries]
         return spans
+
+    def pressed_times(self) -> FloatArray:
+        """Return when buttons, remotes and helpers were pressed or chosen, in order."""
+        if self._pressed is None:
+            control = np.asarray([sig.kind == "control" for sig in self.sigs], dtype=bool)
+            self._pressed = self.t[control[self.c]] if len(self.sigs) else np.zeros(0)
+        return self._pressed
 
     def changes_by_ref(self) -> dict[int, IntArray]:
         """Return each entity's rows, in time order."""
@@ -1728,7 +1802,10 @@ class RoutineMiner:
         # Taking it up again is not ("paused for 2 min: play" would resume
         # what the person paused on purpose).
         is_own = ref_pos == own[0] if len(own) else np.zeros(len(ref_pos), dtype=bool)
-        own_may = index.may_hold[latest] & (data.sigs[code].action in HOLD_ACTIONS)
+        # "Off again after N minutes" is for what is sometimes left on (NEVER_LEFT_SHARE).
+        own_may = index.may_hold[latest] & (
+            data.sigs[code].action in HOLD_ACTIONS and not data.never_left(code, rows)
+        )
         kinds_ok = np.where(is_own, own_may, index.quiet[latest])
         latest, a_pos = latest[kinds_ok], a_pos[kinds_ok]
         held_rows, held_codes = index.rows[latest], index.codes[latest]
