@@ -224,6 +224,46 @@ def test_off_after_n_minutes_is_not_tried_for_what_is_never_left_on() -> None:
     assert own_holds(sometimes)
 
 
+def test_an_automation_that_waits_is_counted_where_it_would_act_not_where_it_fired() -> None:
+    """The garage motion, the door opened 70-90 s later; some days back for the keys."""
+
+    def door(t: float, action: str) -> Spark:
+        return Spark(t, "cover", "garage", "someone", action, "cover", "none", "person", "door1")
+
+    def garage_motion(t: float) -> Spark:
+        return replace(motion(t), area="garage", ref="motion2")
+
+    sparks, returns = [], []
+    for day in range(21):
+        out = at(day, "06:00", day * 4733 % 36000)  # whenever they drive off
+        sparks += [
+            garage_motion(out),
+            door(out + 70 + day % 21, "opened"),
+            door(out + 160, "closed"),
+        ]
+        if day % 3 == 0:
+            # Back for the keys: the door opens first, the motion comes as they
+            # walk in, the door is shut again within the minute. An automation
+            # fired by that motion finds the door closed when it acts, and opens it.
+            back = out + 300
+            sparks += [door(back, "opened"), garage_motion(back + 20), door(back + 60, "closed")]
+            returns.append(datetime.fromtimestamp(back + 20, TZ))
+    [skill] = [
+        s
+        for s in mine(sparks, 21)
+        if s.trigger.event is not None
+        and s.trigger.event.ref == "motion2"
+        and any(a.target.key == "door1:opened" for a in s.actions)
+    ]
+    assert skill.actions[0].delay_s >= 60
+    assert skill.stats is not None
+    # The returns inside its window are firings, and wrong: the door was open
+    # when the motion came, but shut again by the time the automation would act.
+    inside = [t for t in returns if skill.conditions.contains(t.hour * 60 + t.minute)]
+    assert len(inside) >= 3
+    assert (skill.stats.firings, skill.stats.right) == (21 + len(inside), 21)
+
+
 def test_fridays_skipped_do_not_make_a_monday_to_thursday_routine() -> None:
     sparks = []
     for day in range(28):

@@ -1412,9 +1412,16 @@ class RoutineMiner:
         """
         settings = self.settings
         action = data.sigs[action_code]
-        live = data.live_firings(action_code, fire_times)
-        fire_times, fire_minutes, fire_days = fire_times[live], fire_minutes[live], fire_days[live]
-        fire_rows = fire_rows[live] if fire_rows is not None else None
+        order = np.argsort(fire_times, kind="stable")
+        times, minutes, days_of = fire_times[order], fire_minutes[order], fire_days[order]
+        rows = fire_rows[order] if fire_rows is not None else None
+        # Window and days are chosen on the firings that would find something
+        # to do at once; the automation is then replayed as it would run. One
+        # that waits asks nothing when it fires (see automation_config's
+        # not-done condition): it acts on what it finds after its wait, even
+        # where the action was done at the firing (the garage door open when
+        # the motion came, closed again by the time it acts).
+        live = data.live_firings(action_code, times)
         all_days = data.all_days()
         n_days = max(1, len(all_days))
         per_day = len(data.person_actions(action_code)) / n_days
@@ -1426,34 +1433,31 @@ class RoutineMiner:
 
         daily = trigger.event is None
         first = self._replay(
-            data, fire_times, fire_rows, action_code, window_s, (0, _DAY - 1), n_days, daily
-        )
-        order = np.argsort(fire_times, kind="stable")
-        minutes, days_of = fire_minutes[order], fire_days[order]
-        rows = fire_rows[order] if fire_rows is not None else None
-        times = fire_times[order]
+            data, times[live], rows[live] if rows is not None else None, action_code,
+            window_s, (0, _DAY - 1), n_days, daily,
+        )  # fmt: skip
+        right = np.zeros(len(times), dtype=bool)
+        right[live] = first.right
         chosen_days: tuple[str, ...] = WEEKDAYS
         start, end = 0, _DAY - 1
         for _ in range(2):  # window on the chosen days, days in the chosen window
-            keep = _in_days(days_of, chosen_days)
+            keep = _in_days(days_of, chosen_days) & live
             arc = _best_arc(
-                minutes[keep & first.right], minutes[keep], base, settings.pad_min,
+                minutes[keep & right], minutes[keep], base, settings.pad_min,
                 left_out=LEFT_OUT_MIN,
             )  # fmt: skip
             if arc is None:
                 return None
             start, end = arc
-            inside = _in_window(minutes, start, end)
-            days = _choose_days(
-                days_of[inside], first.right[inside], float(base(np.asarray([1.0]))[0])
-            )
+            inside = _in_window(minutes, start, end) & live
+            days = _choose_days(days_of[inside], right[inside], float(base(np.asarray([1.0]))[0]))
             if days is None:
                 return None
             if days == chosen_days:
                 break  # the same days again would find the same window
             chosen_days = days
         keep = _in_window(minutes, start, end) & _in_days(days_of, chosen_days)
-        if not np.any(keep):
+        if not np.any(keep & live):
             return None
         n_eligible = data.days_on(chosen_days)
 
@@ -1465,9 +1469,9 @@ class RoutineMiner:
             during: tuple[BoolArray, float] | None,
         ) -> _Firings:
             # What the automation would find when it acts, after its delay.
-            live = only & data.live_firings(action_code, times + delay)
+            acting = only & data.live_firings(action_code, times + delay)
             return self._replay(
-                data, times[live], rows[live] if rows is not None else None, action_code,
+                data, times[acting], rows[acting] if rows is not None else None, action_code,
                 within, window, n_eligible, daily, chosen_days, during,
             )  # fmt: skip
 
@@ -1526,7 +1530,7 @@ class RoutineMiner:
         # go, the skill asks for someone at home if its firings are then surer.
         someone_home = False
         home = data.someone_home(times)
-        if home is not None and _worse_while_away(first.right, keep, home):
+        if home is not None and _worse_while_away(right, keep & live, home):
             at_home = timed(keep & home, (start, end), during)
             home_value, home_score = _score(
                 int(at_home[0].right.sum()), len(at_home[0].times), at_home[0].base_rate, z
