@@ -208,8 +208,16 @@ NEVER_LEFT_MIN_COUNT: Final = 10
 SELF_ENDED_STEADY: Final = 1.6
 # ...at most half as spread as its ends are over the day (see _ends_its_own_cycle).
 SELF_ENDED_OVER_CLOCK: Final = 0.5
-# An end this soon after a button press (a remote bound to the lamp) is the person's.
-PRESSED_BEFORE_S: Final = 2.0
+# An end this near a person's button press, before or after (a remote bound
+# to the lamp: HA may write either first), is the person's.
+PRESSED_NEAR_S: Final = 2.0
+# A state the person ends this many times later than they usually do was
+# left on (forgotten for an hour, where a visit lasts ten minutes).
+LEFT_ON_FACTOR: Final = 3.0
+# Where one other signature changed this shortly before this share of the
+# ends at least, the person answered it (the TV off, then the lamp).
+REACTION_S: Final = 60.0
+REACTION_SHARE: Final = 0.5
 # Minutes of day are binned this finely when windows are searched.
 BIN_MIN: Final = 5
 # A clock's window opens where the habit starts: done before it, over as long
@@ -773,9 +781,10 @@ class _Data:
         """Return how each entry of its entity's other states ended.
 
         Its end (the entity's very next change); whether that was one of rows
-        (the person's action) within SELF_TIMED_MAX_S; how long it had lasted;
-        and whether the end came just after a button press (by hand: a remote
-        bound to the lamp).
+        (the person's action) in good time: within LEFT_ON_FACTOR times the
+        usual while, and SELF_TIMED_MAX_S; how long it had lasted; and whether
+        the end came within PRESSED_NEAR_S of a person's button press (by
+        hand: a remote bound to the lamp, written just before or after it).
         """
         ref_changes = self.changes_by_ref()[int(self.ref_of_sig[action_code])]
         begun = np.flatnonzero(self.c[ref_changes] != action_code)
@@ -783,9 +792,13 @@ class _Data:
         ends: IntArray = ref_changes[begun + 1]
         lasted: FloatArray = self.t[ends] - self.t[ref_changes[begun]]
         ended: BoolArray = np.isin(ends, rows) & (lasted <= SELF_TIMED_MAX_S)
-        pressed = np.concatenate([[-np.inf], self.pressed_times()])
-        last_press = pressed[np.searchsorted(pressed, self.t[ends], side="right") - 1]
-        by_hand: BoolArray = self.t[ends] - last_press <= PRESSED_BEFORE_S
+        if np.any(ended):
+            usual = float(np.median(lasted[ended]))
+            ended &= lasted <= LEFT_ON_FACTOR * usual
+        pressed = np.concatenate([[-np.inf], self.pressed_times(), [np.inf]])
+        after = np.searchsorted(pressed, self.t[ends], side="left")
+        nearest = np.minimum(pressed[after] - self.t[ends], self.t[ends] - pressed[after - 1])
+        by_hand: BoolArray = nearest <= PRESSED_NEAR_S
         return ends, ended, lasted, by_hand
 
     def never_left(self, action_code: int, rows: IntArray) -> bool:
@@ -798,7 +811,8 @@ class _Data:
     def _ends_its_own_cycle(self, action_code: int, rows: IntArray) -> bool:
         """Tell whether the device ends each cycle itself, a steady while in (SELF_ENDED_*).
 
-        A kettle's thermostat ends every boil 150-230 s after it began.
+        A kettle's thermostat ends every boil 150-230 s after it began. (A
+        minute at least: self_timed asks that first, of every timer.)
         """
         ends, ended, lasted, by_hand = self._cycles(action_code, rows)
         by_itself = ended & ~by_hand
@@ -806,12 +820,30 @@ class _Data:
             return False
         spans = np.sort(lasted[by_itself])
         low, middle, high = (_quantile(spans, q) for q in (0.1, 0.5, 0.9))
-        if middle < SELF_TIMED_MIN_S or high > SELF_ENDED_STEADY * low:
+        if high > SELF_ENDED_STEADY * low:
             return False
         # Steadier after its start than by the clock: a person's lamp off at
         # 22:30 after an automation's on at 19:00 is two times of day, no cycle.
         by_clock = _spread_s(self.second[ends[by_itself]].astype(np.float64))
-        return float(np.mean(np.abs(spans - middle))) <= SELF_ENDED_OVER_CLOCK * by_clock
+        if float(np.mean(np.abs(spans - middle))) > SELF_ENDED_OVER_CLOCK * by_clock:
+            return False
+        return not self._answers_something(ends[by_itself], int(self.ref_of_sig[action_code]))
+
+    def _answers_something(self, ends: IntArray, ref: int) -> bool:
+        """Tell whether one other signature changed shortly before most of these ends.
+
+        The TV off, then the lamp; the resident gone, then the garage door
+        shut: the person answering something, however steadily (REACTION_*).
+        A device's end follows only its own start.
+        """
+        times = self.t[ends]
+        lo = np.searchsorted(self.t, times - REACTION_S, side="left")
+        hi = np.searchsorted(self.t, times, side="left")
+        before: Counter[int] = Counter()
+        for start, stop in zip(lo.tolist(), hi.tolist(), strict=True):
+            codes = self.c[start:stop]
+            before.update(set(codes[self.ref_of_sig[codes] != ref].tolist()))
+        return bool(before) and max(before.values()) >= REACTION_SHARE * len(ends)
 
     def open_minutes(self, action_code: int) -> float:
         """Return the minutes the action's entity spent not as the action leaves it."""
@@ -914,10 +946,11 @@ class _Data:
         return spans
 
     def pressed_times(self) -> FloatArray:
-        """Return when buttons, remotes and helpers were pressed or chosen, in order."""
+        """Return when a person pressed a button or remote or chose a helper, in order."""
         if self._pressed is None:
             control = np.asarray([sig.kind == "control" for sig in self.sigs], dtype=bool)
-            self._pressed = self.t[control[self.c]] if len(self.sigs) else np.zeros(0)
+            by_person = control[self.c] & ~self.auto if len(self.sigs) else self.auto
+            self._pressed = self.t[by_person]
         return self._pressed
 
     def changes_by_ref(self) -> dict[int, IntArray]:
