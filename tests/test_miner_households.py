@@ -310,6 +310,31 @@ def test_an_automation_that_waits_is_counted_where_it_would_act_not_where_it_fir
     assert (skill.stats.firings, skill.stats.right) == (21 + len(inside), 21)
 
 
+def test_a_firing_while_the_run_before_still_waits_is_dropped() -> None:
+    """Two motions 10 s apart before the door opens: HA's mode single runs once."""
+    sparks = []
+    for day in range(21):
+        out = at(day, "06:00", day * 4733 % 36000)
+        sparks += [
+            replace(motion(out), area="garage", ref="motion2"),
+            replace(motion(out + 10), area="garage", ref="motion2"),
+            Spark(out + 85 + day % 11, "cover", "garage", "someone", "opened", "cover", "none", "person", "door1"),
+            Spark(out + 160, "cover", "garage", "someone", "closed", "cover", "none", "person", "door1"),
+        ]  # fmt: skip
+    [skill] = [
+        s
+        for s in mine(sparks, 21)
+        if s.trigger.event is not None and s.trigger.event.ref == "motion2"
+    ]
+    assert skill.actions[0].delay_s >= 60
+    assert skill.stats is not None
+    assert (skill.stats.firings, skill.stats.right) == (21, 21)
+    # Recounted as it is (an approved skill, night after night), the same.
+    data = routine_miner._Data(sparks, TZ, START, START + timedelta(days=20))
+    stats, _ = routine_miner.RoutineMiner()._recount(skill, data)
+    assert (stats.firings, stats.right) == (21, 21)
+
+
 def test_fridays_skipped_do_not_make_a_monday_to_thursday_routine() -> None:
     sparks = []
     for day in range(28):

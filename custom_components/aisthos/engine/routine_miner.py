@@ -358,6 +358,20 @@ def _once_within(times: FloatArray, span_s: float) -> BoolArray:
     return keep
 
 
+def _single_runs(times: FloatArray, firing: BoolArray, run_s: float) -> BoolArray:
+    """Mark the firings that start a run, where each run lasts run_s (HA's mode single).
+
+    A firing while the run before still waits is dropped: the motion again
+    during the garage door's 65 s delay opens it once. times are in order.
+    """
+    if run_s <= 0:
+        return firing
+    runs = np.zeros(len(times), dtype=bool)
+    picked = np.flatnonzero(firing)
+    runs[picked[_once_within(times[picked], run_s)]] = True
+    return runs
+
+
 def _flat_ranges(starts: IntArray, counts: IntArray) -> IntArray:
     """Return the positions of each range [start, start + count), one range after another."""
     offsets = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(
@@ -1501,8 +1515,11 @@ class RoutineMiner:
             window: tuple[int, int],
             during: tuple[BoolArray, float] | None,
         ) -> _Firings:
-            # What the automation would find when it acts, after its delay.
-            acting = only & data.live_firings(action_code, times + delay)
+            # What the automation would find when it acts, after its delay;
+            # a firing while the run before still waits is dropped (mode single).
+            acting = _single_runs(times, only, delay) & data.live_firings(
+                action_code, times + delay
+            )
             return self._replay(
                 data, times[acting], rows[acting] if rows is not None else None, action_code,
                 within, window, n_eligible, daily, chosen_days, during,
@@ -2327,6 +2344,7 @@ class RoutineMiner:
         codes = [c for c in found_codes if c is not None]
         if not codes or len(codes) != len(found_codes):
             return FiringStats(), {}
+        keep = _single_runs(fire_times, keep, max(a.delay_s for a in skill.actions))
         # What the automation finds when each action is due: a step that would
         # do nothing (the light on already) is neither right nor wrong, and a
         # firing counts where some step would do something.
