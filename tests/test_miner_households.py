@@ -335,6 +335,23 @@ def test_a_firing_while_the_run_before_still_waits_is_dropped() -> None:
     assert (stats.firings, stats.right) == (21, 21)
 
 
+def test_pausing_counts_only_what_plays_as_its_automation_asks() -> None:
+    """The radio paused at about 18:45 on the evenings it plays; silent on the others."""
+    sparks = []
+    for day in range(21):
+        if day % 3 == 2:
+            continue  # not on at all: the automation's condition (playing) holds not
+        sparks += [
+            tv(at(day, "18:00", day * 37 % 300), "playing"),
+            tv(at(day, "18:45", day * 53 % 600), "paused"),
+            tv(at(day, "20:00"), "turned_off"),
+        ]
+    [skill] = [s for s in mine(sparks, 21) if any(a.target.key == "tv1:paused" for a in s.actions)]
+    assert skill.trigger.at is not None
+    assert skill.stats is not None
+    assert (skill.stats.firings, skill.stats.right) == (14, 14)
+
+
 def test_fridays_skipped_do_not_make_a_monday_to_thursday_routine() -> None:
     sparks = []
     for day in range(28):

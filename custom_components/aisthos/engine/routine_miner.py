@@ -174,6 +174,13 @@ ROOM_KINDS: Final = frozenset({"motion", "presence", "opening"})
 RANKED_CLOSER: Final = 24
 # A daily routine's chance rate is read in this many minutes either side.
 BACKGROUND_MIN: Final = 120
+# Actions that act only on some states (automation_config's condition for
+# them, in Spark terms): pausing what plays, stopping what plays or is paused.
+ACTS_ON: Final = {
+    ("media", "paused"): frozenset({"playing"}),
+    ("media", "stopped"): frozenset({"playing", "paused"}),
+    ("cleaning", "paused"): frozenset({"started"}),
+}
 # An action that nearly always (this share) comes the same time after the
 # entity's previous change, within a few seconds and 1.5 % up to a poll's
 # 30 s (a 40-minute programme read by polling), is the device's own timer:
@@ -757,6 +764,11 @@ class _Data:
             # acting at the person's second adds nothing (as bench/replay.py).
             last = np.searchsorted(times, fire_times, side="right") - 1
             live &= ~((last >= 0) & (codes[np.maximum(last, 0)] == action_code))
+            sig = self.sigs[action_code]
+            if (allowed := ACTS_ON.get((sig.kind, sig.action))) is not None:
+                # Pausing acts on what plays, nothing else (the automation's condition).
+                acts_on = [c for c in set(codes.tolist()) if self.sigs[c].action in allowed]
+                live &= (last >= 0) & np.isin(codes[np.maximum(last, 0)], acts_on)
         return live
 
     def self_timed(self, action_code: int, rows: IntArray) -> bool:
