@@ -201,10 +201,11 @@ SELF_TIMED_CLOCK_S: Final = 10.0
 SELF_TIMED_SCHEDULES: Final = 4
 SELF_TIMED_MIN_COUNT: Final = 5
 # "Off again N minutes after it went on" is for what is sometimes left on.
-# Where the action ended nearly every one of its entity's other states (this
-# share, of at least so many, each within SELF_TIMED_MAX_S) nothing is: the
-# automation could only come first, and cut the light short on someone still
-# there (a person who switches the bedroom light off 4-13 min after, always).
+# Where the action ended nearly every one of its entity's other states in
+# good time (this share, of at least so many; see LEFT_ON_FACTOR) nothing
+# is: the automation could only come first, and cut the light short on
+# someone still there (a person who switches the bedroom light off 4-13 min
+# after, always).
 NEVER_LEFT_SHARE: Final = 0.95
 NEVER_LEFT_MIN_COUNT: Final = 10
 # ...and where, moreover, it ended each one this steadily, a minute or more
