@@ -352,6 +352,29 @@ def test_pausing_counts_only_what_plays_as_its_automation_asks() -> None:
     assert (skill.stats.firings, skill.stats.right) == (14, 14)
 
 
+def test_of_two_triggers_equally_right_the_closer_one_is_the_cause() -> None:
+    """The door locked 2-5 s after it closes: its opening, 5-25 s before, is no cue."""
+
+    def door(t: float, action: str) -> Spark:
+        return Spark(t, "opening", "hallway", "someone", action, "door", "none", "person", "door2")
+
+    def lock(t: float, action: str = "locked") -> Spark:
+        return Spark(t, "lock", "hallway", "someone", action, "lock", "none", "person", "lock1")
+
+    sparks = []
+    for day in range(21):
+        for hhmm in ("08:00", "18:00"):
+            opened = at(day, hhmm, day * 3571 % 7200)
+            closed = opened + 5 + day % 21
+            sparks += [lock(opened - 4, "unlocked"), door(opened, "opened"), door(closed, "closed")]
+            sparks.append(lock(closed + 2 + day % 4))
+    locks = [s for s in mine(sparks, 21) if any(a.target.key == "lock1:locked" for a in s.actions)]
+    assert locks
+    for skill in locks:
+        assert skill.trigger.event is not None
+        assert skill.trigger.event.key == "door2:closed", skill.name
+
+
 def test_fridays_skipped_do_not_make_a_monday_to_thursday_routine() -> None:
     sparks = []
     for day in range(28):

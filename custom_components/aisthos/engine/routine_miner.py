@@ -366,6 +366,11 @@ def _once_within(times: FloatArray, span_s: float) -> BoolArray:
     return keep
 
 
+def _typical_delay(replay: _Firings) -> float:
+    """Return the median delay of the person's action after a right firing (0 if none)."""
+    return float(np.median(replay.delays)) if len(replay.delays) else 0.0
+
+
 def _single_runs(times: FloatArray, firing: BoolArray, run_s: float) -> BoolArray:
     """Mark the firings that start a run, where each run lasts run_s (HA's mode single).
 
@@ -2128,9 +2133,16 @@ class RoutineMiner:
         are candidates that would do the same actions of the person (half of
         them or more); ones that do different ones (the blinds at 19:55 every
         day, and when the TV goes on at weekends) are kept side by side.
+        Between equals, the trigger the person follows closer is the cause:
+        the lock seconds after the door closes, not when it opens (locking
+        then would throw the bolt into an open door).
         """
         chosen: list[_Candidate] = []
-        for cand in sorted(candidates, key=lambda c: (not _worth_proposing(c), -c.score)):
+        ranked = sorted(
+            candidates,
+            key=lambda c: (not _worth_proposing(c), -c.score, _typical_delay(c.replay)),
+        )
+        for cand in ranked:
             if any(
                 other.action.key == cand.action.key and _rivals(other, cand) for other in chosen
             ):
