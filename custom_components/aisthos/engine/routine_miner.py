@@ -179,6 +179,7 @@ BACKGROUND_MIN: Final = 120
 ACTS_ON: Final = {
     ("media", "paused"): frozenset({"playing"}),
     ("media", "stopped"): frozenset({"playing", "paused"}),
+    ("media", "turned_on"): frozenset({"turned_off"}),
     ("cleaning", "paused"): frozenset({"started"}),
 }
 # An action that nearly always (this share) comes the same time after the
@@ -751,12 +752,16 @@ class _Data:
                 followers.add(i)
         return followers
 
-    def live_firings(self, action_code: int, fire_times: FloatArray) -> BoolArray:
+    def live_firings(
+        self, action_code: int, fire_times: FloatArray, asks: bool = True
+    ) -> BoolArray:
         """Mark the firings that would do something.
 
         A firing while the action's entity already is as the action would
         leave it does nothing (the light is on already): neither right nor
-        wrong.
+        wrong. asks: the automation's condition applies, so an action that
+        acts on some states only (ACTS_ON) runs in those alone; an
+        automation that waits asks nothing, and pauses a TV that is off.
         """
         ref = int(self.ref_of_sig[action_code])
         found = self._ref_changes.get(ref)
@@ -771,10 +776,11 @@ class _Data:
             last = np.searchsorted(times, fire_times, side="right") - 1
             live &= ~((last >= 0) & (codes[np.maximum(last, 0)] == action_code))
             sig = self.sigs[action_code]
-            if (allowed := ACTS_ON.get((sig.kind, sig.action))) is not None:
+            if asks and (allowed := ACTS_ON.get((sig.kind, sig.action))) is not None:
                 # Pausing acts on what plays, nothing else (the automation's condition).
                 acts_on = [c for c in set(codes.tolist()) if self.sigs[c].action in allowed]
-                live &= (last >= 0) & np.isin(codes[np.maximum(last, 0)], acts_on)
+                # (Before its first change the state is not known: as above, it may.)
+                live &= (last < 0) | np.isin(codes[np.maximum(last, 0)], acts_on)
         return live
 
     def self_timed(self, action_code: int, rows: IntArray) -> bool:
@@ -1536,7 +1542,7 @@ class RoutineMiner:
             # What the automation would find when it acts, after its delay;
             # a firing while the run before still waits is dropped (mode single).
             acting = _single_runs(times, only, delay) & data.live_firings(
-                action_code, times + delay
+                action_code, times + delay, asks=delay < DELAY_STEP_MIN_S
             )
             return self._replay(
                 data, times[acting], rows[acting] if rows is not None else None, action_code,
@@ -1560,8 +1566,9 @@ class RoutineMiner:
             # twenty): later, the automation would mostly find it done, and at
             # that very moment it only races them.
             observed = _quantile(np.sort(replay.delays), 0.2) if len(replay.delays) else 0.0
+            # Whole seconds, as the automation waits them.
             delay = (
-                max(DELAY_STEP_MIN_S, AHEAD_OF_PERSON * observed)
+                float(round(max(DELAY_STEP_MIN_S, AHEAD_OF_PERSON * observed)))
                 if observed >= DELAY_STEP_MIN_S
                 else 0.0
             )
@@ -2369,12 +2376,21 @@ class RoutineMiner:
         codes = [c for c in found_codes if c is not None]
         if not codes or len(codes) != len(found_codes):
             return FiringStats(), {}
-        keep = _single_runs(fire_times, keep, max(a.delay_s for a in skill.actions))
+        # HA waits only where a step waits a minute or more (compile_automation);
+        # then the automation asks nothing when it fires, and a firing while
+        # the run before still waits is dropped (mode single).
+        waits = max(a.delay_s for a in skill.actions) >= DELAY_STEP_MIN_S
+        if waits:
+            keep = _single_runs(fire_times, keep, max(a.delay_s for a in skill.actions))
+        else:
+            keep &= np.logical_or.reduce(
+                [data.live_firings(c, fire_times) for c in codes]
+            )  # fmt: skip
         # What the automation finds when each action is due: a step that would
         # do nothing (the light on already) is neither right nor wrong, and a
         # firing counts where some step would do something.
         lives = [
-            data.live_firings(c, fire_times + a.delay_s)
+            data.live_firings(c, fire_times + a.delay_s, asks=False)
             for c, a in zip(codes, skill.actions, strict=True)
         ]
         keep &= np.logical_or.reduce(lives)
