@@ -986,9 +986,8 @@ class _Data:
     def pressed_times(self) -> FloatArray:
         """Return when a person pressed a button or remote or chose a helper, in order."""
         if self._pressed is None:
-            control = np.asarray([sig.kind == "control" for sig in self.sigs], dtype=bool)
-            by_person = control[self.c] & ~self.auto if len(self.sigs) else self.auto
-            self._pressed = self.t[by_person]
+            control = np.asarray([s.kind == "control" for s in self.sigs] or [False], dtype=bool)
+            self._pressed = self.t[control[self.c] & ~self.auto]
         return self._pressed
 
     def changes_by_ref(self) -> dict[int, IntArray]:
@@ -2379,9 +2378,9 @@ class RoutineMiner:
         # HA waits only where a step waits a minute or more (compile_automation);
         # then the automation asks nothing when it fires, and a firing while
         # the run before still waits is dropped (mode single).
-        waits = max(a.delay_s for a in skill.actions) >= DELAY_STEP_MIN_S
-        if waits:
-            keep = _single_runs(fire_times, keep, max(a.delay_s for a in skill.actions))
+        run_s = max(a.delay_s for a in skill.actions)
+        if run_s >= DELAY_STEP_MIN_S:
+            keep = _single_runs(fire_times, keep, run_s)
         else:
             keep &= np.logical_or.reduce(
                 [data.live_firings(c, fire_times) for c in codes]
